@@ -1,0 +1,109 @@
+// HTTP over libcurl. One Transport per API server: it owns a multi handle and a pool of easy
+// handles (connection reuse, HTTP/2 multiplexing when the server offers it), runs many requests
+// concurrently up to a bounded in-flight limit, retries what is safe to retry, and authenticates
+// every request through an AuthProvider.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "dr/error.hpp"
+#include "dr/kube/auth.hpp"
+#include "dr/kube/rest_config.hpp"
+
+namespace dr::kube {
+
+struct RetryPolicy {
+  int max_attempts = 5;                                 // total tries, including the first
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{5000};
+  double jitter = 0.2;                                  // +/- fraction applied to each backoff
+  std::chrono::milliseconds max_retry_after{30000};     // cap on a server's Retry-After
+};
+
+struct TransportOptions {
+  std::string user_agent;            // "kubectl-dr/<version> (<os>/<arch>)"
+  std::size_t max_inflight = 32;     // concurrent requests at most
+  RetryPolicy retry;
+  std::chrono::milliseconds connect_timeout{10000};
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string path_and_query;        // "/apis/apps/v1/namespaces/x/statefulsets?limit=500"
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // True when sending the request twice has the same effect as once (GET, LIST, an absolute
+  // merge patch). 429 and failures to connect are retried for every request: the server never
+  // processed those. 5xx and connections dropped after sending are retried only when retry_safe.
+  bool retry_safe = false;
+  // Streaming (watch): called with each chunk of the body as it arrives; the body is then not
+  // accumulated in HttpResponse. Return false to stop the transfer.
+  std::function<bool(std::string_view chunk)> on_chunk;
+  // Overrides RestConfig.request_timeout for this request (watches use their own); negative = unset.
+  std::chrono::milliseconds timeout{-1};
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::chrono::milliseconds elapsed{0};
+  int attempts = 1;
+
+  // First header with this (lower-case) name, or empty.
+  std::string_view header(std::string_view lower_name) const;
+};
+
+struct TransportStats {
+  std::uint64_t requests = 0;        // HTTP exchanges, retries included
+  std::uint64_t retries = 0;
+  std::uint64_t connections = 0;     // new connections opened
+  std::size_t max_inflight_seen = 0;
+};
+
+class Transport {
+ public:
+  Transport(RestConfig config, std::shared_ptr<AuthProvider> auth, TransportOptions options);
+  ~Transport();
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  // Blocking: one request, through the same connection pool and retry logic.
+  // An HTTP error status is a successful Result (the caller decodes the Status body); the Error
+  // case is for requests that got no HTTP answer (connect, DNS, TLS, timeout, cancelled).
+  Result<HttpResponse> perform(HttpRequest request);
+
+  // Concurrent: queue a request; `done` runs on the thread inside run(), and may submit more.
+  using Completion = std::function<void(Result<HttpResponse>)>;
+  void submit(HttpRequest request, Completion done);
+  // Drives queued and in-flight requests until none remain (or cancel() was called; then the
+  // remaining completions receive ErrorCode::Cancelled).
+  void run();
+
+  // Async-signal-safe: asks run()/perform() to stop at the next opportunity.
+  void cancel();
+  bool cancelled() const;
+
+  TransportStats stats() const;
+  const RestConfig& config() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// "kubectl-dr/0.1.0 (linux/amd64)"
+std::string default_user_agent();
+
+// kubectl's --request-timeout: "0" = none, bare integer = seconds, else a Go duration ("1m30s",
+// "500ms", "2h"). Negative or malformed values are a Usage error naming the flag.
+Result<std::chrono::milliseconds> parse_request_timeout(std::string_view text);
+
+}  // namespace dr::kube

@@ -1,0 +1,91 @@
+# Shared helpers for the end-to-end tests. Source it from a *.test.sh script.
+# CTest sets DR_BIN_DIR (the plugins), KUBE_EMULATOR (the emulator binary) and DR_SOURCE_DIR.
+set -euo pipefail
+
+: "${DR_BIN_DIR:?run through ctest (DR_BIN_DIR not set)}"
+: "${KUBE_EMULATOR:?run through ctest (KUBE_EMULATOR not set)}"
+command -v kubectl >/dev/null || { echo "FAIL: kubectl is not installed" >&2; exit 1; }
+command -v jq >/dev/null || { echo "FAIL: jq is not installed" >&2; exit 1; }
+
+E2E_TMP="$(mktemp -d)"
+E2E_EMULATOR_PID=""
+export PATH="$DR_BIN_DIR:$PATH"
+# A test must never touch the developer's own clusters.
+export HOME="$E2E_TMP/home"
+mkdir -p "$HOME"
+unset KUBECONFIG
+
+e2e_cleanup() {
+  if [ -n "$E2E_EMULATOR_PID" ] && kill -0 "$E2E_EMULATOR_PID" 2>/dev/null; then
+    kill -TERM "$E2E_EMULATOR_PID" 2>/dev/null || true
+    wait "$E2E_EMULATOR_PID" 2>/dev/null || true
+  fi
+  rm -rf "$E2E_TMP"
+}
+trap e2e_cleanup EXIT
+
+# start_emulator [kube-emulator args...]: starts it with a fresh state dir, waits for its JSON
+# ready line, exports KUBECONFIG and EMU_INFO (the ready line). Default clusters: us-east-1a,us-east-1b.
+start_emulator() {
+  local state="$E2E_TMP/state"
+  mkdir -p "$state"
+  "$KUBE_EMULATOR" --state-dir "$state" "$@" >"$E2E_TMP/emulator.out" 2>"$E2E_TMP/emulator.err" &
+  E2E_EMULATOR_PID=$!
+  local i
+  for i in $(seq 1 200); do
+    if [ -s "$E2E_TMP/emulator.out" ] && head -1 "$E2E_TMP/emulator.out" | jq -e . >/dev/null 2>&1; then
+      EMU_INFO="$(head -1 "$E2E_TMP/emulator.out")"
+      export KUBECONFIG
+      KUBECONFIG="$(jq -r .kubeconfig <<<"$EMU_INFO")"
+      return 0
+    fi
+    kill -0 "$E2E_EMULATOR_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "FAIL: kube-emulator did not start" >&2
+  cat "$E2E_TMP/emulator.err" >&2
+  exit 1
+}
+
+# emulator_url CLUSTER: the https://127.0.0.1:PORT base URL of one emulated cluster.
+emulator_url() { jq -r --arg c "$1" '.clusters[$c].server' <<<"$EMU_INFO"; }
+
+# emulator_admin CLUSTER METHOD PATH [JSON]: calls the emulator's admin API (/emulator/...).
+emulator_admin() {
+  local cluster="$1" method="$2" path="$3" body="${4:-}"
+  local dir; dir="$(jq -r '.state_dir' <<<"$EMU_INFO")"
+  curl -sS --fail-with-body -X "$method" --cacert "$dir/ca.crt" --cert "$dir/admin.crt" --key "$dir/admin.key" \
+    ${body:+-H 'Content-Type: application/json' --data "$body"} "$(emulator_url "$cluster")$path"
+}
+
+FAILURES=0
+CHECKS=0
+# check NAME COMMAND...: runs the command, counts a failure when it exits non-zero.
+check() {
+  local name="$1"; shift
+  CHECKS=$((CHECKS + 1))
+  if "$@"; then echo "ok - $name"; else echo "not ok - $name" >&2; FAILURES=$((FAILURES + 1)); fi
+}
+# expect_eq NAME ACTUAL EXPECTED
+expect_eq() {
+  CHECKS=$((CHECKS + 1))
+  if [ "$2" == "$3" ]; then echo "ok - $1"; else
+    printf 'not ok - %s\n--- expected\n%s\n--- actual\n%s\n' "$1" "$3" "$2" >&2; FAILURES=$((FAILURES + 1)); fi
+}
+# expect_contains NAME HAYSTACK NEEDLE
+expect_contains() {
+  CHECKS=$((CHECKS + 1))
+  if [[ "$2" == *"$3"* ]]; then echo "ok - $1"; else
+    printf 'not ok - %s\n--- expected to contain\n%s\n--- actual\n%s\n' "$1" "$3" "$2" >&2; FAILURES=$((FAILURES + 1)); fi
+}
+# run_capture CMD...: runs CMD, sets OUT, ERR and RC without failing the script.
+run_capture() {
+  local o="$E2E_TMP/run.out" e="$E2E_TMP/run.err"
+  set +e; "$@" >"$o" 2>"$e"; RC=$?; set -e
+  OUT="$(cat "$o")"; ERR="$(cat "$e")"
+}
+# finish: prints the summary and exits non-zero when any check failed.
+finish() {
+  echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
+  [ "$FAILURES" -eq 0 ]
+}

@@ -102,9 +102,10 @@ class Discovery {
   Result<std::optional<ResourceType>> find_kind(std::string_view group, std::string_view version,
                                                 std::string_view kind);
 
+  struct Cache;  // per-run answers, one per group/version
+
  private:
   ApiClient& client_;
-  struct Cache;
   std::shared_ptr<Cache> cache_;
 };
 

@@ -1,0 +1,100 @@
+// The activation engine behind `activate migration`, `deactivate migration` and `deactivate apps`:
+// list every kind once (cluster-wide or per namespace, page by page), plan each object with the
+// Stork planner, send the writes concurrently through one connection pool, re-read and re-plan an
+// object alone when its write meets a 409, then maintain the MigrationSchedules' applicationActivated
+// flag. One object failing never stops the others: every outcome is reported.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dr/error.hpp"
+#include "dr/kube/api_client.hpp"
+#include "dr/stork/planner.hpp"
+#include "dr/stork/selection.hpp"
+
+namespace dr::commands {
+
+enum class DryRun { None, Client, Server };
+
+enum class Outcome {
+  Updated,    // the write succeeded (or would have: server dry run)
+  Planned,    // client dry run: the write that would be sent
+  Unchanged,  // already in the wanted state: no request
+  Skipped,    // deliberately not touched (malformed count, owned, operator-suspended)
+  Failed,     // the write or its re-read failed
+};
+std::string_view to_string(Outcome outcome);
+
+struct WorkloadResult {
+  kube::ResourceType type;
+  std::string kind;   // "StatefulSet"
+  std::string label;  // "statefulset": storkctl's lower-case word
+  std::string api_version;
+  std::string namespace_name;
+  std::string name;
+  std::string field;  // "spec.replicas", "spec.suspend", ...
+  std::string from;
+  std::string to;
+  Outcome outcome = Outcome::Unchanged;
+  std::string message;  // the line printed for it (storkctl's wording where it has one)
+  std::string error;    // Failed: the error; Skipped: the reason
+  std::vector<std::string> warnings;
+};
+
+struct ScheduleResult {
+  std::string namespace_name;
+  std::string name;
+  bool application_activated = false;
+  Outcome outcome = Outcome::Updated;
+  std::string message;
+  std::string error;
+};
+
+struct ActivationOptions {
+  stork::Mode mode = stork::Mode::ActivateMigration;
+  stork::Selection selection;
+  DryRun dry_run = DryRun::None;
+  std::size_t page_size = 500;
+  int max_conflict_retries = 5;
+  // Namespaces given explicitly (-n / --include-namespaces) must exist; checked up front.
+  bool verify_namespaces = true;
+};
+
+// Receives results as they happen, so the command can print progressively.
+struct ActivationObserver {
+  std::function<void(const WorkloadResult&)> on_workload;
+  std::function<void(const ScheduleResult&)> on_schedule;
+  std::function<void(const std::string&)> on_warning;
+  std::function<void(const Error&)> on_error;  // failures not tied to one object (a failed list)
+};
+
+struct ActivationReport {
+  std::vector<WorkloadResult> workloads;
+  std::vector<ScheduleResult> schedules;
+  std::vector<std::string> warnings;
+  std::vector<Error> errors;  // failures not tied to one object
+  std::set<std::string> namespaces;  // namespaces with at least one managed workload
+  std::size_t requests_sent = 0;
+  std::chrono::milliseconds elapsed{0};
+  bool interrupted = false;
+
+  std::size_t count(Outcome outcome) const;
+  // Anything failed (objects or lists): the command's exit code is 1.
+  bool failed() const;
+};
+
+ActivationReport run_activation(kube::ApiClient& client, const ActivationOptions& options,
+                                const ActivationObserver& observer = {});
+
+// Waits until every workload the report scaled up reports its ready replicas (activation), or has
+// no replicas left (deactivation), or the timeout passes. Errors name the workloads still waiting.
+Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report,
+                          std::chrono::milliseconds timeout,
+                          const std::function<void(const std::string&)>& progress = {});
+
+}  // namespace dr::commands

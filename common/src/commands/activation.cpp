@@ -1,0 +1,552 @@
+#include "dr/commands/activation.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "dr/stork/annotations.hpp"
+#include "dr/stork/application_registration.hpp"
+#include "dr/stork/migration_schedules.hpp"
+#include "dr/stork/object.hpp"
+
+namespace dr::commands {
+
+std::string_view to_string(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::Updated:
+      return "updated";
+    case Outcome::Planned:
+      return "planned";
+    case Outcome::Unchanged:
+      return "unchanged";
+    case Outcome::Skipped:
+      return "skipped";
+    case Outcome::Failed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::size_t ActivationReport::count(Outcome outcome) const {
+  auto workloads_with = std::count_if(workloads.begin(), workloads.end(),
+                                      [&](const WorkloadResult& r) { return r.outcome == outcome; });
+  auto schedules_with = std::count_if(schedules.begin(), schedules.end(),
+                                      [&](const ScheduleResult& r) { return r.outcome == outcome; });
+  return static_cast<std::size_t>(workloads_with + schedules_with);
+}
+
+bool ActivationReport::failed() const { return !errors.empty() || count(Outcome::Failed) > 0 || interrupted; }
+
+namespace {
+
+// Above this many namespaces, one cluster-wide list per kind costs fewer requests than a list per
+// namespace, even though it returns objects the selection then drops.
+constexpr std::size_t kPerNamespaceListLimit = 8;
+
+bool is_activation(stork::Mode mode) { return mode == stork::Mode::ActivateMigration; }
+
+class Engine {
+ public:
+  Engine(kube::ApiClient& client, const ActivationOptions& options, const ActivationObserver& observer)
+      : client_(client), options_(options), observer_(observer) {}
+
+  ActivationReport run() {
+    const auto started = std::chrono::steady_clock::now();
+    const auto requests_before = client_.transport().stats().requests;
+
+    if (check_namespaces()) {
+      auto targets = resolve_targets();
+      for (const auto& target : targets) {
+        if (interrupted()) break;
+        walk(target);
+      }
+      retry_conflicts();
+      if (options_.mode != stork::Mode::DeactivateApps && !interrupted()) update_schedules();
+    }
+
+    report_.interrupted = interrupted();
+    report_.requests_sent = client_.transport().stats().requests - requests_before;
+    report_.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                            started);
+    return std::move(report_);
+  }
+
+ private:
+  bool interrupted() const { return client_.transport().cancelled(); }
+
+  void fail(Error error) {
+    if (observer_.on_error) observer_.on_error(error);
+    report_.errors.push_back(std::move(error));
+  }
+
+  void warn(std::string warning) {
+    if (std::find(report_.warnings.begin(), report_.warnings.end(), warning) != report_.warnings.end()) return;
+    if (observer_.on_warning) observer_.on_warning(warning);
+    report_.warnings.push_back(std::move(warning));
+  }
+
+  void record(WorkloadResult result) {
+    for (const auto& warning : result.warnings) warn(warning);
+    if (observer_.on_workload) observer_.on_workload(result);
+    report_.workloads.push_back(std::move(result));
+  }
+
+  // Explicit namespaces must exist: a typo should not look like "nothing to do".
+  bool check_namespaces() {
+    const auto& selection = options_.selection;
+    if (!options_.verify_namespaces || selection.all_namespaces()) return true;
+    bool all_exist = true;
+    for (const auto& ns : selection.namespaces()) {
+      auto found = client_.get(kube::types::namespaces, "", ns);
+      if (!found) {
+        fail(std::move(found).error());
+        all_exist = false;
+      }
+    }
+    return all_exist;
+  }
+
+  std::vector<stork::ApplicationRegistration> application_registrations() {
+    std::vector<stork::ApplicationRegistration> registrations;
+    auto served = client_.discovery().serves(kube::types::applicationregistrations);
+    if (!served || !*served) return registrations;
+    auto listed = client_.list(kube::types::applicationregistrations, "", {},
+                               [&](rapidjson::Value& items, std::string_view) -> Status {
+                                 for (auto& item : items.GetArray()) {
+                                   auto parsed = stork::parse_application_registration(item);
+                                   if (parsed) {
+                                     registrations.push_back(std::move(parsed).value());
+                                   } else {
+                                     warn("ignoring ApplicationRegistration " +
+                                          std::string(stork::object_name(item)) + ": " +
+                                          parsed.error().describe());
+                                   }
+                                 }
+                                 return {};
+                               });
+    if (!listed) fail(std::move(listed).error().wrap("listing applicationregistrations"));
+    return registrations;
+  }
+
+  // The kinds to walk, in storkctl's order, with optional kinds dropped when the server lacks them
+  // and custom-resource plurals taken from discovery rather than guessed.
+  std::vector<stork::Target> resolve_targets() {
+    std::vector<stork::Target> resolved;
+    for (auto& target : stork::activation_targets(application_registrations())) {
+      if (!options_.selection.type_selected(target.type)) continue;
+      if (target.optional) {
+        auto found = client_.discovery().find_kind(target.type.group, target.type.version, target.type.kind);
+        if (!found) {
+          fail(std::move(found).error().wrap("discovering " + target.type.kind));
+          continue;
+        }
+        if (!found->has_value()) continue;  // not served here: nothing to activate
+        target.type = **found;
+      }
+      resolved.push_back(std::move(target));
+    }
+    return resolved;
+  }
+
+  void walk(const stork::Target& target) {
+    const auto& selection = options_.selection;
+    kube::ListOptions list_options;
+    list_options.page_size = options_.page_size;
+    list_options.label_selector = selection.server_label_selector();
+
+    auto on_page = [&](rapidjson::Value& items, std::string_view) -> Status {
+      for (auto& item : items.GetArray()) {
+        if (interrupted()) break;
+        consider(target, item, 0);
+      }
+      // Drain this page's writes before the next page: memory stays bounded by one page.
+      client_.run_pending();
+      delete_pods();
+      return {};
+    };
+
+    std::vector<std::string> scopes;
+    if (!target.type.namespaced || selection.all_namespaces() ||
+        selection.namespaces().size() > kPerNamespaceListLimit) {
+      scopes.emplace_back();
+    } else {
+      scopes = selection.namespaces();
+    }
+    for (const auto& ns : scopes) {
+      if (interrupted()) return;
+      auto listed = client_.list(target.type, ns, list_options, on_page);
+      if (!listed) {
+        if (target.optional && listed.error().is_not_found()) continue;
+        std::string scope = ns.empty() ? "all namespaces" : "namespace " + ns;
+        fail(std::move(listed).error().wrap("listing " + target.type.group_resource() + " in " + scope));
+      }
+    }
+  }
+
+  WorkloadResult describe(const stork::Target& target, const rapidjson::Value& object) const {
+    WorkloadResult result;
+    result.type = target.type;
+    result.kind = target.type.kind;
+    result.label = target.label;
+    result.api_version = target.type.api_version();
+    result.namespace_name = std::string(stork::object_namespace(object));
+    result.name = std::string(stork::object_name(object));
+    return result;
+  }
+
+  // Plans one object and, when it needs a write, queues it. `attempt` counts conflict retries.
+  void consider(const stork::Target& target, const rapidjson::Value& object, int attempt) {
+    const auto& selection = options_.selection;
+    const auto ns = stork::object_namespace(object);
+    if (target.type.namespaced && !selection.namespace_selected(ns)) return;
+    if (!selection.selected(target.type, object)) return;
+
+    auto plan = stork::plan(options_.mode, target, object);
+    if (const auto* skip = stork::as_skip(plan)) {
+      if (skip->reason == stork::SkipReason::NotManaged) return;
+      note_managed(object);
+      auto result = describe(target, object);
+      result.outcome =
+          skip->reason == stork::SkipReason::Unchanged ? Outcome::Unchanged : Outcome::Skipped;
+      result.error = skip->detail;
+      result.message = skip->message;
+      record(std::move(result));
+      return;
+    }
+
+    const auto& write = *stork::as_write(plan);
+    note_managed(object);
+    auto result = describe(target, object);
+    result.field = write.field;
+    result.from = write.from;
+    result.to = write.to;
+    result.warnings = write.warnings;
+    if (options_.dry_run == DryRun::Client) {
+      result.outcome = Outcome::Planned;
+      result.message = write.success_message + " (dry run)";
+      record(std::move(result));
+      return;
+    }
+
+    kube::WriteOptions write_options;
+    write_options.dry_run = options_.dry_run == DryRun::Server;
+    // A merge patch that sets absolute values is safe to repeat; one guarded by a resourceVersion
+    // is too (a repeat after success answers 409, which re-reads and finds it done).
+    client_.patch_async(
+        target.type, result.namespace_name, result.name, kube::PatchType::Merge, write.body, write_options,
+        [this, &target, result = std::move(result), success = write.success_message,
+         failure_prefix = write.failure_prefix, pods = write.pods_to_delete,
+         attempt](Result<rapidjson::Document> done) mutable {
+          if (done) {
+            const std::string ns = result.namespace_name;
+            result.outcome = Outcome::Updated;
+            result.message = success + (options_.dry_run == DryRun::Server ? " (server dry run)" : "");
+            record(std::move(result));
+            // Deleted after the loop drains: no request from inside a completion.
+            for (const auto& pod : pods) pods_to_delete_.emplace_back(ns, pod);
+            return;
+          }
+          if (done.error().is_conflict() && attempt < options_.max_conflict_retries) {
+            conflicts_.push_back({&target, result.namespace_name, result.name, attempt + 1});
+            return;
+          }
+          result.outcome = Outcome::Failed;
+          result.error = done.error().code == ErrorCode::Server ? done.error().kubectl_line()
+                                                                : done.error().describe();
+          result.message = failure_prefix + result.error;
+          record(std::move(result));
+        });
+  }
+
+  // Custom resources that declare podsPath: their pods go once the CR is suspended (as Stork does).
+  void delete_pods() {
+    auto pods = std::move(pods_to_delete_);
+    pods_to_delete_.clear();
+    if (options_.dry_run != DryRun::None) return;
+    for (const auto& [ns, pod] : pods) {
+      auto removed = client_.remove(kube::types::pods, ns, pod);
+      if (!removed && !removed.error().is_not_found()) {
+        fail(std::move(removed).error().wrap("deleting pod " + ns + "/" + pod));
+      }
+    }
+  }
+
+  // A workload Stork manages in this namespace: its MigrationSchedule must be told.
+  void note_managed(const rapidjson::Value& object) {
+    const auto ns = stork::object_namespace(object);
+    if (ns.empty()) return;
+    report_.namespaces.emplace(ns);
+    schedule_namespaces_.insert(stork::schedule_namespace_for(object));
+  }
+
+  // Someone else changed these objects between our read and our write: re-read each one alone,
+  // plan it again from what is there now, and send the new write.
+  void retry_conflicts() {
+    while (!conflicts_.empty() && !interrupted()) {
+      auto round = std::move(conflicts_);
+      conflicts_.clear();
+      for (const auto& conflict : round) {
+        auto fresh = client_.get(conflict.target->type, conflict.namespace_name, conflict.name);
+        if (!fresh) {
+          auto result = WorkloadResult{};
+          result.type = conflict.target->type;
+          result.kind = conflict.target->type.kind;
+          result.label = conflict.target->label;
+          result.api_version = conflict.target->type.api_version();
+          result.namespace_name = conflict.namespace_name;
+          result.name = conflict.name;
+          result.outcome = Outcome::Failed;
+          result.error = fresh.error().kubectl_line();
+          result.message = "Error re-reading " + conflict.target->label + " " + conflict.namespace_name + "/" +
+                           conflict.name + " after a conflict : " + result.error;
+          record(std::move(result));
+          continue;
+        }
+        consider(*conflict.target, *fresh, conflict.attempt);
+      }
+      client_.run_pending();
+      delete_pods();
+    }
+  }
+
+  // applicationActivated on the MigrationSchedules that migrate the namespaces we touched, and a
+  // warning for each one still running: its next migration would scale the apps back to 0.
+  void update_schedules() {
+    if (report_.namespaces.empty()) return;
+    auto served = client_.discovery().serves(kube::types::migrationschedules);
+    if (!served) {
+      fail(std::move(served).error().wrap("discovering migrationschedules"));
+      return;
+    }
+    if (!*served) return;
+
+    std::vector<rapidjson::Document> schedules;
+    auto keep = [&](rapidjson::Value& items, std::string_view) -> Status {
+      for (auto& item : items.GetArray()) {
+        if (!schedule_namespaces_.count(std::string(stork::object_namespace(item)))) continue;
+        rapidjson::Document copy;
+        copy.CopyFrom(item, copy.GetAllocator());
+        schedules.push_back(std::move(copy));
+      }
+      return {};
+    };
+    if (schedule_namespaces_.size() > kPerNamespaceListLimit) {
+      if (auto listed = client_.list(kube::types::migrationschedules, "", {}, keep); !listed) {
+        fail(std::move(listed).error().wrap("listing migrationschedules"));
+        return;
+      }
+    } else {
+      for (const auto& ns : schedule_namespaces_) {
+        if (auto listed = client_.list(kube::types::migrationschedules, ns, {}, keep); !listed) {
+          fail(std::move(listed).error().wrap("listing migrationschedules in namespace " + ns));
+        }
+      }
+    }
+
+    const bool activating = is_activation(options_.mode);
+    for (auto& schedule : schedules) {
+      const auto* labels_lookup = namespace_labels_if_needed(schedule);
+      std::vector<std::string> migrated;
+      for (const auto& ns : report_.namespaces) {
+        const rapidjson::Value* labels = nullptr;
+        if (labels_lookup != nullptr) {
+          auto it = namespace_labels_.find(ns);
+          if (it != namespace_labels_.end()) labels = &it->second;
+        }
+        if (stork::schedule_migrates_namespace(schedule, ns, labels)) migrated.push_back(ns);
+      }
+      if (migrated.empty()) continue;
+      const std::string sched_ns(stork::object_namespace(schedule));
+      const std::string sched_name(stork::object_name(schedule));
+      if (activating && !stork::is_suspended(schedule) && !stork::is_static_copy(schedule)) {
+        warn("MigrationSchedule " + sched_ns + "/" + sched_name + " on this cluster still migrates namespace " +
+             migrated.front() + " and is not suspended: its next migration would scale these applications " +
+             "back to 0. Suspend it: kubectl dr suspend migrationschedule " + sched_name + " -n " + sched_ns);
+      }
+      if (!stork::should_set_application_activated(schedule, activating)) continue;
+      set_application_activated(schedule, activating);
+    }
+  }
+
+  const std::map<std::string, rapidjson::Value>* namespace_labels_if_needed(const rapidjson::Value& schedule) {
+    if (!stork::schedule_uses_namespace_selectors(schedule)) return nullptr;
+    if (!namespace_labels_loaded_) {
+      namespace_labels_loaded_ = true;
+      auto listed = client_.list(kube::types::namespaces, "", {},
+                                 [&](rapidjson::Value& items, std::string_view) -> Status {
+                                   for (auto& item : items.GetArray()) {
+                                     if (!report_.namespaces.count(std::string(stork::object_name(item)))) {
+                                       continue;
+                                     }
+                                     rapidjson::Value labels;
+                                     if (const auto* found = stork::labels_of(item)) {
+                                       labels.CopyFrom(*found, labels_allocator_);
+                                     }
+                                     namespace_labels_.emplace(std::string(stork::object_name(item)),
+                                                               std::move(labels));
+                                   }
+                                   return {};
+                                 });
+      if (!listed) fail(std::move(listed).error().wrap("listing namespaces for namespaceSelectors"));
+    }
+    return &namespace_labels_;
+  }
+
+  void set_application_activated(const rapidjson::Value& schedule, bool activated) {
+    ScheduleResult result;
+    result.namespace_name = std::string(stork::object_namespace(schedule));
+    result.name = std::string(stork::object_name(schedule));
+    result.application_activated = activated;
+    result.message = stork::application_activated_message(result.namespace_name, result.name, activated);
+    if (options_.dry_run == DryRun::Client) {
+      result.outcome = Outcome::Planned;
+      result.message += " (dry run)";
+    } else {
+      kube::WriteOptions write_options;
+      write_options.dry_run = options_.dry_run == DryRun::Server;
+      write_options.subresource = std::string(stork::kApplicationActivatedSubresource);
+      std::string rv(stork::resource_version(schedule));
+      Result<rapidjson::Document> patched = Error{};
+      for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
+        patched = client_.patch(kube::types::migrationschedules, result.namespace_name, result.name,
+                                kube::PatchType::Merge, stork::application_activated_patch_body(activated, rv),
+                                write_options);
+        if (patched || !patched.error().is_conflict()) break;
+        auto fresh = client_.get(kube::types::migrationschedules, result.namespace_name, result.name);
+        if (!fresh) {
+          patched = std::move(fresh).error();
+          break;
+        }
+        if (!stork::should_set_application_activated(*fresh, activated)) break;
+        rv = std::string(stork::resource_version(*fresh));
+      }
+      if (patched) {
+        result.outcome = Outcome::Updated;
+      } else {
+        result.outcome = Outcome::Failed;
+        result.error = patched.error().kubectl_line();
+        result.message = "Error setting the ApplicationActivated status in the MigrationSchedule " +
+                         result.namespace_name + "/" + result.name + " : " + result.error;
+      }
+    }
+    if (observer_.on_schedule) observer_.on_schedule(result);
+    report_.schedules.push_back(std::move(result));
+  }
+
+  struct Conflict {
+    const stork::Target* target;
+    std::string namespace_name;
+    std::string name;
+    int attempt;
+  };
+
+  kube::ApiClient& client_;
+  const ActivationOptions& options_;
+  const ActivationObserver& observer_;
+  ActivationReport report_;
+  std::vector<Conflict> conflicts_;
+  std::vector<std::pair<std::string, std::string>> pods_to_delete_;
+  std::set<std::string> schedule_namespaces_;
+  rapidjson::MemoryPoolAllocator<> labels_allocator_;
+  std::map<std::string, rapidjson::Value> namespace_labels_;
+  bool namespace_labels_loaded_ = false;
+};
+
+}  // namespace
+
+ActivationReport run_activation(kube::ApiClient& client, const ActivationOptions& options,
+                                const ActivationObserver& observer) {
+  return Engine(client, options, observer).run();
+}
+
+namespace {
+
+struct Awaited {
+  const WorkloadResult* result;
+  std::int64_t desired;
+  bool done = false;
+};
+
+bool workload_settled(const rapidjson::Value& object, std::int64_t desired) {
+  auto generation = stork::int_at(object, "metadata.generation");
+  auto observed = stork::int_at(object, "status.observedGeneration");
+  if (generation && observed && *observed < *generation) return false;
+  if (desired == 0) return stork::int_at(object, "status.replicas").value_or(0) == 0;
+  return stork::int_at(object, "status.readyReplicas").value_or(0) >= desired;
+}
+
+}  // namespace
+
+Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report,
+                          std::chrono::milliseconds timeout,
+                          const std::function<void(const std::string&)>& progress) {
+  // Group what to wait for by type and namespace so each poll is one list per (type, namespace).
+  std::map<std::string, std::map<std::string, std::vector<Awaited>>> by_type;  // api/kind -> ns -> items
+  std::map<std::string, kube::ResourceType> types;
+  std::size_t total = 0;
+  for (const auto& result : report.workloads) {
+    if (result.field != "spec.replicas") continue;
+    if (result.outcome != Outcome::Updated && result.outcome != Outcome::Unchanged) continue;
+    // An unchanged workload is already at its wanted count: wait for spec.replicas (-1).
+    std::int64_t desired = -1;
+    if (result.outcome == Outcome::Updated && !result.to.empty()) desired = std::stoll(result.to);
+    const std::string key = result.type.api_version() + "/" + result.type.plural;
+    types.emplace(key, result.type);
+    by_type[key][result.namespace_name].push_back({&result, desired});
+    ++total;
+  }
+  if (total == 0) return {};
+
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::size_t settled = 0;
+  while (true) {
+    for (auto& [key, namespaces] : by_type) {
+      const auto& type = types.at(key);
+      for (auto& [ns, awaited] : namespaces) {
+        if (std::all_of(awaited.begin(), awaited.end(), [](const Awaited& a) { return a.done; })) continue;
+        std::map<std::string_view, Awaited*> by_name;
+        for (auto& a : awaited) {
+          if (!a.done) by_name.emplace(a.result->name, &a);
+        }
+        auto listed = client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Status {
+          for (auto& item : items.GetArray()) {
+            auto it = by_name.find(stork::object_name(item));
+            if (it == by_name.end()) continue;
+            auto& a = *it->second;
+            std::int64_t desired = a.desired >= 0 ? a.desired : stork::int_at(item, "spec.replicas").value_or(1);
+            if (workload_settled(item, desired)) {
+              a.done = true;
+              ++settled;
+            }
+          }
+          return {};
+        });
+        if (!listed) return std::move(listed).error().wrap("waiting for workloads in namespace " + ns);
+      }
+    }
+    if (progress) progress(std::to_string(settled) + "/" + std::to_string(total) + " workloads ready");
+    if (settled == total) return {};
+    if (client.transport().cancelled()) return Error::make(ErrorCode::Cancelled, "interrupted while waiting");
+    if (std::chrono::steady_clock::now() >= deadline) {
+      std::string waiting;
+      std::size_t named = 0;
+      for (const auto& [key, namespaces] : by_type) {
+        for (const auto& [ns, awaited] : namespaces) {
+          for (const auto& a : awaited) {
+            if (a.done) continue;
+            if (named++ < 5) waiting += (waiting.empty() ? "" : ", ") + a.result->label + " " + ns + "/" + a.result->name;
+          }
+        }
+      }
+      if (named > 5) waiting += " and " + std::to_string(named - 5) + " more";
+      return Error::make(ErrorCode::Timeout, "timed out waiting for " + std::to_string(total - settled) +
+                                                 " of " + std::to_string(total) + " workloads to be ready: " +
+                                                 waiting);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+}  // namespace dr::commands

@@ -240,7 +240,8 @@ struct Transport::Impl {
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    // Waiting to multiplex only pays off where HTTP/2 can be negotiated (TLS with ALPN).
+    if (address.scheme == "https") curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Impl::on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
@@ -490,6 +491,7 @@ struct Transport::Impl {
         if (message->msg == CURLMSG_DONE) complete(message->easy_handle, message->data.result);
       }
       if (!queue.empty() && active.size() < options.max_inflight) continue;
+      if (active.empty() && queue.empty() && delayed.empty()) break;
 
       int wait_ms = 1000;
       if (!delayed.empty()) {
@@ -497,7 +499,7 @@ struct Transport::Impl {
                                                                            std::chrono::steady_clock::now());
         wait_ms = static_cast<int>(std::clamp<long long>(until.count(), 0, 1000));
       }
-      if (!active.empty() || wait_ms > 0) curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
+      if (wait_ms > 0) curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
     }
     running = false;
   }

@@ -1,6 +1,4 @@
-// Placeholder until the command is wired (issue 4/5); exits non-zero so nothing mistakes it for done.
-#include <cstdio>
-int main() {
-  std::fputs("error: kubectl-dr deactivate is not implemented yet\n", stderr);
-  return 1;
-}
+// kubectl-dr-deactivate: `kubectl dr deactivate ...`. All logic lives in common/ (dr::commands).
+#include "dr/commands/commands.hpp"
+
+int main(int argc, char** argv) { return dr::commands::deactivate_main(argc, argv, dr::commands::process_io()); }

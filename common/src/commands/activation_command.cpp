@@ -1,0 +1,207 @@
+// activate migration / deactivate migration / deactivate apps: flags -> selection -> engine -> report.
+#include <iomanip>
+#include <sstream>
+
+#include <rapidjson/document.h>
+
+#include "dr/commands/activation.hpp"
+#include "subcommands.hpp"
+
+namespace dr::commands {
+
+namespace {
+
+std::string_view mode_name(stork::Mode mode) {
+  switch (mode) {
+    case stork::Mode::ActivateMigration: return "activate-migration";
+    case stork::Mode::DeactivateMigration: return "deactivate-migration";
+    case stork::Mode::DeactivateApps: return "deactivate-apps";
+  }
+  return "";
+}
+
+rapidjson::Document report_document(stork::Mode mode, const ActivationReport& report) {
+  rapidjson::Document document(rapidjson::kObjectType);
+  auto& a = document.GetAllocator();
+  auto str = [&](std::string_view text) { return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), a); };
+  document.AddMember("apiVersion", "dr.kubectl-dr.io/v1alpha1", a);
+  document.AddMember("kind", "ActivationReport", a);
+  document.AddMember("mode", str(mode_name(mode)), a);
+  rapidjson::Value items(rapidjson::kArrayType);
+  for (const auto& w : report.workloads) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    item.AddMember("kind", str(w.kind), a);
+    item.AddMember("apiVersion", str(w.api_version), a);
+    item.AddMember("namespace", str(w.namespace_name), a);
+    item.AddMember("name", str(w.name), a);
+    item.AddMember("field", str(w.field), a);
+    item.AddMember("from", str(w.from), a);
+    item.AddMember("to", str(w.to), a);
+    item.AddMember("outcome", str(to_string(w.outcome)), a);
+    if (!w.message.empty()) item.AddMember("message", str(w.message), a);
+    if (!w.error.empty()) {
+      item.AddMember(rapidjson::StringRef(w.outcome == Outcome::Failed ? "error" : "reason"), str(w.error), a);
+    }
+    items.PushBack(item, a);
+  }
+  document.AddMember("items", items, a);
+  rapidjson::Value schedules(rapidjson::kArrayType);
+  for (const auto& s : report.schedules) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    item.AddMember("namespace", str(s.namespace_name), a);
+    item.AddMember("name", str(s.name), a);
+    item.AddMember("applicationActivated", s.application_activated, a);
+    item.AddMember("outcome", str(to_string(s.outcome)), a);
+    if (!s.error.empty()) item.AddMember("error", str(s.error), a);
+    schedules.PushBack(item, a);
+  }
+  document.AddMember("schedules", schedules, a);
+  rapidjson::Value warnings(rapidjson::kArrayType);
+  for (const auto& w : report.warnings) warnings.PushBack(str(w), a);
+  document.AddMember("warnings", warnings, a);
+  rapidjson::Value errors(rapidjson::kArrayType);
+  for (const auto& e : report.errors) errors.PushBack(str(e.kubectl_line()), a);
+  document.AddMember("errors", errors, a);
+  rapidjson::Value summary(rapidjson::kObjectType);
+  summary.AddMember("updated", static_cast<uint64_t>(report.count(Outcome::Updated)), a);
+  summary.AddMember("planned", static_cast<uint64_t>(report.count(Outcome::Planned)), a);
+  summary.AddMember("unchanged", static_cast<uint64_t>(report.count(Outcome::Unchanged)), a);
+  summary.AddMember("skipped", static_cast<uint64_t>(report.count(Outcome::Skipped)), a);
+  summary.AddMember("failed", static_cast<uint64_t>(report.count(Outcome::Failed) + report.errors.size()), a);
+  summary.AddMember("namespaces", static_cast<uint64_t>(report.namespaces.size()), a);
+  summary.AddMember("requests", static_cast<uint64_t>(report.requests_sent), a);
+  summary.AddMember("elapsedMilliseconds", static_cast<int64_t>(report.elapsed.count()), a);
+  summary.AddMember("interrupted", report.interrupted, a);
+  document.AddMember("summary", summary, a);
+  return document;
+}
+
+std::string summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run) {
+  std::ostringstream line;
+  const char* verb = mode == stork::Mode::ActivateMigration ? "Activated" : "Deactivated";
+  std::size_t changed = report.count(Outcome::Updated) + report.count(Outcome::Planned);
+  if (report.interrupted) line << "Interrupted: ";
+  line << (dry_run ? "Would have " : "") << (dry_run ? (mode == stork::Mode::ActivateMigration ? "activated" : "deactivated") : verb)
+       << " " << changed << (changed == 1 ? " workload" : " workloads") << " in " << report.namespaces.size()
+       << (report.namespaces.size() == 1 ? " namespace" : " namespaces") << " (" << report.count(Outcome::Unchanged)
+       << " unchanged, " << report.count(Outcome::Skipped) << " skipped, "
+       << report.count(Outcome::Failed) + report.errors.size() << " failed) in " << std::fixed << std::setprecision(1)
+       << static_cast<double>(report.elapsed.count()) / 1000.0 << "s, " << report.requests_sent << " requests";
+  if (report.interrupted) line << "; re-run the command to finish";
+  return line.str();
+}
+
+}  // namespace
+
+int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
+  const auto& flags = line.flags;
+  const std::string command = mode == stork::Mode::ActivateMigration ? "kubectl dr activate" : "kubectl dr deactivate";
+  if (flags.positional.size() > 1) {
+    return report_failure(io, Error::usage("unexpected argument \"" + flags.positional[1] +
+                                           "\": this command takes no names; narrow it with -n, -l, "
+                                           "--include-objects and friends"),
+                          command);
+  }
+  const bool json = flags.output == cli::OutputFormat::Json || flags.output == cli::OutputFormat::Yaml;
+  if (flags.output == cli::OutputFormat::Name) {
+    return report_failure(io, Error::usage("-o name is not supported here; use -o json"), command);
+  }
+  auto timeout = parse_timeout_flag(line.get<std::string>("timeout", "5m"), "--timeout");
+  if (!timeout) return report_failure(io, timeout.error(), command);
+  const auto max_inflight = line.get<int>("max-inflight", 32);
+  if (max_inflight < 1 || max_inflight > 1000) {
+    return report_failure(io, Error::usage("--max-inflight must be between 1 and 1000"), command);
+  }
+
+  auto client = open_client(flags, static_cast<std::size_t>(max_inflight));
+  if (!client) return report_failure(io, client.error(), command);
+  auto& api = **client;
+
+  stork::SelectionFlags selection_flags;
+  if (!flags.overrides.namespace_name.empty()) selection_flags.namespace_flag = flags.overrides.namespace_name;
+  selection_flags.default_namespace = effective_namespace(flags, api);
+  selection_flags.all_namespaces = flags.all_namespaces;
+  auto list_flag = [&](const std::string& name) {
+    return split_list(line.get<std::vector<std::string>>(name, {}));
+  };
+  selection_flags.include_namespaces = list_flag("include-namespaces");
+  selection_flags.exclude_namespaces = list_flag("exclude-namespaces");
+  if (!flags.selector.empty()) selection_flags.selectors.push_back(flags.selector);
+  for (const auto& s : line.get<std::vector<std::string>>("exclude-selector", {})) {
+    selection_flags.exclude_selectors.push_back(s);
+  }
+  selection_flags.resource_types = list_flag("resource-types");
+  selection_flags.include_objects = list_flag("include-objects");
+  selection_flags.exclude_objects = list_flag("exclude-objects");
+  auto selection = stork::Selection::from_flags(selection_flags);
+  if (!selection) return report_failure(io, selection.error(), command);
+
+  ActivationOptions options;
+  options.mode = mode;
+  options.selection = std::move(selection).value();
+  options.dry_run = flags.dry_run == cli::DryRunMode::Client   ? DryRun::Client
+                    : flags.dry_run == cli::DryRunMode::Server ? DryRun::Server
+                                                               : DryRun::None;
+
+  InterruptGuard guard(api.transport());
+  std::size_t seen = 0;
+  auto last_progress = std::chrono::steady_clock::now();
+  const auto started = last_progress;
+  auto progress = [&] {
+    if (!io.err_is_terminal) return;
+    auto now = std::chrono::steady_clock::now();
+    if (now - started < std::chrono::seconds(2) || now - last_progress < std::chrono::milliseconds(250)) return;
+    last_progress = now;
+    io.err << "\r" << seen << " workloads processed..." << std::flush;
+  };
+  ActivationObserver observer;
+  observer.on_workload = [&](const WorkloadResult& result) {
+    ++seen;
+    progress();
+    if (json || result.message.empty()) return;
+    if (result.outcome == Outcome::Failed || result.outcome == Outcome::Skipped) {
+      io.err << result.message << "\n";
+    } else if (result.outcome != Outcome::Unchanged) {
+      io.out << result.message << "\n";
+    }
+  };
+  observer.on_schedule = [&](const ScheduleResult& result) {
+    if (json) return;
+    (result.outcome == Outcome::Failed ? io.err : io.out) << result.message << "\n";
+  };
+  observer.on_warning = [&](const std::string& warning) { io.err << "Warning: " << warning << "\n"; };
+  observer.on_error = [&](const Error& error) { io.err << error.kubectl_line() << "\n"; };
+
+  auto report = run_activation(api, options, observer);
+  if (io.err_is_terminal && seen > 0 && std::chrono::steady_clock::now() - started >= std::chrono::seconds(2)) {
+    io.err << "\r\033[K";
+  }
+
+  Status waited;
+  if (line.get<bool>("wait", false) && options.dry_run == DryRun::None && !report.interrupted) {
+    waited = wait_for_workloads(api, report, *timeout, [&](const std::string& text) {
+      if (io.err_is_terminal) io.err << "\r" << text << "\033[K" << std::flush;
+    });
+    if (io.err_is_terminal) io.err << "\r\033[K";
+    if (waited && !json) io.err << "All workloads are ready\n";
+  }
+
+  if (json) {
+    std::vector<rapidjson::Document> one;
+    one.push_back(report_document(mode, report));
+    print_objects(io, flags.output, std::move(one), false);
+  }
+  const bool dry_run = options.dry_run == DryRun::Client;
+  if (!(report.workloads.empty() && report.errors.empty() && report.schedules.empty()) || report.interrupted) {
+    io.err << summary_line(mode, report, dry_run) << "\n";
+  } else if (!json) {
+    io.err << "No workloads with a recorded replica count were found"
+           << (mode == stork::Mode::DeactivateApps ? "" : " (annotation stork.libopenstorage.org/migrationReplicas)")
+           << "\n";
+  }
+  if (!waited) report_failure(io, waited.error(), "");
+  int code = (report.failed() || !waited) ? 1 : 0;
+  return guard.exit_code_or(code);
+}
+
+}  // namespace dr::commands

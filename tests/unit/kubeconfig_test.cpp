@@ -74,7 +74,7 @@ const std::string kCaBeta = "-----BEGIN CERTIFICATE-----\nCA-BETA\n-----END CERT
 
 }  // namespace
 
-TEST_CASE("--kubeconfig loads one file and its current context", "[kubeconfig]") {
+TEST_CASE("flag --kubeconfig loads one file and its current context", "[kubeconfig]") {
   auto config = load_rest_config(with_kubeconfig(kMulti + "/a.yaml"), env_of());
   REQUIRE(config);
   CHECK(config->context_name == "alpha");
@@ -147,7 +147,7 @@ TEST_CASE("missing KUBECONFIG entries are skipped, empty entries ignored", "[kub
   CHECK(config->context_name == "alpha");
 }
 
-TEST_CASE("--kubeconfig wins over KUBECONFIG", "[kubeconfig]") {
+TEST_CASE("flag --kubeconfig wins over KUBECONFIG", "[kubeconfig]") {
   const auto env = kubeconfig_env(kMulti + "/a.yaml");
   auto config = load_rest_config(with_kubeconfig(kMulti + "/sub/b.yaml"), env);
   REQUIRE(config);
@@ -217,7 +217,7 @@ TEST_CASE("an empty kubeconfig is an error naming the file", "[kubeconfig]") {
              Catch::StartsWith("error: kubeconfig " + kData + "/empty.yaml is empty"));
 }
 
-TEST_CASE("--context selects a context; an unknown one is an error", "[kubeconfig]") {
+TEST_CASE("flag --context selects a context; an unknown one is an error", "[kubeconfig]") {
   const auto env = kubeconfig_env(kMulti + "/a.yaml:" + kMulti + "/sub/b.yaml");
   ConfigOverrides overrides;
   overrides.context = "beta";
@@ -287,7 +287,7 @@ contexts:
                                           ") not found in kubeconfig " + file + " (contexts: here)");
 }
 
-TEST_CASE("--cluster and --user override the context's choices", "[kubeconfig]") {
+TEST_CASE("flag --cluster and --user override the context's choices", "[kubeconfig]") {
   ConfigOverrides overrides;
   overrides.cluster = "beta";
   overrides.user = "shared-user";
@@ -309,7 +309,7 @@ TEST_CASE("--cluster and --user override the context's choices", "[kubeconfig]")
              Catch::StartsWith("error: user \"nobody\" not found in kubeconfig "));
 }
 
-TEST_CASE("--server and --token work without any kubeconfig", "[kubeconfig]") {
+TEST_CASE("flag --server and --token work without any kubeconfig", "[kubeconfig]") {
   ConfigOverrides overrides;
   overrides.server = "https://10.0.0.1:6443";
   overrides.token = "flag-token";
@@ -332,7 +332,7 @@ TEST_CASE("--server and --token work without any kubeconfig", "[kubeconfig]") {
   CHECK(config->server == "https://10.0.0.1:8080");
 }
 
-TEST_CASE("--server and --token override the kubeconfig", "[kubeconfig]") {
+TEST_CASE("flag --server and --token override the kubeconfig", "[kubeconfig]") {
   ConfigOverrides overrides = with_kubeconfig(kMulti + "/sub/b.yaml");
   overrides.server = "https://elsewhere.example";
   overrides.token = "flag-token";

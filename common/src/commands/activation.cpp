@@ -234,8 +234,11 @@ class Engine {
     write_options.dry_run = options_.dry_run == DryRun::Server;
     // A merge patch that sets absolute values is safe to repeat; one guarded by a resourceVersion
     // is too (a repeat after success answers 409, which re-reads and finds it done).
+    // Copied first: the completion below takes `result` by move.
+    const std::string ns_copy = result.namespace_name;
+    const std::string name_copy = result.name;
     client_.patch_async(
-        target.type, result.namespace_name, result.name, kube::PatchType::Merge, write.body, write_options,
+        target.type, ns_copy, name_copy, kube::PatchType::Merge, write.body, write_options,
         [this, &target, result = std::move(result), success = write.success_message,
          failure_prefix = write.failure_prefix, pods = write.pods_to_delete,
          attempt](Result<rapidjson::Document> done) mutable {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -13,29 +14,66 @@
 namespace dr::log {
 
 namespace {
+
+constexpr std::string_view kMask = "<masked>";
+
 std::atomic<int> g_verbosity{0};
 std::mutex g_secrets_mutex;
 std::vector<std::string>& secrets() {
   static std::vector<std::string> registered;
   return registered;
 }
+std::function<void(std::string_view)>& sink() {
+  static std::function<void(std::string_view)> current;
+  return current;
+}
 
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// "Authorization: Bearer abc" -> "Authorization: Bearer <masked>" (and "authorization:" as HTTP/2
+// spells it, "Proxy-Authorization:", a value without a scheme -> "<masked>").
 void mask_authorization(std::string& text) {
-  // "Authorization: Bearer abc" -> "Authorization: Bearer <masked>" (header dumps at -v=7).
-  static constexpr std::string_view kHeader = "Authorization: ";
-  for (std::size_t at = text.find(kHeader); at != std::string::npos; at = text.find(kHeader, at + 1)) {
-    std::size_t value = at + kHeader.size();
+  static constexpr std::string_view kName = "authorization:";
+  for (std::size_t at = 0; at + kName.size() <= text.size(); ++at) {
+    if (!equals_ignoring_case(std::string_view(text).substr(at, kName.size()), kName)) continue;
+    std::size_t value = at + kName.size();
+    while (value < text.size() && text[value] == ' ') ++value;
     std::size_t end = text.find_first_of("\r\n", value);
     if (end == std::string::npos) end = text.size();
+    if (value >= end) continue;
     std::size_t scheme_end = text.find(' ', value);
     std::size_t mask_from = (scheme_end != std::string::npos && scheme_end < end) ? scheme_end + 1 : value;
-    text.replace(mask_from, end - mask_from, "<masked>");
+    text.replace(mask_from, end - mask_from, kMask);
+    at = mask_from + kMask.size() - 1;
   }
 }
+
+void mask_secrets(std::string& text) {
+  std::lock_guard lock(g_secrets_mutex);
+  for (const auto& secret : secrets()) {
+    for (std::size_t at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + kMask.size())) {
+      text.replace(at, secret.size(), kMask);
+    }
+  }
+}
+
 }  // namespace
 
-void set_verbosity(int level) { g_verbosity.store(level); }
-int verbosity() { return g_verbosity.load(std::memory_order_relaxed); }
+void set_verbosity(int level) {
+  g_verbosity.store(level);
+}
+int verbosity() {
+  return g_verbosity.load(std::memory_order_relaxed);
+}
 
 void register_secret(std::string_view secret) {
   // Very short strings would mask innocent text; real tokens and keys are long.
@@ -47,16 +85,40 @@ void register_secret(std::string_view secret) {
 
 std::string redact(std::string_view text) {
   std::string out(text);
+  mask_secrets(out);
+  mask_authorization(out);
+  return out;
+}
+
+std::string redact_truncated(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return redact(text);
+  // Move the cut back to the start of any secret that straddles it, then redact what is left: a
+  // secret cut in half would no longer match and its first half would be printed.
+  std::size_t cut = limit;
   {
     std::lock_guard lock(g_secrets_mutex);
-    for (const auto& secret : secrets()) {
-      for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at)) {
-        out.replace(at, secret.size(), "<masked>");
+    bool moved = true;
+    while (moved) {
+      moved = false;
+      for (const auto& secret : secrets()) {
+        std::size_t from = cut >= secret.size() ? cut - secret.size() + 1 : 0;
+        std::size_t at = text.find(secret, from);
+        if (at != std::string_view::npos && at < cut && at + secret.size() > cut) {
+          cut = at;
+          moved = true;
+        }
       }
     }
   }
-  mask_authorization(out);
+  // An Authorization header cut in half is masked by redact() all the same (the mask runs to the
+  // end of the line, and the cut text ends there).
+  std::string out = redact(text.substr(0, cut));
+  out += " [truncated " + std::to_string(text.size() - cut) + " bytes]";
   return out;
+}
+
+void set_sink(std::function<void(std::string_view)> new_sink) {
+  sink() = std::move(new_sink);
 }
 
 void line(int level, std::string_view message) {
@@ -65,13 +127,17 @@ void line(int level, std::string_view message) {
   auto now = system_clock::now();
   std::time_t seconds = system_clock::to_time_t(now);
   auto micros = duration_cast<microseconds>(now.time_since_epoch()).count() % 1000000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
+  std::tm local{};
+  localtime_r(&seconds, &local);  // klog prints local time
   char prefix[64];
-  std::snprintf(prefix, sizeof prefix, "I%02d%02d %02d:%02d:%02d.%06lld %7d kubectl-dr] ", utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<long long>(micros),
+  std::snprintf(prefix, sizeof prefix, "I%02d%02d %02d:%02d:%02d.%06lld %7d kubectl-dr] ", local.tm_mon + 1,
+                local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec, static_cast<long long>(micros),
                 static_cast<int>(::getpid()));
   std::string out = prefix + redact(message) + "\n";
+  if (const auto& target = sink()) {
+    target(out);
+    return;
+  }
   std::fwrite(out.data(), 1, out.size(), stderr);
 }
 

@@ -3,7 +3,7 @@
 #include <iterator>
 #include <set>
 
-#include "dr/cli/input.hpp"
+#include "dr/cli/objects_input.hpp"
 #include "dr/stork/migration_schedules.hpp"
 #include "dr/stork/object.hpp"
 #include "subcommands.hpp"

@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <map>
 
-#include "dr/cli/formats.hpp"
+#include "dr/cli/format.hpp"
 #include "dr/stork/apps_status.hpp"
 #include "dr/stork/cluster_domains.hpp"
 #include "dr/stork/migration_schedules.hpp"

@@ -2,7 +2,7 @@
 
 #include <ostream>
 
-#include "dr/cli/formats.hpp"
+#include "dr/cli/format.hpp"
 #include "dr/kube/transport.hpp"
 
 namespace dr::commands {

@@ -12,8 +12,8 @@
 #include <cxxopts.hpp>
 #include <rapidjson/document.h>
 
-#include "dr/cli/kubectl_flags.hpp"
-#include "dr/cli/output.hpp"
+#include "dr/cli/flags.hpp"
+#include "dr/cli/printer.hpp"
 #include "dr/commands/session.hpp"
 #include "dr/error.hpp"
 #include "dr/kube/api_client.hpp"

@@ -1,53 +1,177 @@
 #include "dr/kube/api_client.hpp"
 
-#include <map>
+#include <algorithm>
+#include <cctype>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "dr/kube/auth.hpp"
+#include "kube/api_internal.hpp"
 
 namespace dr::kube {
+
+namespace detail {
+
+Result<rapidjson::Document> parse_json(std::string_view body, std::string_view what) {
+  rapidjson::Document document;
+  if (body.empty()) {
+    document.SetObject();
+    return document;
+  }
+  document.Parse(body.data(), body.size());
+  if (document.HasParseError()) {
+    return Error::make(ErrorCode::Decode,
+                       "the server's answer to " + std::string(what) +
+                           " is not valid JSON: " + rapidjson::GetParseError_En(document.GetParseError()) +
+                           " at offset " + std::to_string(document.GetErrorOffset()));
+  }
+  return document;
+}
+
+std::string serialize(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace detail
+
+using detail::is_success;
+using detail::parse_json;
+using detail::serialize;
 
 namespace {
 
 // kube-apiserver's reason for a status code, used when a response carries no Status body.
 std::string_view reason_for(long status) {
   switch (status) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 406: return "NotAcceptable";
-    case 409: return "Conflict";
-    case 410: return "Expired";
-    case 413: return "RequestEntityTooLarge";
-    case 415: return "UnsupportedMediaType";
-    case 422: return "Invalid";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 503: return "ServiceUnavailable";
-    case 504: return "Timeout";
-    default: return "";
+    case 400:
+      return "BadRequest";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "NotFound";
+    case 405:
+      return "MethodNotAllowed";
+    case 406:
+      return "NotAcceptable";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Expired";
+    case 413:
+      return "RequestEntityTooLarge";
+    case 415:
+      return "UnsupportedMediaType";
+    case 422:
+      return "Invalid";
+    case 429:
+      return "TooManyRequests";
+    case 500:
+      return "InternalError";
+    case 503:
+      return "ServiceUnavailable";
+    case 504:
+      return "Timeout";
+    default:
+      return "";
   }
 }
 
 // client-go's wording for a status code without a usable Status body.
 std::string message_for(long status) {
   switch (status) {
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "the server could not find the requested resource";
-    case 409: return "the server reported a conflict";
-    case 429: return "the server has received too many requests and has asked us to try again later";
-    case 500: return "an error on the server has prevented the request from succeeding";
-    case 503: return "the server is currently unable to handle the request";
-    case 504: return "the server was unable to return a response in the time allotted, but may still be processing the request";
-    default: return "the server responded with the status code " + std::to_string(status) +
-                    " but did not return more information";
+    case 400:
+      return "the server rejected our request for an unknown reason";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "the server could not find the requested resource";
+    case 405:
+      return "the server does not allow this method on the requested resource";
+    case 406:
+      return "the server was unable to respond with a content type that the client supports";
+    case 409:
+      return "the server reported a conflict";
+    case 413:
+      return "the server has rejected the request because it is too large";
+    case 415:
+      return "the server does not support the content type of this request";
+    case 422:
+      return "the server rejected our request due to an error in our request";
+    case 429:
+      return "the server has received too many requests and has asked us to try again later";
+    case 500:
+      return "an error on the server has prevented the request from succeeding";
+    case 503:
+      return "the server is currently unable to handle the request";
+    case 504:
+      return "the server was unable to return a response in the time allotted, but may still be processing "
+             "the request";
+    default:
+      return "the server responded with the status code " + std::to_string(status) +
+             " but did not return more information";
   }
+}
+
+std::string_view string_member(const rapidjson::Value& object, const char* name) {
+  if (!object.IsObject()) return {};
+  auto member = object.FindMember(name);
+  if (member == object.MemberEnd() || !member->value.IsString()) return {};
+  return {member->value.GetString(), member->value.GetStringLength()};
+}
+
+}  // namespace
+
+Error error_from_response(const HttpResponse& response) {
+  rapidjson::Document document;
+  document.Parse(response.body.data(), response.body.size());
+  if (!document.HasParseError() && document.IsObject() && string_member(document, "kind") == "Status") {
+    std::string message(string_member(document, "message"));
+    std::string reason(string_member(document, "reason"));
+    long code = response.status;
+    if (auto c = document.FindMember("code");
+        c != document.MemberEnd() && c->value.IsInt() && c->value.GetInt() > 0) {
+      code = c->value.GetInt();
+    }
+    if (reason.empty()) reason = std::string(reason_for(code));
+    if (message.empty()) message = message_for(code);
+    return Error::server(static_cast<int>(code), std::move(reason), std::move(message));
+  }
+  // Not a Status (a proxy's page, an empty body): the status code says what happened. As client-go
+  // does, a short plain-text body is the message for 403/406/415 and is quoted for 500.
+  const long status = response.status;
+  // 410 without a Status is a proxy's "Gone", not an expired resourceVersion.
+  std::string reason(status == 410 ? std::string_view("Gone") : reason_for(status));
+  std::string message = message_for(status);
+  std::string_view text = response.body;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  const bool short_text = !text.empty() && text.size() <= 256 && text.front() != '<' && text.front() != '{';
+  if (short_text && (status == 403 || status == 406 || status == 415)) message = std::string(text);
+  if (short_text && status == 500) {
+    message =
+        "an error on the server (\"" + std::string(text) + "\") has prevented the request from succeeding";
+  }
+  return Error::server(static_cast<int>(status), std::move(reason), std::move(message));
+}
+
+std::string_view patch_content_type(PatchType type) {
+  switch (type) {
+    case PatchType::Merge:
+      return "application/merge-patch+json";
+    case PatchType::Json:
+      return "application/json-patch+json";
+    case PatchType::Strategic:
+      return "application/strategic-merge-patch+json";
+  }
+  return "application/merge-patch+json";
 }
 
 std::string percent_encode(std::string_view text) {
@@ -67,111 +191,94 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-// Builds "path?a=1&b=2" with encoded values.
-class Query {
- public:
-  explicit Query(std::string path) : text_(std::move(path)) {}
-  Query& add(std::string_view key, std::string_view value) {
-    if (value.empty()) return *this;
-    text_ += first_ ? '?' : '&';
-    first_ = false;
-    text_ += key;
-    text_ += '=';
-    text_ += percent_encode(value);
-    return *this;
+std::string with_query(std::string path, const QueryParams& params) {
+  bool first = path.find('?') == std::string::npos;
+  for (const auto& [key, value] : params) {
+    if (value.empty()) continue;
+    path += first ? '?' : '&';
+    first = false;
+    path += key;
+    path += '=';
+    path += percent_encode(value);
   }
-  std::string str() && { return std::move(text_); }
-
- private:
-  std::string text_;
-  bool first_ = true;
-};
-
-std::string_view content_type(PatchType type) {
-  switch (type) {
-    case PatchType::Merge: return "application/merge-patch+json";
-    case PatchType::Json: return "application/json-patch+json";
-    case PatchType::Strategic: return "application/strategic-merge-patch+json";
-  }
-  return "application/merge-patch+json";
+  return path;
 }
 
-Result<rapidjson::Document> parse_json(const std::string& body, std::string_view what) {
-  rapidjson::Document document;
-  document.Parse(body.data(), body.size());
-  if (document.HasParseError()) {
-    return Error::make(ErrorCode::Decode, std::string("the server's response to ") + std::string(what) +
-                                              " is not valid JSON: " +
-                                              rapidjson::GetParseError_En(document.GetParseError()) +
-                                              " at offset " + std::to_string(document.GetErrorOffset()));
-  }
-  return document;
+namespace {
+
+HttpRequest write_request(std::string method, std::string path, const WriteOptions& options, std::string body,
+                          std::string_view content_type) {
+  HttpRequest request;
+  request.method = std::move(method);
+  request.path_and_query = with_query(
+      std::move(path), {{"dryRun", options.dry_run ? "All" : ""}, {"fieldManager", options.field_manager}});
+  request.body = std::move(body);
+  request.headers.emplace_back("Content-Type", std::string(content_type));
+  return request;
 }
 
-std::string serialize(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
+std::string object_name(const rapidjson::Value& object) {
+  if (!object.IsObject()) return {};
+  auto metadata = object.FindMember("metadata");
+  if (metadata == object.MemberEnd()) return {};
+  return std::string(string_member(metadata->value, "name"));
 }
 
-bool is_success(long status) { return status >= 200 && status < 300; }
+// Turns a transport answer into the decoded object or the server's error.
+Result<rapidjson::Document> decode(Result<HttpResponse> response, std::string_view what) {
+  if (!response) return std::move(response).error();
+  if (!is_success(response->status)) return error_from_response(*response);
+  return parse_json(response->body, what);
+}
 
 }  // namespace
 
-Error error_from_response(const HttpResponse& response) {
-  rapidjson::Document document;
-  document.Parse(response.body.data(), response.body.size());
-  if (!document.HasParseError() && document.IsObject()) {
-    auto kind = document.FindMember("kind");
-    if (kind != document.MemberEnd() && kind->value.IsString() && std::string_view(kind->value.GetString()) == "Status") {
-      std::string message;
-      std::string reason;
-      long code = response.status;
-      if (auto m = document.FindMember("message"); m != document.MemberEnd() && m->value.IsString()) {
-        message = m->value.GetString();
-      }
-      if (auto r = document.FindMember("reason"); r != document.MemberEnd() && r->value.IsString()) {
-        reason = r->value.GetString();
-      }
-      if (auto c = document.FindMember("code"); c != document.MemberEnd() && c->value.IsInt()) {
-        code = c->value.GetInt();
-      }
-      if (reason.empty()) reason = std::string(reason_for(code));
-      if (message.empty()) message = message_for(code);
-      return Error::server(static_cast<int>(code), std::move(reason), std::move(message));
-    }
-  }
-  return Error::server(static_cast<int>(response.status), std::string(reason_for(response.status)),
-                       message_for(response.status));
-}
-
 struct ApiClient::Impl {
-  Impl(RestConfig config, TransportOptions options)
-      : transport(config, make_auth_provider(config), std::move(options)) {}
+  Impl(RestConfig config, std::shared_ptr<AuthProvider> auth, TransportOptions options)
+      : transport(std::move(config), std::move(auth), std::move(options)) {}
   Transport transport;
   std::unique_ptr<Discovery> discovery;
 
   Result<rapidjson::Document> send(HttpRequest request, std::string_view what) {
-    auto response = transport.perform(std::move(request));
-    if (!response) return std::move(response).error();
-    if (!is_success(response->status)) return error_from_response(*response);
-    return parse_json(response->body, what);
+    return decode(transport.perform(std::move(request)), what);
+  }
+
+  void send_async(HttpRequest request, std::string what, Done done) {
+    transport.submit(std::move(request),
+                     [what = std::move(what), done = std::move(done)](Result<HttpResponse> response) {
+                       done(decode(std::move(response), what));
+                     });
   }
 };
 
+namespace {
+std::shared_ptr<AuthProvider> provider_for(const RestConfig& config) {
+  return make_auth_provider(config);
+}
+}  // namespace
+
 ApiClient::ApiClient(RestConfig config, TransportOptions options)
-    : impl_(std::make_unique<Impl>(std::move(config), std::move(options))) {
+    : ApiClient(config, provider_for(config), std::move(options)) {}
+
+ApiClient::ApiClient(RestConfig config, std::shared_ptr<AuthProvider> auth, TransportOptions options)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(auth), std::move(options))) {
   impl_->discovery = std::make_unique<Discovery>(*this);
 }
 
 ApiClient::~ApiClient() = default;
 
-const RestConfig& ApiClient::config() const { return impl_->transport.config(); }
-Transport& ApiClient::transport() { return impl_->transport; }
-Discovery& ApiClient::discovery() { return *impl_->discovery; }
+const RestConfig& ApiClient::config() const {
+  return impl_->transport.config();
+}
+Transport& ApiClient::transport() {
+  return impl_->transport;
+}
+Discovery& ApiClient::discovery() {
+  return *impl_->discovery;
+}
 
-Result<rapidjson::Document> ApiClient::get(const ResourceType& type, std::string_view ns, std::string_view name) {
+Result<rapidjson::Document> ApiClient::get(const ResourceType& type, std::string_view ns,
+                                           std::string_view name) {
   HttpRequest request;
   request.path_and_query = type.path(ns, name);
   request.retry_safe = true;
@@ -180,85 +287,60 @@ Result<rapidjson::Document> ApiClient::get(const ResourceType& type, std::string
 
 Status ApiClient::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
                        const PageHandler& on_page) {
+  const std::string what = "list " + type.group_resource();
+  const std::string limit = options.page_size > 0 ? std::to_string(options.page_size) : std::string();
   std::string continue_token;
   bool restarted = false;
   while (true) {
-    Query query(type.path(ns));
-    if (options.page_size > 0) query.add("limit", std::to_string(options.page_size));
-    query.add("continue", continue_token);
-    query.add("labelSelector", options.label_selector);
-    query.add("fieldSelector", options.field_selector);
     HttpRequest request;
-    request.path_and_query = std::move(query).str();
+    request.path_and_query = with_query(type.path(ns), {{"limit", limit},
+                                                        {"continue", continue_token},
+                                                        {"labelSelector", options.label_selector},
+                                                        {"fieldSelector", options.field_selector}});
     request.retry_safe = true;
     auto response = impl_->transport.perform(std::move(request));
     if (!response) return std::move(response).error();
     if (response->status == 410 && !continue_token.empty() && !restarted) {
-      // The continue token expired (the server compacted past it): start over once. Handlers see
-      // some objects twice, which every caller here tolerates (plans are idempotent).
+      // The continue token expired (the server compacted past its snapshot): start over, once.
       restarted = true;
       continue_token.clear();
       continue;
     }
     if (!is_success(response->status)) return error_from_response(*response);
-    auto document = parse_json(response->body, "list " + type.group_resource());
+    auto document = parse_json(response->body, what);
     if (!document) return std::move(document).error();
     auto& list = *document;
-    if (!list.IsObject()) return Error::make(ErrorCode::Decode, "list " + type.group_resource() + ": not an object");
-    std::string_view resource_version;
+    if (!list.IsObject()) return Error::make(ErrorCode::Decode, what + ": the answer is not an object");
+    std::string resource_version;
     std::string next;
-    if (auto metadata = list.FindMember("metadata"); metadata != list.MemberEnd() && metadata->value.IsObject()) {
-      if (auto rv = metadata->value.FindMember("resourceVersion");
-          rv != metadata->value.MemberEnd() && rv->value.IsString()) {
-        resource_version = rv->value.GetString();
-      }
-      if (auto c = metadata->value.FindMember("continue"); c != metadata->value.MemberEnd() && c->value.IsString()) {
-        next = c->value.GetString();
-      }
+    if (auto metadata = list.FindMember("metadata"); metadata != list.MemberEnd()) {
+      resource_version = std::string(string_member(metadata->value, "resourceVersion"));
+      next = std::string(string_member(metadata->value, "continue"));
     }
     auto items = list.FindMember("items");
-    if (items == list.MemberEnd() || !(items->value.IsArray() || items->value.IsNull())) {
-      return Error::make(ErrorCode::Decode, "list " + type.group_resource() + ": items is not an array");
+    if (items == list.MemberEnd()) {
+      return Error::make(ErrorCode::Decode, what + ": the answer has no items (is it a list?)");
     }
-    if (items->value.IsNull()) items->value.SetArray();
+    if (items->value.IsNull()) items->value.SetArray();  // Go encodes an empty slice as null
+    if (!items->value.IsArray()) return Error::make(ErrorCode::Decode, what + ": items is not an array");
     if (auto handled = on_page(items->value, resource_version); !handled) return handled;
     if (next.empty()) return {};
     continue_token = std::move(next);
   }
 }
 
-namespace {
-HttpRequest write_request(std::string method, std::string path, const WriteOptions& options, std::string body,
-                          std::string_view type) {
-  Query query(std::move(path));
-  if (options.dry_run) query.add("dryRun", "All");
-  query.add("fieldManager", options.field_manager);
-  HttpRequest request;
-  request.method = std::move(method);
-  request.path_and_query = std::move(query).str();
-  request.body = std::move(body);
-  request.headers.emplace_back("Content-Type", std::string(type));
-  return request;
-}
-}  // namespace
-
 Result<rapidjson::Document> ApiClient::create(const ResourceType& type, std::string_view ns,
                                               const rapidjson::Value& object, const WriteOptions& options) {
   auto request = write_request("POST", type.path(ns), options, serialize(object), "application/json");
+  // Not retry_safe: a repeat after the server applied it answers AlreadyExists.
   return impl_->send(std::move(request), "create " + type.group_resource());
 }
 
 Result<rapidjson::Document> ApiClient::update(const ResourceType& type, std::string_view ns,
                                               const rapidjson::Value& object, const WriteOptions& options) {
-  std::string name;
-  if (object.IsObject()) {
-    if (auto metadata = object.FindMember("metadata"); metadata != object.MemberEnd() && metadata->value.IsObject()) {
-      if (auto n = metadata->value.FindMember("name"); n != metadata->value.MemberEnd() && n->value.IsString()) {
-        name = n->value.GetString();
-      }
-    }
-  }
-  if (name.empty()) return Error::usage("update " + type.group_resource() + ": the object has no metadata.name");
+  std::string name = object_name(object);
+  if (name.empty())
+    return Error::usage("update " + type.group_resource() + ": the object has no metadata.name");
   auto request = write_request("PUT", type.path(ns, name, options.subresource), options, serialize(object),
                                "application/json");
   // A PUT carries the resourceVersion it read: a repeat after success answers 409, never a lost update.
@@ -266,10 +348,12 @@ Result<rapidjson::Document> ApiClient::update(const ResourceType& type, std::str
   return impl_->send(std::move(request), "update " + type.group_resource());
 }
 
-Result<rapidjson::Document> ApiClient::patch(const ResourceType& type, std::string_view ns, std::string_view name,
-                                             PatchType patch_type, std::string body, const WriteOptions& options) {
+Result<rapidjson::Document> ApiClient::patch(const ResourceType& type, std::string_view ns,
+                                             std::string_view name, PatchType patch_type, std::string body,
+                                             const WriteOptions& options) {
   auto request = write_request("PATCH", type.path(ns, name, options.subresource), options, std::move(body),
-                               content_type(patch_type));
+                               patch_content_type(patch_type));
+  // A merge patch sets absolute values: applying it twice equals applying it once.
   request.retry_safe = patch_type == PatchType::Merge;
   return impl_->send(std::move(request), "patch " + type.group_resource());
 }
@@ -278,7 +362,7 @@ Status ApiClient::remove(const ResourceType& type, std::string_view ns, std::str
   HttpRequest request;
   request.method = "DELETE";
   request.path_and_query = type.path(ns, name);
-  request.retry_safe = true;
+  request.retry_safe = true;  // a repeat after success answers NotFound
   auto response = impl_->transport.perform(std::move(request));
   if (!response) return std::move(response).error();
   if (!is_success(response->status)) return error_from_response(*response);
@@ -286,47 +370,68 @@ Status ApiClient::remove(const ResourceType& type, std::string_view ns, std::str
 }
 
 void ApiClient::patch_async(const ResourceType& type, std::string_view ns, std::string_view name,
-                            PatchType patch_type, std::string body, const WriteOptions& options, PatchDone done,
-                            bool retry_safe) {
+                            PatchType patch_type, std::string body, const WriteOptions& options,
+                            PatchDone done, bool retry_safe) {
   auto request = write_request("PATCH", type.path(ns, name, options.subresource), options, std::move(body),
-                               content_type(patch_type));
+                               patch_content_type(patch_type));
   request.retry_safe = retry_safe;
-  impl_->transport.submit(std::move(request), [done = std::move(done)](Result<HttpResponse> response) {
-    if (!response) {
-      done(std::move(response).error());
-      return;
-    }
-    if (!is_success(response->status)) {
-      done(error_from_response(*response));
-      return;
-    }
-    rapidjson::Document document;
-    document.Parse(response->body.data(), response->body.size());
-    if (document.HasParseError()) {
-      done(Error::make(ErrorCode::Decode, "the server's response to a patch is not valid JSON"));
-      return;
-    }
-    done(std::move(document));
-  });
+  impl_->send_async(std::move(request), "patch " + type.group_resource(), std::move(done));
 }
 
-void ApiClient::run_pending() { impl_->transport.run(); }
+void ApiClient::get_async(const ResourceType& type, std::string_view ns, std::string_view name, Done done) {
+  HttpRequest request;
+  request.path_and_query = type.path(ns, name);
+  request.retry_safe = true;
+  impl_->send_async(std::move(request), "get " + type.group_resource(), std::move(done));
+}
+
+void ApiClient::create_async(const ResourceType& type, std::string_view ns, std::string body,
+                             const WriteOptions& options, Done done) {
+  auto request = write_request("POST", type.path(ns), options, std::move(body), "application/json");
+  impl_->send_async(std::move(request), "create " + type.group_resource(), std::move(done));
+}
+
+void ApiClient::update_async(const ResourceType& type, std::string_view ns, std::string_view name,
+                             std::string body, const WriteOptions& options, Done done) {
+  auto request = write_request("PUT", type.path(ns, name, options.subresource), options, std::move(body),
+                               "application/json");
+  request.retry_safe = true;
+  impl_->send_async(std::move(request), "update " + type.group_resource(), std::move(done));
+}
+
+void ApiClient::submit(std::string method, std::string path_and_query, std::string body,
+                       std::string_view content_type, bool retry_safe, Done done) {
+  HttpRequest request;
+  std::string what = method + " " + path_and_query;
+  request.method = std::move(method);
+  request.path_and_query = std::move(path_and_query);
+  request.body = std::move(body);
+  if (!content_type.empty()) request.headers.emplace_back("Content-Type", std::string(content_type));
+  request.retry_safe = retry_safe;
+  impl_->send_async(std::move(request), std::move(what), std::move(done));
+}
+
+void ApiClient::run_pending() {
+  impl_->transport.run();
+}
 
 Status ApiClient::watch(const ResourceType& type, std::string_view ns, const ListOptions& options,
                         std::string_view resource_version, std::chrono::milliseconds timeout,
                         const WatchHandler& handler) {
-  Query query(type.path(ns));
-  query.add("watch", "1");
-  query.add("resourceVersion", resource_version);
-  query.add("allowWatchBookmarks", "true");
-  query.add("labelSelector", options.label_selector);
-  query.add("fieldSelector", options.field_selector);
-  if (timeout.count() > 0) {
-    query.add("timeoutSeconds", std::to_string(std::max<long long>(1, (timeout.count() + 999) / 1000)));
-  }
+  const std::string what = "watch " + type.group_resource();
+  const std::string timeout_seconds =
+      timeout.count() > 0 ? std::to_string(std::max<long long>(1, (timeout.count() + 999) / 1000))
+                          : std::string();
   HttpRequest request;
-  request.path_and_query = std::move(query).str();
+  request.path_and_query = with_query(type.path(ns), {{"watch", "1"},
+                                                      {"resourceVersion", resource_version},
+                                                      {"timeoutSeconds", timeout_seconds},
+                                                      {"allowWatchBookmarks", "true"},
+                                                      {"labelSelector", options.label_selector},
+                                                      {"fieldSelector", options.field_selector}});
+  // Retried only until the first event arrives (the transport never repeats a stream that delivered data).
   request.retry_safe = true;
+  // The server ends the watch after timeoutSeconds; the client limit is a little later, as a backstop.
   request.timeout = timeout.count() > 0 ? timeout + std::chrono::seconds(5) : std::chrono::milliseconds(0);
 
   std::string pending;
@@ -339,21 +444,20 @@ Status ApiClient::watch(const ResourceType& type, std::string_view ns, const Lis
          newline = pending.find('\n', start)) {
       std::string_view line(pending.data() + start, newline - start);
       start = newline + 1;
+      while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
       if (line.empty()) continue;
       rapidjson::Document event;
       event.Parse(line.data(), line.size());
       if (event.HasParseError() || !event.IsObject()) {
-        outcome = Error::make(ErrorCode::Decode, "watch " + type.group_resource() + ": an event is not valid JSON");
+        outcome = Error::make(ErrorCode::Decode, what + ": an event is not valid JSON");
         stopped = true;
         return false;
       }
-      auto event_type = event.FindMember("type");
+      std::string_view kind = string_member(event, "type");
       auto object = event.FindMember("object");
-      if (event_type == event.MemberEnd() || !event_type->value.IsString() || object == event.MemberEnd()) {
-        continue;
-      }
-      std::string_view kind = event_type->value.GetString();
+      if (kind.empty() || object == event.MemberEnd()) continue;
       if (kind == "ERROR") {
+        // The object is a Status: 410 Expired for a resourceVersion that is too old, and so on.
         HttpResponse as_response;
         as_response.status = 500;
         as_response.body = serialize(object->value);
@@ -370,107 +474,25 @@ Status ApiClient::watch(const ResourceType& type, std::string_view ns, const Lis
     pending.erase(0, start);
     return true;
   };
+  const auto started = std::chrono::steady_clock::now();
+  auto timed_out = [&] {
+    return Error::make(ErrorCode::Timeout, "timed out waiting for the condition on " + type.group_resource());
+  };
   auto response = impl_->transport.perform(std::move(request));
   if (!outcome) return outcome;
   if (stopped) return {};
-  if (!response) return std::move(response).error();
+  if (!response) {
+    if (response.error().code == ErrorCode::Timeout && timeout.count() > 0) return timed_out();
+    return std::move(response).error();
+  }
   if (!is_success(response->status)) return error_from_response(*response);
-  if (timeout.count() > 0) {
-    return Error::make(ErrorCode::Timeout, "timed out waiting for " + type.group_resource());
+  // The server closed the stream: at timeoutSeconds (our deadline), or earlier on its own account
+  // (apiservers end watches after a while); then the caller may watch again.
+  if (timeout.count() > 0 &&
+      std::chrono::steady_clock::now() - started >= timeout - std::chrono::milliseconds(500)) {
+    return timed_out();
   }
   return {};
-}
-
-// --- Discovery --------------------------------------------------------------------------------
-
-struct Discovery::Cache {
-  // group/version path -> the APIResourceList, or null when the group/version is not served.
-  std::map<std::string, std::shared_ptr<rapidjson::Document>> lists;
-};
-
-Discovery::Discovery(ApiClient& client) : client_(client), cache_(std::make_shared<Cache>()) {}
-
-namespace {
-Result<std::shared_ptr<rapidjson::Document>> resource_list(ApiClient& client, Discovery::Cache& cache,
-                                                          const std::string& group_version_path) {
-  if (auto it = cache.lists.find(group_version_path); it != cache.lists.end()) return it->second;
-  HttpRequest request;
-  request.path_and_query = group_version_path;
-  request.retry_safe = true;
-  auto response = client.transport().perform(std::move(request));
-  if (!response) return std::move(response).error();
-  std::shared_ptr<rapidjson::Document> list;
-  if (response->status == 404) {
-    cache.lists.emplace(group_version_path, nullptr);
-    return list;
-  }
-  if (!is_success(response->status)) return error_from_response(*response);
-  auto document = parse_json(response->body, "discovery of " + group_version_path);
-  if (!document) return std::move(document).error();
-  list = std::make_shared<rapidjson::Document>(std::move(document).value());
-  cache.lists.emplace(group_version_path, list);
-  return list;
-}
-
-const rapidjson::Value* resources_of(const rapidjson::Document& list) {
-  if (!list.IsObject()) return nullptr;
-  auto resources = list.FindMember("resources");
-  if (resources == list.MemberEnd() || !resources->value.IsArray()) return nullptr;
-  return &resources->value;
-}
-}  // namespace
-
-Result<bool> Discovery::serves(const ResourceType& type) {
-  auto list = resource_list(client_, *cache_, type.group_version_path());
-  if (!list) return std::move(list).error();
-  if (!*list) return false;
-  const auto* resources = resources_of(**list);
-  if (resources == nullptr) return false;
-  for (const auto& resource : resources->GetArray()) {
-    auto name = resource.FindMember("name");
-    if (name != resource.MemberEnd() && name->value.IsString() && type.plural == name->value.GetString()) return true;
-  }
-  return false;
-}
-
-Status Discovery::require(const ResourceType& type) {
-  auto served = serves(type);
-  if (!served) return std::move(served).error();
-  if (*served) return {};
-  std::string message = "the server doesn't have a resource type \"" + type.plural + "\"";
-  if (type.group == "stork.libopenstorage.org") message += " — is Stork installed on this cluster?";
-  return Error::make(ErrorCode::NotServed, std::move(message));
-}
-
-Result<std::optional<ResourceType>> Discovery::find_kind(std::string_view group, std::string_view version,
-                                                         std::string_view kind) {
-  ResourceType probe{std::string(group), std::string(version), "", std::string(kind), true};
-  auto list = resource_list(client_, *cache_, probe.group_version_path());
-  if (!list) return std::move(list).error();
-  std::optional<ResourceType> found;
-  if (!*list) return found;
-  const auto* resources = resources_of(**list);
-  if (resources == nullptr) return found;
-  for (const auto& resource : resources->GetArray()) {
-    auto k = resource.FindMember("kind");
-    auto name = resource.FindMember("name");
-    if (k == resource.MemberEnd() || name == resource.MemberEnd() || !k->value.IsString() ||
-        !name->value.IsString()) {
-      continue;
-    }
-    std::string_view plural = name->value.GetString();
-    if (plural.find('/') != std::string_view::npos) continue;  // subresources
-    if (kind != k->value.GetString()) continue;
-    ResourceType type = probe;
-    type.plural = std::string(plural);
-    if (auto namespaced = resource.FindMember("namespaced");
-        namespaced != resource.MemberEnd() && namespaced->value.IsBool()) {
-      type.namespaced = namespaced->value.GetBool();
-    }
-    found = std::move(type);
-    break;
-  }
-  return found;
 }
 
 }  // namespace dr::kube

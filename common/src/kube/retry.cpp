@@ -6,9 +6,22 @@
 
 namespace dr::kube {
 
-bool is_connect_failure(CURLcode code) {
-  return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
-         code == CURLE_COULDNT_RESOLVE_PROXY;
+Failure classify_failure(CURLcode code) {
+  switch (code) {
+    case CURLE_OK:
+      return Failure::None;
+    case CURLE_COULDNT_CONNECT:
+      return Failure::Connect;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return Failure::AfterSend;
+    default:
+      return Failure::Final;
+  }
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {
@@ -18,7 +31,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   long long seconds = 0;
   auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (error != std::errc() || end != value.data() + value.size() || seconds < 0) return std::nullopt;
-  return std::chrono::milliseconds(seconds * 1000);
+  return std::chrono::milliseconds(std::min<long long>(seconds, 86400) * 1000);  // the policy caps it further
 }
 
 std::chrono::milliseconds backoff_delay(int attempt, const RetryPolicy& policy, std::mt19937& random) {
@@ -31,13 +44,22 @@ std::chrono::milliseconds backoff_delay(int attempt, const RetryPolicy& policy, 
 RetryDecision decide_retry(const RetryInput& input, const RetryPolicy& policy, std::mt19937& random) {
   if (input.attempt >= policy.max_attempts) return {};
   bool retry = false;
-  if (input.transport_failure) {
-    // Never reached the server: always safe. Failed after sending: only if repeatable.
-    retry = input.connect_failure || input.retry_safe;
-  } else if (input.status == 429) {
-    retry = true;  // the server refused before doing anything (API Priority and Fairness)
-  } else if (input.status == 500 || input.status == 502 || input.status == 503 || input.status == 504) {
-    retry = input.retry_safe;
+  switch (input.failure) {
+    case Failure::Connect:
+      retry = true;  // never reached the server
+      break;
+    case Failure::AfterSend:
+      retry = input.retry_safe;  // may have been applied: only when repeating is harmless
+      break;
+    case Failure::Final:
+      return {};
+    case Failure::None:
+      if (input.status == 429) {
+        retry = true;  // refused before doing anything (API Priority and Fairness, max-in-flight)
+      } else if (input.status == 500 || input.status == 502 || input.status == 503 || input.status == 504) {
+        retry = input.retry_safe;
+      }
+      break;
   }
   if (!retry) return {};
   auto delay = backoff_delay(input.attempt, policy, random);
@@ -52,12 +74,15 @@ Result<std::chrono::milliseconds> parse_request_timeout(std::string_view text) {
     return Error::usage("invalid argument \"" + std::string(text) + "\" for \"--request-timeout\" flag: " +
                         std::string(why) + " (use 0 for no timeout, or a duration such as 30s, 1m, 1m30s)");
   };
+  constexpr long long kMaxSeconds = 100LL * 365 * 24 * 3600;  // a century: anything above is a typo
   if (text.empty()) return invalid("empty duration");
   // A bare integer is seconds, as kubectl accepts.
   if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     long long seconds = 0;
     auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-    if (error != std::errc() || end != text.data() + text.size()) return invalid("number out of range");
+    if (error != std::errc() || end != text.data() + text.size() || seconds > kMaxSeconds) {
+      return invalid("number out of range");
+    }
     return std::chrono::milliseconds(seconds * 1000);
   }
   // A Go duration: [-+]? (number unit)+ with units ns us µs ms s m h; negative is rejected.
@@ -68,14 +93,12 @@ Result<std::chrono::milliseconds> parse_request_timeout(std::string_view text) {
   if (rest.empty()) return invalid("missing number");
   while (!rest.empty()) {
     std::size_t digits = 0;
-    while (digits < rest.size() && ((rest[digits] >= '0' && rest[digits] <= '9') || rest[digits] == '.')) ++digits;
+    while (digits < rest.size() && ((rest[digits] >= '0' && rest[digits] <= '9') || rest[digits] == '.'))
+      ++digits;
     if (digits == 0) return invalid("expected a number");
     double number = 0;
-    try {
-      number = std::stod(std::string(rest.substr(0, digits)));
-    } catch (...) {
-      return invalid("bad number");
-    }
+    auto [number_end, number_error] = std::from_chars(rest.data(), rest.data() + digits, number);
+    if (number_error != std::errc() || number_end != rest.data() + digits) return invalid("bad number");
     rest.remove_prefix(digits);
     std::size_t unit_length = 0;
     while (unit_length < rest.size() && !(rest[unit_length] >= '0' && rest[unit_length] <= '9') &&
@@ -85,16 +108,27 @@ Result<std::chrono::milliseconds> parse_request_timeout(std::string_view text) {
     std::string_view unit = rest.substr(0, unit_length);
     rest.remove_prefix(unit_length);
     double scale = 0;
-    if (unit == "ns") scale = 1e-6;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") scale = 1e-3;
-    else if (unit == "ms") scale = 1;
-    else if (unit == "s") scale = 1000;
-    else if (unit == "m") scale = 60000;
-    else if (unit == "h") scale = 3600000;
-    else if (unit.empty()) return invalid("missing unit in duration");
-    else return invalid("unknown unit \"" + std::string(unit) + "\" in duration");
+    if (unit == "ns")
+      scale = 1e-6;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      scale = 1e-3;
+    else if (unit == "ms")
+      scale = 1;
+    else if (unit == "s")
+      scale = 1000;
+    else if (unit == "m")
+      scale = 60000;
+    else if (unit == "h")
+      scale = 3600000;
+    else if (unit.empty())
+      return invalid("missing unit in duration");
+    else
+      return invalid("unknown unit \"" + std::string(unit) + "\" in duration");
     total_ms += number * scale;
   }
+  if (total_ms > static_cast<double>(kMaxSeconds) * 1000) return invalid("duration out of range");
+  // A positive duration below a millisecond must not turn into 0, which means "no timeout".
+  if (total_ms > 0 && total_ms < 1) total_ms = 1;
   return std::chrono::milliseconds(static_cast<long long>(std::llround(total_ms)));
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <random>
 #include <string_view>
 
@@ -11,13 +12,25 @@
 
 namespace dr::kube {
 
+// What a transfer that got no HTTP answer ran into, as far as repeating it is concerned.
+enum class Failure {
+  None,       // an HTTP answer arrived
+  Connect,    // never reached the server (connection refused): repeating cannot duplicate anything
+  AfterSend,  // the connection broke after the request may have been sent (reset, EOF, HTTP/2 stream error)
+  Final,      // repeating will not help: DNS, TLS verification, timeouts, bad options, cancelled
+};
+
+// libcurl's result code -> Failure. Timeouts are Final: --request-timeout bounds the request, and
+// repeating a connect to a black-holed address would multiply the wait. Name resolution failures are
+// Final too: a mistyped server name should fail at once.
+Failure classify_failure(CURLcode code);
+
 struct RetryInput {
-  int attempt = 1;              // the attempt that just finished (1 = the first)
-  long status = 0;              // HTTP status, 0 when no answer
-  bool retry_safe = false;      // the request may be repeated (see HttpRequest::retry_safe)
-  bool connect_failure = false; // never reached the server: repeating cannot duplicate anything
-  bool transport_failure = false;  // no HTTP answer at all
-  std::string_view retry_after;    // the Retry-After header, if any
+  int attempt = 1;                  // the attempt that just finished (1 = the first)
+  long status = 0;                  // HTTP status, 0 when no answer
+  bool retry_safe = false;          // the request may be repeated (see HttpRequest::retry_safe)
+  Failure failure = Failure::None;  // why there was no HTTP answer
+  std::string_view retry_after;     // the Retry-After header, if any
 };
 
 struct RetryDecision {
@@ -25,14 +38,16 @@ struct RetryDecision {
   std::chrono::milliseconds delay{0};
 };
 
-bool is_connect_failure(CURLcode code);
-
 // Seconds in a Retry-After header ("3"), or nullopt (HTTP dates are not used by API servers).
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value);
 
-// Exponential backoff with jitter: initial * 2^(attempt-1), capped at max_backoff, +/- jitter.
+// Exponential backoff with jitter: initial * 2^(attempt-1), capped at max_backoff, then +/- jitter.
 std::chrono::milliseconds backoff_delay(int attempt, const RetryPolicy& policy, std::mt19937& random);
 
+// 429: every request (the server did nothing). Connect failures: every request. 500/502/503/504 and
+// failures after sending: only retry_safe requests. Everything else: never. Gives up once `attempt`
+// reaches policy.max_attempts. A Retry-After header raises the delay to what the server asked for,
+// capped at policy.max_retry_after.
 RetryDecision decide_retry(const RetryInput& input, const RetryPolicy& policy, std::mt19937& random);
 
 }  // namespace dr::kube

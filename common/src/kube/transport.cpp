@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <unordered_map>
 
 #include "dr/log.hpp"
 #include "dr/version.hpp"
@@ -24,21 +27,25 @@ std::string_view HttpResponse::header(std::string_view lower_name) const {
   return {};
 }
 
-std::string default_user_agent() { return "kubectl-dr/" + dr::version() + " (" + dr::platform() + ")"; }
+std::string default_user_agent() {
+  return "kubectl-dr/" + dr::version() + " (" + dr::platform() + ")";
+}
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 void global_curl_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-// scheme://host:port of the configured server, for messages and CONNECT_TO.
+// The configured server split up, for URLs, messages and CONNECT_TO.
 struct ServerAddress {
   std::string scheme;
-  std::string host;
+  std::string host;  // "127.0.0.1", "[::1]"
   std::string port;
-  std::string base_path;
+  std::string base_path;  // a path prefix (kubectl proxy, rancher): "/k8s/clusters/c-1", no trailing '/'
 };
 
 ServerAddress parse_server(std::string_view server) {
@@ -47,18 +54,20 @@ ServerAddress parse_server(std::string_view server) {
   std::string_view rest = server;
   if (scheme_end != std::string_view::npos) {
     address.scheme = std::string(server.substr(0, scheme_end));
+    for (char& c : address.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     rest = server.substr(scheme_end + 3);
   } else {
     address.scheme = "https";
   }
   auto path_start = rest.find('/');
   std::string_view authority = rest.substr(0, path_start);
+  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
   if (path_start != std::string_view::npos) address.base_path = std::string(rest.substr(path_start));
   while (!address.base_path.empty() && address.base_path.back() == '/') address.base_path.pop_back();
   if (!authority.empty() && authority.front() == '[') {  // [::1]:6443
     auto close = authority.find(']');
     address.host = std::string(authority.substr(0, close + 1));
-    if (close + 1 < authority.size() && authority[close + 1] == ':') {
+    if (close != std::string_view::npos && close + 1 < authority.size() && authority[close + 1] == ':') {
       address.port = std::string(authority.substr(close + 2));
     }
   } else {
@@ -68,6 +77,16 @@ ServerAddress parse_server(std::string_view server) {
   }
   if (address.port.empty()) address.port = address.scheme == "http" ? "80" : "443";
   return address;
+}
+
+// "http://user:pass@proxy:3128" -> "http://proxy:3128": messages must not carry credentials.
+std::string without_userinfo(std::string_view url) {
+  auto scheme_end = url.find("://");
+  std::size_t authority = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  auto slash = url.find('/', authority);
+  auto at = url.rfind('@', slash);
+  if (at == std::string_view::npos || at < authority) return std::string(url);
+  return std::string(url.substr(0, authority)) + std::string(url.substr(at + 1));
 }
 
 std::string lower(std::string_view text) {
@@ -82,25 +101,110 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string status_text(long status) {
-  switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+std::string base64(std::string_view data) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    unsigned n = (static_cast<unsigned char>(data[i]) << 16) |
+                 (static_cast<unsigned char>(data[i + 1]) << 8) | static_cast<unsigned char>(data[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
   }
+  if (i < data.size()) {
+    unsigned n = static_cast<unsigned char>(data[i]) << 16;
+    if (i + 1 < data.size()) n |= static_cast<unsigned char>(data[i + 1]) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < data.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Go's time.Duration spelling, as kubectl prints it: 200ms, 1.5s, 30s, 1m30s, 2h0m0s.
+std::string go_duration(std::chrono::milliseconds value) {
+  long long ms = value.count();
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  long long hours = ms / 3600000;
+  long long minutes = (ms / 60000) % 60;
+  long long seconds = (ms / 1000) % 60;
+  long long fraction = ms % 1000;
+  std::string out;
+  if (hours > 0) out += std::to_string(hours) + "h";
+  if (hours > 0 || minutes > 0) out += std::to_string(minutes) + "m";
+  out += std::to_string(seconds);
+  if (fraction > 0) {
+    std::string digits = std::to_string(fraction);
+    digits.insert(0, 3 - digits.size(), '0');
+    while (digits.back() == '0') digits.pop_back();
+    out += "." + digits;
+  }
+  return out + "s";
+}
+
+std::string_view status_text(long status) {
+  switch (status) {
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 406:
+      return "Not Acceptable";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 413:
+      return "Request Entity Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
+  }
+}
+
+// OpenSSL's wording (as curl reports it) -> Go's x509 wording, which is what kubectl users know.
+std::string verification_cause(std::string_view detail, std::string_view host) {
+  auto has = [&](std::string_view needle) { return detail.find(needle) != std::string_view::npos; };
+  if (has("unable to get local issuer") || has("self signed") || has("self-signed") ||
+      has("unable to verify the first certificate") || has("unable to get issuer")) {
+    return "x509: certificate signed by unknown authority";
+  }
+  if (has("expired") || has("not yet valid")) return "x509: certificate has expired or is not yet valid";
+  if (has("subject name") || has("does not match") || has("no alternative certificate")) {
+    return "x509: certificate is not valid for " + std::string(host);
+  }
+  return std::string(detail);
 }
 
 }  // namespace
@@ -112,10 +216,12 @@ struct Transport::Impl {
     CURL* easy = nullptr;
     curl_slist* header_list = nullptr;
     HttpResponse response;
+    std::string url;  // what libcurl fetches
     int attempt = 1;
     bool auth_retried = false;
     bool stopped_by_handler = false;
-    std::chrono::steady_clock::time_point started;
+    bool streamed = false;  // on_chunk got data: repeating would deliver it twice
+    Clock::time_point started;
     char error_buffer[CURL_ERROR_SIZE] = {};
     Credentials credentials;  // kept alive while libcurl holds pointers into it
   };
@@ -125,17 +231,18 @@ struct Transport::Impl {
   std::shared_ptr<AuthProvider> auth;
   TransportOptions options;
   ServerAddress address;
-  std::string connect_to;  // tls-server-name: resolve the name to the real address
+  std::string url_base;      // scheme://host:port/prefix libcurl connects to (tls-server-name as host)
+  std::string display_base;  // the configured server, for log lines
+  std::string host_port;     // for messages: "127.0.0.1:6443"
   CURLM* multi = nullptr;
   curl_slist* connect_to_list = nullptr;
   std::vector<CURL*> idle;
   std::deque<TransferPtr> queue;
-  std::multimap<std::chrono::steady_clock::time_point, TransferPtr> delayed;
-  std::map<CURL*, TransferPtr> active;
+  std::multimap<Clock::time_point, TransferPtr> delayed;
+  std::unordered_map<CURL*, TransferPtr> active;
   std::atomic<bool> cancel_requested{false};
   TransportStats stats;
   std::mt19937 random{std::random_device{}()};
-  bool running = false;
 
   Impl(RestConfig rest_config, std::shared_ptr<AuthProvider> provider, TransportOptions transport_options)
       : config(std::move(rest_config)), auth(std::move(provider)), options(std::move(transport_options)) {
@@ -143,12 +250,21 @@ struct Transport::Impl {
     if (options.user_agent.empty()) options.user_agent = default_user_agent();
     if (options.max_inflight == 0) options.max_inflight = 1;
     address = parse_server(config.server);
+    host_port = address.host + ":" + address.port;
+    display_base = address.scheme + "://" + host_port + address.base_path;
     if (!config.tls.server_name.empty()) {
-      connect_to = config.tls.server_name + ":" + address.port + ":" + address.host + ":" + address.port;
-      connect_to_list = curl_slist_append(nullptr, connect_to.c_str());
+      // tls-server-name: libcurl sends SNI for, and verifies the certificate against, the URL's host.
+      // So the URL names tls-server-name and CONNECT_TO sends the connection to the real address.
+      std::string mapping =
+          config.tls.server_name + ":" + address.port + ":" + address.host + ":" + address.port;
+      connect_to_list = curl_slist_append(nullptr, mapping.c_str());
+      url_base = address.scheme + "://" + config.tls.server_name + ":" + address.port + address.base_path;
+    } else {
+      url_base = display_base;
     }
     multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    // HTTP/2: one connection carries every stream. HTTP/1.1: at most max_inflight keep-alive connections.
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(options.max_inflight));
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_inflight));
     if (!config.bearer_token.empty()) log::register_secret(config.bearer_token);
@@ -167,24 +283,21 @@ struct Transport::Impl {
     curl_slist_free_all(connect_to_list);
   }
 
-  std::string url_for(const HttpRequest& request) const {
-    const std::string& host = config.tls.server_name.empty() ? address.host : config.tls.server_name;
-    return address.scheme + "://" + host + ":" + address.port + address.base_path + request.path_and_query;
+  std::chrono::milliseconds timeout_of(const HttpRequest& request) const {
+    return request.timeout.count() >= 0 ? request.timeout : config.request_timeout;
   }
 
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* transfer = static_cast<Transfer*>(user);
     std::size_t bytes = size * count;
-    if (transfer->request.on_chunk) {
-      long status = 0;
-      curl_easy_getinfo(transfer->easy, CURLINFO_RESPONSE_CODE, &status);
-      if (status >= 200 && status < 300) {
-        if (!transfer->request.on_chunk(std::string_view(data, bytes))) {
-          transfer->stopped_by_handler = true;
-          return 0;  // aborts the transfer: CURLE_WRITE_ERROR, treated as a clean stop
-        }
-        return bytes;
+    long status = transfer->response.status;
+    if (transfer->request.on_chunk && status >= 200 && status < 300) {
+      transfer->streamed = true;
+      if (!transfer->request.on_chunk(std::string_view(data, bytes))) {
+        transfer->stopped_by_handler = true;
+        return 0;  // aborts the transfer: CURLE_WRITE_ERROR, treated as a clean stop
       }
+      return bytes;
     }
     transfer->response.body.append(data, bytes);
     return bytes;
@@ -195,7 +308,15 @@ struct Transport::Impl {
     std::size_t bytes = size * count;
     std::string_view line(data, bytes);
     if (line.rfind("HTTP/", 0) == 0) {
-      transfer->response.headers.clear();  // a new response (after a 100 Continue or redirect)
+      // A new response (after a 100 Continue): "HTTP/1.1 200 OK", "HTTP/2 200".
+      transfer->response.headers.clear();
+      transfer->response.status = 0;
+      if (auto space = line.find(' '); space != std::string_view::npos) {
+        std::string_view code = line.substr(space + 1, 3);
+        long status = 0;
+        for (char c : code) status = c >= '0' && c <= '9' ? status * 10 + (c - '0') : status;
+        transfer->response.status = status;
+      }
       return bytes;
     }
     auto colon = line.find(':');
@@ -210,7 +331,7 @@ struct Transport::Impl {
     if (!idle.empty()) {
       CURL* easy = idle.back();
       idle.pop_back();
-      curl_easy_reset(easy);
+      curl_easy_reset(easy);  // options only: live connections stay in the multi handle's pool
       return easy;
     }
     return curl_easy_init();
@@ -218,38 +339,39 @@ struct Transport::Impl {
 
   // Builds the easy handle for one attempt. Errors here (credentials) complete the transfer.
   Status prepare(Transfer& transfer) {
-    Credentials credentials;
     if (auth) {
       auto current = auth->current();
       if (!current) return std::move(current).error();
-      credentials = std::move(current).value();
+      transfer.credentials = std::move(current).value();
     }
-    transfer.credentials = std::move(credentials);
     const auto& creds = transfer.credentials;
 
     CURL* easy = take_handle();
+    if (easy == nullptr) return Error::make(ErrorCode::Internal, "libcurl could not create a transfer");
     transfer.easy = easy;
     transfer.response = HttpResponse{};
     transfer.stopped_by_handler = false;
     transfer.error_buffer[0] = '\0';
     const HttpRequest& request = transfer.request;
 
-    std::string url = url_for(request);
-    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+    if (transfer.url.empty()) transfer.url = url_base + request.path_and_query;
+    curl_easy_setopt(easy, CURLOPT_URL, transfer.url.c_str());
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     // Waiting to multiplex only pays off where HTTP/2 can be negotiated (TLS with ALPN).
     if (address.scheme == "https") curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);  // long watches through NATs and load balancers
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Impl::on_body);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Impl::on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-    auto timeout = request.timeout.count() >= 0 ? request.timeout : config.request_timeout;
-    if (timeout.count() > 0) curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    if (auto timeout = timeout_of(request); timeout.count() > 0) {
+      curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    }
     if (!config.disable_compression) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
     if (!config.proxy_url.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, config.proxy_url.c_str());
     if (connect_to_list != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_list);
@@ -262,9 +384,12 @@ struct Transport::Impl {
       curl_blob ca{const_cast<char*>(config.tls.ca_pem.data()), config.tls.ca_pem.size(), CURL_BLOB_NOCOPY};
       curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &ca);
     }
-    const std::string& cert = creds.client_cert_pem.empty() ? config.tls.client_cert_pem : creds.client_cert_pem;
-    const std::string& key = creds.client_key_pem.empty() ? config.tls.client_key_pem : creds.client_key_pem;
+    // An exec plugin's client certificate replaces the kubeconfig's.
+    const bool exec_cert = !creds.client_cert_pem.empty() && !creds.client_key_pem.empty();
+    const std::string& cert = exec_cert ? creds.client_cert_pem : config.tls.client_cert_pem;
+    const std::string& key = exec_cert ? creds.client_key_pem : config.tls.client_key_pem;
     if (!cert.empty() && !key.empty()) {
+      if (exec_cert) log::register_secret(key);
       curl_blob cert_blob{const_cast<char*>(cert.data()), cert.size(), CURL_BLOB_NOCOPY};
       curl_blob key_blob{const_cast<char*>(key.data()), key.size(), CURL_BLOB_NOCOPY};
       curl_easy_setopt(easy, CURLOPT_SSLCERT_BLOB, &cert_blob);
@@ -284,10 +409,11 @@ struct Transport::Impl {
     if (!creds.bearer_token.empty()) {
       log::register_secret(creds.bearer_token);
       add_header("Authorization: Bearer " + creds.bearer_token);
-    } else if (!creds.username.empty()) {
+    } else if (!creds.username.empty() || !creds.password.empty()) {
       log::register_secret(creds.password);
-      curl_easy_setopt(easy, CURLOPT_USERNAME, creds.username.c_str());
-      curl_easy_setopt(easy, CURLOPT_PASSWORD, creds.password.c_str());
+      std::string encoded = base64(creds.username + ":" + creds.password);
+      log::register_secret(encoded);
+      add_header("Authorization: Basic " + encoded);
     }
     if (!config.impersonate_user.empty()) add_header("Impersonate-User: " + config.impersonate_user);
     for (const auto& group : config.impersonate_groups) add_header("Impersonate-Group: " + group);
@@ -298,22 +424,26 @@ struct Transport::Impl {
 
     if (request.method == "GET") {
       curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "HEAD") {
+      curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
     } else {
       curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
           request.method == "PATCH") {
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
+        // The body stays in the request: libcurl reads it in place, no copy.
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.data());
       }
     }
 
     if (log::enabled(7)) {
       std::string dump = "Request Headers:";
       for (curl_slist* h = headers; h != nullptr; h = h->next) dump += std::string("\n    ") + h->data;
+      dump += "\n    User-Agent: " + options.user_agent;
       log::line(7, dump);
     }
     if (log::enabled(8) && !request.body.empty()) {
-      log::line(8, "Request Body: " + request.body.substr(0, 10240));
+      log::line(8, "Request Body: " + log::redact_truncated(request.body));
     }
     return {};
   }
@@ -326,66 +456,112 @@ struct Transport::Impl {
   }
 
   void start(TransferPtr transfer) {
-    if (transfer->attempt == 1 && !transfer->auth_retried) transfer->started = std::chrono::steady_clock::now();
+    if (transfer->attempt == 1 && !transfer->auth_retried) transfer->started = Clock::now();
     if (auto prepared = prepare(*transfer); !prepared) {
       release(*transfer);
       finish(std::move(transfer), std::move(prepared).error());
       return;
     }
     CURL* easy = transfer->easy;
+    if (curl_multi_add_handle(multi, easy) != CURLM_OK) {
+      release(*transfer);
+      finish(std::move(transfer), Error::make(ErrorCode::Internal, "libcurl refused a transfer"));
+      return;
+    }
     ++stats.requests;
-    curl_multi_add_handle(multi, easy);
     active.emplace(easy, std::move(transfer));
     stats.max_inflight_seen = std::max(stats.max_inflight_seen, active.size());
   }
 
-  void finish(TransferPtr transfer, Result<HttpResponse> result) {
+  static void finish(TransferPtr transfer, Result<HttpResponse> result) {
     if (transfer->done) transfer->done(std::move(result));
   }
 
   Error transport_error(CURLcode code, const Transfer& transfer) const {
-    const std::string host_port = address.host + ":" + address.port;
     std::string detail = transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
+    const std::string what = transfer.request.method + " " + display_base + transfer.request.path_and_query;
+    auto transport = [](std::string message) {
+      return Error::make(ErrorCode::Transport, std::move(message));
+    };
     switch (code) {
-      case CURLE_COULDNT_CONNECT:
-        return Error::make(ErrorCode::Transport, "The connection to the server " + host_port +
-                                                     " was refused - did you specify the right host or port?");
+      case CURLE_COULDNT_CONNECT: {
+        if (!config.proxy_url.empty()) {
+          return transport("Unable to connect to the server: proxyconnect tcp: " +
+                           without_userinfo(config.proxy_url) + ": " + detail);
+        }
+        long os_error = 0;
+        if (transfer.easy != nullptr) curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &os_error);
+        if (os_error == ECONNREFUSED || detail.find("refused") != std::string::npos) {
+          return transport("The connection to the server " + host_port +
+                           " was refused - did you specify the right host or port?");
+        }
+        if (os_error != 0) detail = std::strerror(static_cast<int>(os_error));
+        return transport("Unable to connect to the server: dial tcp " + host_port + ": " + detail);
+      }
       case CURLE_COULDNT_RESOLVE_HOST:
-        return Error::make(ErrorCode::Transport,
-                           "Unable to connect to the server: dial tcp: lookup " + address.host + ": no such host");
+        return transport("Unable to connect to the server: dial tcp: lookup " + address.host +
+                         ": no such host");
       case CURLE_COULDNT_RESOLVE_PROXY:
-        return Error::make(ErrorCode::Transport, "Unable to connect to the proxy " + config.proxy_url + ": " + detail);
-      case CURLE_PEER_FAILED_VERIFICATION:
-#if LIBCURL_VERSION_NUM < 0x073e00
-      case CURLE_SSL_CACERT:
-#endif
-      {
-        std::string ca = config.tls.ca_source.empty() ? "the system trust store" : config.tls.ca_source;
-        return Error::make(ErrorCode::Transport, "Unable to connect to the server: tls: failed to verify certificate: " +
-                                                     detail + " (certificate authority from " + ca + ")");
+        return transport("Unable to connect to the server: proxyconnect tcp: lookup of the proxy " +
+                         without_userinfo(config.proxy_url) + " failed: no such host");
+      case CURLE_PEER_FAILED_VERIFICATION: {
+        std::string checked_name = config.tls.server_name.empty() ? address.host : config.tls.server_name;
+        std::string ca =
+            config.tls.ca_pem.empty()
+                ? std::string("the system trust store")
+                : "certificate-authority from " +
+                      (config.tls.ca_source.empty() ? std::string("the kubeconfig") : config.tls.ca_source);
+        std::string message = "Unable to connect to the server: tls: failed to verify certificate: " +
+                              verification_cause(detail, checked_name) + " (" + ca;
+        if (!config.tls.server_name.empty()) message += "; tls-server-name " + config.tls.server_name;
+        return transport(message + ")");
       }
-      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_SSL_CACERT_BADFILE:
+        return transport("unable to load the certificate-authority" +
+                         (config.tls.ca_source.empty() ? std::string() : " from " + config.tls.ca_source) +
+                         ": " + detail);
       case CURLE_SSL_CERTPROBLEM:
-        return Error::make(ErrorCode::Transport, "Unable to connect to the server: TLS handshake with " + host_port +
-                                                     " failed: " + detail);
+        return transport("unable to use the client certificate and key: " + detail);
+      case CURLE_SSL_CONNECT_ERROR:
+        return transport("Unable to connect to the server: TLS handshake with " + host_port +
+                         " failed: " + detail);
       case CURLE_OPERATION_TIMEDOUT: {
-        auto timeout = transfer.request.timeout.count() >= 0 ? transfer.request.timeout : config.request_timeout;
-        std::string limit = timeout.count() > 0 ? std::to_string(timeout.count()) + "ms" : "the connect timeout";
-        return Error::make(ErrorCode::Timeout, "Unable to connect to the server " + host_port +
-                                                   ": request timed out after " + limit +
-                                                   " (raise it with --request-timeout)");
+        curl_off_t connected_after = 0;
+        if (transfer.easy != nullptr)
+          curl_easy_getinfo(transfer.easy, CURLINFO_CONNECT_TIME_T, &connected_after);
+        auto limit = timeout_of(transfer.request);
+        if (connected_after == 0 && (limit.count() == 0 || options.connect_timeout < limit)) {
+          return Error::make(ErrorCode::Timeout, "Unable to connect to the server: dial tcp " + host_port +
+                                                     ": i/o timeout (no connection within " +
+                                                     go_duration(options.connect_timeout) + ")");
+        }
+        std::string bound = transfer.request.timeout.count() >= 0 ? "its time limit of " + go_duration(limit)
+                                                                  : "--request-timeout=" + go_duration(limit);
+        return Error::make(ErrorCode::Timeout, what +
+                                                   ": context deadline exceeded (Client.Timeout exceeded: no "
+                                                   "complete answer within " +
+                                                   bound + ")");
       }
+      case CURLE_SEND_ERROR:
+      case CURLE_RECV_ERROR:
+      case CURLE_GOT_NOTHING:
+      case CURLE_PARTIAL_FILE:
+      case CURLE_HTTP2:
+      case CURLE_HTTP2_STREAM:
+        return transport("the connection to the server " + host_port + " broke during " + what + ": " +
+                         detail);
       default:
-        return Error::make(ErrorCode::Transport, "the connection to " + host_port + " failed: " + detail);
+        return transport("Unable to connect to the server " + host_port + ": " + detail);
     }
   }
 
-  void schedule_retry(TransferPtr transfer, std::chrono::milliseconds delay) {
+  void schedule_retry(TransferPtr transfer, std::chrono::milliseconds delay, std::string_view why) {
     ++stats.retries;
     ++transfer->attempt;
-    log::line(6, transfer->request.method + " " + url_for(transfer->request) + " retrying in " +
-                     std::to_string(delay.count()) + "ms (attempt " + std::to_string(transfer->attempt) + ")");
-    delayed.emplace(std::chrono::steady_clock::now() + delay, std::move(transfer));
+    log::line(6, transfer->request.method + " " + display_base + transfer->request.path_and_query + " " +
+                     std::string(why) + ": retrying in " + std::to_string(delay.count()) + "ms (attempt " +
+                     std::to_string(transfer->attempt) + ")");
+    delayed.emplace(Clock::now() + delay, std::move(transfer));
   }
 
   void complete(CURL* easy, CURLcode code) {
@@ -395,52 +571,57 @@ struct Transport::Impl {
     active.erase(it);
     curl_multi_remove_handle(multi, easy);
 
-    long status = 0;
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     long connects = 0;
     curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
-    stats.connections += static_cast<std::uint64_t>(connects);
-    release(*transfer);
+    stats.connections += static_cast<std::uint64_t>(std::max(0L, connects));
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
 
-    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                         transfer->started);
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - transfer->started);
     transfer->response.status = status;
     transfer->response.elapsed = elapsed;
     transfer->response.attempts = transfer->attempt;
     const bool clean_stop = transfer->stopped_by_handler && code == CURLE_WRITE_ERROR;
+    const bool answered = code == CURLE_OK || clean_stop;
     if (log::enabled(6)) {
-      std::string outcome = (code == CURLE_OK || clean_stop) ? std::to_string(status) + " " + status_text(status)
-                                                             : std::string("failed: ") + curl_easy_strerror(code);
-      log::line(6, transfer->request.method + " " + url_for(transfer->request) + " " + outcome + " in " +
-                       std::to_string(elapsed.count()) + " milliseconds");
+      std::string outcome = answered ? std::to_string(status) + " " + std::string(status_text(status))
+                                     : std::string("failed (") + curl_easy_strerror(code) + ")";
+      log::line(6, transfer->request.method + " " + display_base + transfer->request.path_and_query + " " +
+                       outcome + " in " + std::to_string(elapsed.count()) + " milliseconds");
     }
     if (log::enabled(8) && !transfer->response.body.empty()) {
-      log::line(8, "Response Body: " + transfer->response.body.substr(0, 10240));
+      log::line(8, "Response Body: " + log::redact_truncated(transfer->response.body));
     }
 
-    if (code != CURLE_OK && !clean_stop) {
-      auto decision = decide_retry(RetryInput{transfer->attempt, 0, transfer->request.retry_safe,
-                                              is_connect_failure(code), true, {}},
+    if (!answered) {
+      Error error = transport_error(code, *transfer);  // before release: it reads connect time
+      release(*transfer);
+      auto decision = decide_retry(RetryInput{transfer->attempt,
+                                              0,
+                                              transfer->request.retry_safe && !transfer->streamed,
+                                              classify_failure(code),
+                                              {}},
                                    options.retry, random);
-      if (decision.retry && !cancel_requested.load()) {
-        schedule_retry(std::move(transfer), decision.delay);
+      if (decision.retry && !transfer->streamed && !cancel_requested.load()) {
+        schedule_retry(std::move(transfer), decision.delay, curl_easy_strerror(code));
         return;
       }
-      auto error = transport_error(code, *transfer);
       finish(std::move(transfer), std::move(error));
       return;
     }
+    release(*transfer);
 
-    if (status == 401 && auth && !transfer->auth_retried && auth->invalidate()) {
+    if (status == 401 && auth && !transfer->auth_retried && !transfer->streamed && auth->invalidate()) {
       transfer->auth_retried = true;
-      queue.push_front(std::move(transfer));
+      queue.push_front(std::move(transfer));  // at once, with fresh credentials
       return;
     }
-    auto decision = decide_retry(RetryInput{transfer->attempt, status, transfer->request.retry_safe, false, false,
-                                            transfer->response.header("retry-after")},
+    auto decision = decide_retry(RetryInput{transfer->attempt, status, transfer->request.retry_safe,
+                                            Failure::None, transfer->response.header("retry-after")},
                                  options.retry, random);
-    if (decision.retry && !cancel_requested.load()) {
-      schedule_retry(std::move(transfer), decision.delay);
+    if (decision.retry && !transfer->streamed && !cancel_requested.load()) {
+      schedule_retry(std::move(transfer), decision.delay,
+                     std::to_string(status) + " " + std::string(status_text(status)));
       return;
     }
     HttpResponse response = std::move(transfer->response);
@@ -448,7 +629,6 @@ struct Transport::Impl {
   }
 
   void abandon_all() {
-    auto cancelled = [] { return Error::make(ErrorCode::Cancelled, "interrupted"); };
     std::vector<TransferPtr> abandoned;
     for (auto& [easy, transfer] : active) {
       curl_multi_remove_handle(multi, easy);
@@ -460,17 +640,23 @@ struct Transport::Impl {
     queue.clear();
     for (auto& [when, transfer] : delayed) abandoned.push_back(std::move(transfer));
     delayed.clear();
-    for (auto& transfer : abandoned) finish(std::move(transfer), cancelled());
+    for (auto& transfer : abandoned) {
+      finish(std::move(transfer), Error::make(ErrorCode::Cancelled, "interrupted"));
+    }
   }
 
-  void run() {
-    running = true;
+  bool idle_now() const { return active.empty() && queue.empty() && delayed.empty(); }
+
+  // Drives transfers until `done()` holds (checked after each batch of completions) or nothing is
+  // left. Transfers still running when `done()` holds stay in the pool for the next call.
+  template <class Done>
+  void run(const Done& done) {
     while (true) {
       if (cancel_requested.load()) {
         abandon_all();
-        break;
+        return;
       }
-      auto now = std::chrono::steady_clock::now();
+      auto now = Clock::now();
       while (!delayed.empty() && delayed.begin()->first <= now) {
         queue.push_back(std::move(delayed.begin()->second));
         delayed.erase(delayed.begin());
@@ -479,29 +665,36 @@ struct Transport::Impl {
         TransferPtr transfer = std::move(queue.front());
         queue.pop_front();
         start(std::move(transfer));
+        if (done()) return;  // a transfer that failed to start may be the one awaited
       }
-      if (active.empty() && queue.empty() && delayed.empty()) break;
+      if (idle_now()) return;
 
       int still_running = 0;
       curl_multi_perform(multi, &still_running);
+      bool any_completed = false;
       while (true) {
         int pending = 0;
         CURLMsg* message = curl_multi_info_read(multi, &pending);
         if (message == nullptr) break;
-        if (message->msg == CURLMSG_DONE) complete(message->easy_handle, message->data.result);
+        if (message->msg == CURLMSG_DONE) {
+          complete(message->easy_handle, message->data.result);
+          any_completed = true;
+        }
       }
+      if (any_completed && done()) return;
+      if (idle_now()) return;
+      if (cancel_requested.load()) continue;
       if (!queue.empty() && active.size() < options.max_inflight) continue;
-      if (active.empty() && queue.empty() && delayed.empty()) break;
 
       int wait_ms = 1000;
       if (!delayed.empty()) {
-        auto until = std::chrono::duration_cast<std::chrono::milliseconds>(delayed.begin()->first -
-                                                                           std::chrono::steady_clock::now());
-        wait_ms = static_cast<int>(std::clamp<long long>(until.count(), 0, 1000));
+        auto until =
+            std::chrono::duration_cast<std::chrono::milliseconds>(delayed.begin()->first - Clock::now());
+        wait_ms = static_cast<int>(std::clamp<long long>(until.count() + 1, 0, 1000));
       }
+      // Also returns early for libcurl's own timers, socket activity and curl_multi_wakeup (cancel).
       if (wait_ms > 0) curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
     }
-    running = false;
   }
 };
 
@@ -518,28 +711,38 @@ void Transport::submit(HttpRequest request, Completion done) {
 }
 
 void Transport::run() {
-  // A completion that calls perform() would re-enter the loop: it just keeps driving the same
-  // queue, so the nested call returns once everything queued so far is done.
-  impl_->run();
+  impl_->run([] { return false; });
 }
 
 Result<HttpResponse> Transport::perform(HttpRequest request) {
+  // Jumps the queue and returns as soon as its own answer is in; other queued or in-flight work
+  // keeps going (and is completed by the next run()). Safe to call from inside a completion.
   std::optional<Result<HttpResponse>> outcome;
-  submit(std::move(request), [&outcome](Result<HttpResponse> result) { outcome.emplace(std::move(result)); });
-  impl_->run();
+  auto transfer = std::make_unique<Impl::Transfer>();
+  transfer->request = std::move(request);
+  transfer->done = [&outcome](Result<HttpResponse> result) { outcome.emplace(std::move(result)); };
+  impl_->queue.push_front(std::move(transfer));
+  impl_->run([&outcome] { return outcome.has_value(); });
   if (!outcome) return Error::make(ErrorCode::Cancelled, "interrupted");
   return std::move(*outcome);
 }
 
 void Transport::cancel() {
+  // Only an atomic store and a write() on libcurl's wakeup pipe: safe in a signal handler.
   impl_->cancel_requested.store(true);
   curl_multi_wakeup(impl_->multi);
 }
 
-bool Transport::cancelled() const { return impl_->cancel_requested.load(); }
+bool Transport::cancelled() const {
+  return impl_->cancel_requested.load();
+}
 
-TransportStats Transport::stats() const { return impl_->stats; }
+TransportStats Transport::stats() const {
+  return impl_->stats;
+}
 
-const RestConfig& Transport::config() const { return impl_->config; }
+const RestConfig& Transport::config() const {
+  return impl_->config;
+}
 
 }  // namespace dr::kube

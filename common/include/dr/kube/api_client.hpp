@@ -5,12 +5,14 @@
 // signatures without updating every caller.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -27,12 +29,12 @@ enum class PatchType { Merge, Json, Strategic };
 struct ListOptions {
   std::string label_selector;
   std::string field_selector;
-  std::size_t page_size = 500;       // limit=; 0 = unpaged
+  std::size_t page_size = 500;  // limit=; 0 = unpaged
 };
 
 struct WriteOptions {
-  bool dry_run = false;              // ?dryRun=All
-  std::string subresource;           // "status", "scale" or empty
+  bool dry_run = false;     // ?dryRun=All
+  std::string subresource;  // "status", "scale" or empty
   std::string field_manager = "kubectl-dr";
 };
 
@@ -40,21 +42,40 @@ struct WriteOptions {
 // server's message; anything else -> a message naming the HTTP status).
 Error error_from_response(const HttpResponse& response);
 
+// The Content-Type of a patch: application/merge-patch+json, json-patch+json, strategic-merge-patch+json.
+std::string_view patch_content_type(PatchType type);
+
+// RFC 3986 percent-encoding of a query value (unreserved characters pass through).
+std::string percent_encode(std::string_view text);
+
+// `path` + "?k=v&k2=v2" with each value percent-encoded; parameters with empty values are left out.
+using QueryParams = std::vector<std::pair<std::string_view, std::string_view>>;
+std::string with_query(std::string path, const QueryParams& params);
+
 class Discovery;
 
 class ApiClient {
  public:
+  // Credentials from make_auth_provider(config).
   ApiClient(RestConfig config, TransportOptions options = {});
+  // Credentials from the given provider (nullptr: none; tests use fakes).
+  ApiClient(RestConfig config, std::shared_ptr<AuthProvider> auth, TransportOptions options);
   ~ApiClient();
+  ApiClient(const ApiClient&) = delete;
+  ApiClient& operator=(const ApiClient&) = delete;
 
   const RestConfig& config() const;
   Transport& transport();
 
+  // GET/list/watch are retried on 5xx and dropped connections (retry_safe); create is never repeated
+  // after it may have been applied; update (PUT, carries resourceVersion) and merge patches are.
   Result<rapidjson::Document> get(const ResourceType& type, std::string_view ns, std::string_view name);
 
   // Paged list. on_page gets each page's items array (mutable: callers may move values out) and the
-  // list's resourceVersion. Empty ns on a namespaced type lists across all namespaces. A 410 Expired
-  // continue token restarts the list once from the beginning... callers must tolerate re-delivery.
+  // list's resourceVersion. Empty ns on a namespaced type lists across all namespaces. Only one page
+  // is held in memory at a time. A 410 Expired answer to a continue token (the server compacted past
+  // the snapshot) restarts the list once from the beginning, so on_page may see objects it already
+  // saw; callers must tolerate re-delivery. A second 410 is returned as the error.
   using PageHandler = std::function<Status(rapidjson::Value& items, std::string_view resource_version)>;
   Status list(const ResourceType& type, std::string_view ns, const ListOptions& options,
               const PageHandler& on_page);
@@ -67,18 +88,34 @@ class ApiClient {
                                     PatchType patch_type, std::string body, const WriteOptions& options = {});
   Status remove(const ResourceType& type, std::string_view ns, std::string_view name);
 
-  // Watch from resource_version (empty = now); handler gets (type, object) per event and returns
-  // false to stop. Ends when the handler stops, the server closes, or timeout expires (Timeout error).
+  // Watch from resource_version (empty = now); handler gets (type, object) per event (ADDED,
+  // MODIFIED, DELETED; BOOKMARKs are skipped) and returns false to stop. Ends with success when the
+  // handler stops or the server closes the stream early (watch again from the last resourceVersion);
+  // with ErrorCode::Timeout when `timeout` (sent as timeoutSeconds; 0 = none) expires; with the
+  // embedded Status as a Server error on an ERROR event (410 Expired: resourceVersion too old).
   using WatchHandler = std::function<bool(std::string_view event_type, rapidjson::Value& object)>;
   Status watch(const ResourceType& type, std::string_view ns, const ListOptions& options,
                std::string_view resource_version, std::chrono::milliseconds timeout,
                const WatchHandler& handler);
 
   // Concurrent patches: queued, run by run_pending() with the transport's in-flight bound.
+  // `done` runs on the thread inside run_pending() and may queue more work.
   using PatchDone = std::function<void(Result<rapidjson::Document>)>;
-  void patch_async(const ResourceType& type, std::string_view ns, std::string_view name,
-                   PatchType patch_type, std::string body, const WriteOptions& options, PatchDone done,
-                   bool retry_safe = true);
+  void patch_async(const ResourceType& type, std::string_view ns, std::string_view name, PatchType patch_type,
+                   std::string body, const WriteOptions& options, PatchDone done, bool retry_safe = true);
+  // The same for reads and other writes (bulk readers and writers).
+  using Done = PatchDone;
+  void get_async(const ResourceType& type, std::string_view ns, std::string_view name, Done done);
+  void create_async(const ResourceType& type, std::string_view ns, std::string body,
+                    const WriteOptions& options, Done done);
+  void update_async(const ResourceType& type, std::string_view ns, std::string_view name, std::string body,
+                    const WriteOptions& options, Done done);
+  // Any request: path_and_query is relative to the server ("/apis/...?..."); content_type may be empty
+  // (no body). A 2xx answer is decoded as JSON (an empty body gives an empty object); anything else
+  // becomes error_from_response().
+  void submit(std::string method, std::string path_and_query, std::string body, std::string_view content_type,
+              bool retry_safe, Done done);
+  // Drives everything queued by the *_async calls and submit() until all completions have run.
   void run_pending();
 
   Discovery& discovery();

@@ -20,31 +20,35 @@
 namespace dr::kube {
 
 struct RetryPolicy {
-  int max_attempts = 5;                                 // total tries, including the first
+  int max_attempts = 5;  // total tries, including the first
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{5000};
-  double jitter = 0.2;                                  // +/- fraction applied to each backoff
-  std::chrono::milliseconds max_retry_after{30000};     // cap on a server's Retry-After
+  double jitter = 0.2;                               // +/- fraction applied to each backoff
+  std::chrono::milliseconds max_retry_after{30000};  // cap on a server's Retry-After
 };
 
 struct TransportOptions {
-  std::string user_agent;            // "kubectl-dr/<version> (<os>/<arch>)"
-  std::size_t max_inflight = 32;     // concurrent requests at most
+  std::string user_agent;         // "kubectl-dr/<version> (<os>/<arch>)"
+  std::size_t max_inflight = 32;  // concurrent requests at most
   RetryPolicy retry;
   std::chrono::milliseconds connect_timeout{10000};
 };
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string path_and_query;        // "/apis/apps/v1/namespaces/x/statefulsets?limit=500"
+  std::string path_and_query;  // "/apis/apps/v1/namespaces/x/statefulsets?limit=500"
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   // True when sending the request twice has the same effect as once (GET, LIST, an absolute
   // merge patch). 429 and failures to connect are retried for every request: the server never
   // processed those. 5xx and connections dropped after sending are retried only when retry_safe.
+  // Never retried: other 4xx, TLS and DNS failures, timeouts, and streams that already delivered
+  // data. (libcurl itself replays a request once when a *reused* keep-alive connection closes
+  // before any byte of the answer; a fresh connection is never replayed.)
   bool retry_safe = false;
-  // Streaming (watch): called with each chunk of the body as it arrives; the body is then not
-  // accumulated in HttpResponse. Return false to stop the transfer.
+  // Streaming (watch): called with each chunk of a 2xx body as it arrives; the body is then not
+  // accumulated in HttpResponse (error bodies still are). Return false to stop the transfer: the
+  // result is then the (successful) response, not an error.
   std::function<bool(std::string_view chunk)> on_chunk;
   // Overrides RestConfig.request_timeout for this request (watches use their own); negative = unset.
   std::chrono::milliseconds timeout{-1};
@@ -62,9 +66,9 @@ struct HttpResponse {
 };
 
 struct TransportStats {
-  std::uint64_t requests = 0;        // HTTP exchanges, retries included
+  std::uint64_t requests = 0;  // HTTP exchanges, retries included
   std::uint64_t retries = 0;
-  std::uint64_t connections = 0;     // new connections opened
+  std::uint64_t connections = 0;  // new connections opened
   std::size_t max_inflight_seen = 0;
 };
 
@@ -77,7 +81,10 @@ class Transport {
 
   // Blocking: one request, through the same connection pool and retry logic.
   // An HTTP error status is a successful Result (the caller decodes the Status body); the Error
-  // case is for requests that got no HTTP answer (connect, DNS, TLS, timeout, cancelled).
+  // case is for requests that got no HTTP answer (connect, DNS, TLS, timeout, cancelled), with a
+  // kubectl-like message. The request goes ahead of queued ones and perform() returns as soon as
+  // its own answer is in; other submitted work it drove meanwhile continues at the next run().
+  // May be called from inside a completion.
   Result<HttpResponse> perform(HttpRequest request);
 
   // Concurrent: queue a request; `done` runs on the thread inside run(), and may submit more.
@@ -87,7 +94,8 @@ class Transport {
   // remaining completions receive ErrorCode::Cancelled).
   void run();
 
-  // Async-signal-safe: asks run()/perform() to stop at the next opportunity.
+  // Async-signal-safe: asks run()/perform() to stop at the next opportunity (wakes a waiting
+  // loop). Sticky: every later request completes with ErrorCode::Cancelled at once.
   void cancel();
   bool cancelled() const;
 

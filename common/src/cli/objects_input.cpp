@@ -1,0 +1,325 @@
+#include "dr/cli/objects_input.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <rapidjson/error/en.h>
+
+#include "yaml_writer.hpp"
+
+namespace dr::cli {
+
+namespace {
+
+using Allocator = rapidjson::Document::AllocatorType;
+
+Error decode_error(std::string_view source, const std::string& what) {
+  return Error::make(ErrorCode::Decode, "error parsing " + std::string(source) + ": " + what);
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// strconv.ParseInt(text, 0, 64) / ParseUint for a YAML plain scalar (underscores already removed).
+bool parse_go_integer(const std::string& text, rapidjson::Value& out) {
+  std::string_view s = text;
+  bool negative = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    negative = s[0] == '-';
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
+    base = 8;
+    s.remove_prefix(2);
+  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+    base = 2;
+    s.remove_prefix(2);
+  } else if (s.size() > 1 && s[0] == '0') {
+    base = 8;
+    s.remove_prefix(1);
+  }
+  if (s.empty() || s[0] == '+' || s[0] == '-') return false;
+  std::uint64_t magnitude = 0;
+  auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
+  if (error != std::errc() || end != s.data() + s.size()) return false;
+  if (!negative) {
+    if (magnitude <= static_cast<std::uint64_t>(INT64_MAX)) {
+      out.SetInt64(static_cast<std::int64_t>(magnitude));
+    } else {
+      out.SetUint64(magnitude);
+    }
+    return true;
+  }
+  if (magnitude > static_cast<std::uint64_t>(INT64_MAX) + 1) return false;
+  out.SetInt64(magnitude == static_cast<std::uint64_t>(INT64_MAX) + 1
+                   ? INT64_MIN
+                   : -static_cast<std::int64_t>(magnitude));
+  return true;
+}
+
+// A plain (unquoted, untagged) scalar as go-yaml v2 resolves it, then as sigs.k8s.io/yaml turns it
+// into JSON: null, bool (YAML 1.1 words too), int, float; timestamps and everything else stay strings.
+rapidjson::Value plain_scalar(const std::string& s, Allocator& a) {
+  rapidjson::Value string(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a);
+  if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL")
+    return rapidjson::Value(rapidjson::kNullType);
+  static const char* kTrue[] = {"y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
+  static const char* kFalse[] = {"n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
+  for (const char* word : kTrue) {
+    if (s == word) return rapidjson::Value(true);
+  }
+  for (const char* word : kFalse) {
+    if (s == word) return rapidjson::Value(false);
+  }
+  char first = s[0];
+  if (first != '+' && first != '-' && first != '.' && !is_digit(first)) return string;
+  if (first == '.' || (s.size() > 1 && s[1] == '.')) {
+    if (s == ".inf" || s == ".Inf" || s == ".INF" || s == "+.inf" || s == "+.Inf" || s == "+.INF" ||
+        s == "-.inf" || s == "-.Inf" || s == "-.INF" || s == ".nan" || s == ".NaN" || s == ".NAN") {
+      return string;  // JSON has no infinities or NaN: keep the text
+    }
+  }
+  if (yaml_detail::resolves_to_non_string(s) && !(is_digit(first) && s.size() > 4 && s[4] == '-')) {
+    std::string plain;
+    for (char c : s) {
+      if (c != '_') plain += c;
+    }
+    rapidjson::Value number;
+    if (first != '.' && parse_go_integer(plain, number)) return number;
+    char* end = nullptr;
+    errno = 0;
+    double d = std::strtod(plain.c_str(), &end);
+    if (end == plain.c_str() + plain.size() && std::isfinite(d)) return rapidjson::Value(d);
+  }
+  return string;
+}
+
+rapidjson::Value to_json(const YAML::Node& node, Allocator& a, int depth) {
+  if (depth > 200) throw YAML::ParserException(node.Mark(), "document nested too deeply");
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return rapidjson::Value(rapidjson::kNullType);
+    case YAML::NodeType::Scalar: {
+      const std::string& s = node.Scalar();
+      if (node.Tag() == "?") return plain_scalar(s, a);
+      if (node.Tag() == "tag:yaml.org,2002:int" || node.Tag() == "tag:yaml.org,2002:float" ||
+          node.Tag() == "tag:yaml.org,2002:bool" || node.Tag() == "tag:yaml.org,2002:null") {
+        return plain_scalar(s, a);
+      }
+      return rapidjson::Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a);  // quoted or !!str
+    }
+    case YAML::NodeType::Sequence: {
+      rapidjson::Value array(rapidjson::kArrayType);
+      for (const auto& item : node) array.PushBack(to_json(item, a, depth + 1), a);
+      return array;
+    }
+    case YAML::NodeType::Map: {
+      rapidjson::Value object(rapidjson::kObjectType);
+      for (const auto& entry : node) {
+        if (!entry.first.IsScalar() && !entry.first.IsNull()) {
+          throw YAML::ParserException(entry.first.Mark(), "a mapping key must be a scalar");
+        }
+        std::string key = entry.first.IsNull() ? std::string("null") : entry.first.Scalar();
+        if (entry.first.Tag() == "?") {
+          // sigs.k8s.io/yaml turns non-string keys into their text: `on:` -> "true", `1:` -> "1".
+          rapidjson::Value resolved = plain_scalar(key, a);
+          if (resolved.IsBool())
+            key = resolved.GetBool() ? "true" : "false";
+          else if (resolved.IsNull())
+            key = "null";
+          else if (resolved.IsInt64())
+            key = std::to_string(resolved.GetInt64());
+          else if (resolved.IsUint64())
+            key = std::to_string(resolved.GetUint64());
+          else if (resolved.IsDouble())
+            key = yaml_detail::go_yaml_float(resolved.GetDouble());
+        }
+        rapidjson::Value value = to_json(entry.second, a, depth + 1);
+        // go-yaml keeps the last of duplicate keys
+        auto existing = object.FindMember(key.c_str());
+        if (existing != object.MemberEnd()) {
+          existing->value = value;
+        } else {
+          object.AddMember(rapidjson::Value(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), a),
+                           value, a);
+        }
+      }
+      return object;
+    }
+  }
+  return rapidjson::Value(rapidjson::kNullType);
+}
+
+bool is_list(const rapidjson::Value& document) {
+  auto kind = document.FindMember("kind");
+  auto items = document.FindMember("items");
+  if (kind == document.MemberEnd() || !kind->value.IsString()) return false;
+  std::string_view k(kind->value.GetString(), kind->value.GetStringLength());
+  return k.size() >= 4 && k.substr(k.size() - 4) == "List" && items != document.MemberEnd() &&
+         (items->value.IsArray() || items->value.IsNull());
+}
+
+// A List expands into its items (recursively); anything else must be one object.
+Status add_objects(rapidjson::Value& value, std::vector<rapidjson::Document>& out, std::string_view source) {
+  if (value.IsNull()) return {};  // an empty YAML document
+  if (!value.IsObject()) {
+    return decode_error(source,
+                        std::string("expected an object, found ") + (value.IsArray()    ? "a list"
+                                                                     : value.IsString() ? "a string"
+                                                                                        : "a scalar value"));
+  }
+  if (is_list(value)) {
+    auto& items = value["items"];
+    if (items.IsNull()) return {};
+    for (auto& item : items.GetArray()) {
+      if (auto added = add_objects(item, out, source); !added) return added;
+    }
+    return {};
+  }
+  rapidjson::Document copy;
+  copy.CopyFrom(value, copy.GetAllocator());
+  out.push_back(std::move(copy));
+  return {};
+}
+
+std::string line_and_column(std::string_view text, std::size_t offset) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+Result<std::vector<rapidjson::Document>> read_json_stream(std::string_view text, std::size_t first,
+                                                          std::string_view source) {
+  std::vector<rapidjson::Document> objects;
+  const std::string buffer(text);
+  std::size_t offset = first;
+  while (offset < buffer.size()) {
+    rapidjson::Document document;
+    rapidjson::StringStream stream(buffer.c_str() + offset);
+    document.ParseStream<rapidjson::kParseStopWhenDoneFlag>(stream);
+    if (document.HasParseError()) {
+      return decode_error(source, std::string(rapidjson::GetParseError_En(document.GetParseError())) + " (" +
+                                      line_and_column(text, offset + document.GetErrorOffset()) + ")");
+    }
+    offset += stream.Tell();
+    if (document.IsArray()) {
+      for (auto& item : document.GetArray()) {
+        if (auto added = add_objects(item, objects, source); !added) return std::move(added).error();
+      }
+    } else if (auto added = add_objects(document, objects, source); !added) {
+      return std::move(added).error();
+    }
+    offset = buffer.find_first_not_of(" \t\r\n", offset);
+    if (offset == std::string::npos) break;
+    if (buffer[offset] != '{' && buffer[offset] != '[') {
+      return decode_error(source, "invalid character '" + std::string(1, buffer[offset]) +
+                                      "' looking for beginning of value (" + line_and_column(text, offset) +
+                                      ")");
+    }
+  }
+  return objects;
+}
+
+}  // namespace
+
+Result<std::vector<rapidjson::Document>> read_objects(std::string_view text, std::string_view source) {
+  std::size_t first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return std::vector<rapidjson::Document>{};
+  if (text[first] == '{' || text[first] == '[') return read_json_stream(text, first, source);
+  std::vector<rapidjson::Document> objects;
+  try {
+    for (const auto& node : YAML::LoadAll(std::string(text))) {
+      rapidjson::Document document;
+      rapidjson::Value value = to_json(node, document.GetAllocator(), 0);
+      if (auto added = add_objects(value, objects, source); !added) return std::move(added).error();
+    }
+  } catch (const YAML::Exception& e) {
+    std::string where = e.mark.is_null() ? std::string()
+                                         : "line " + std::to_string(e.mark.line + 1) + ", column " +
+                                               std::to_string(e.mark.column + 1) + ": ";
+    return decode_error(source, "error converting YAML to JSON: yaml: " + where + e.msg);
+  }
+  return objects;
+}
+
+Result<std::string> read_file_or_stdin(const std::string& path) {
+  if (path == "-") {
+    std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    if (std::cin.bad()) return Error::make(ErrorCode::Decode, "reading standard input failed");
+    return text;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Error::make(ErrorCode::Decode, "the path \"" + path + "\" does not exist");
+  }
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    return Error::make(ErrorCode::Decode,
+                       "the path \"" + path + "\" cannot be read: " + std::strerror(errno));
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+Result<std::vector<rapidjson::Document>> read_objects_from(const std::vector<std::string>& filenames) {
+  std::vector<rapidjson::Document> all;
+  bool stdin_used = false;
+  auto read_one = [&](const std::string& path) -> Status {
+    auto text = read_file_or_stdin(path);
+    if (!text) return std::move(text).error();
+    auto objects = read_objects(*text, path);
+    if (!objects) return std::move(objects).error();
+    for (auto& object : *objects) all.push_back(std::move(object));
+    return {};
+  };
+  for (const auto& name : filenames) {
+    if (name == "-") {
+      if (stdin_used) return Error::usage("standard input (-f -) can be read only once");
+      stdin_used = true;
+    }
+    std::error_code ec;
+    if (name != "-" && std::filesystem::is_directory(name, ec)) {
+      std::vector<std::string> files;
+      for (const auto& entry : std::filesystem::directory_iterator(name, ec)) {
+        auto ext = entry.path().extension().string();
+        if (entry.is_regular_file(ec) && (ext == ".json" || ext == ".yaml" || ext == ".yml")) {
+          files.push_back(entry.path().string());
+        }
+      }
+      if (ec) return Error::make(ErrorCode::Decode, "reading directory \"" + name + "\": " + ec.message());
+      std::sort(files.begin(), files.end());
+      for (const auto& file : files) {
+        if (auto read = read_one(file); !read) return std::move(read).error();
+      }
+      continue;
+    }
+    if (auto read = read_one(name); !read) return std::move(read).error();
+  }
+  return all;
+}
+
+}  // namespace dr::cli

@@ -1,0 +1,511 @@
+// The API client: Status decoding, URL and query building, paging, writes, watches, concurrent
+// writes and discovery, against the scripted loopback server.
+#include <rapidjson/document.h>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "dr/kube/api_client.hpp"
+#include "wire_test_server.hpp"
+
+using namespace std::chrono_literals;
+using wiretest::config_for;
+using wiretest::fast_retries;
+using wiretest::Reply;
+using wiretest::Request;
+using wiretest::ScriptedServer;
+namespace types = dr::kube::types;
+
+namespace {
+
+dr::Error error_for(long status, std::string body) {
+  dr::kube::HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  return dr::kube::error_from_response(response);
+}
+
+// A client without credentials (the scripted server does not check them).
+dr::kube::ApiClient client_for(const ScriptedServer& server, std::size_t inflight = 8) {
+  return dr::kube::ApiClient(config_for(server.url()), nullptr, fast_retries(inflight));
+}
+
+rapidjson::Document json(const char* text) {
+  rapidjson::Document document;
+  document.Parse(text);
+  return document;
+}
+
+}  // namespace
+
+// ---- Status decoding ----------------------------------------------------------------------------
+
+TEST_CASE("Status: NotFound keeps the server's message verbatim", "[api]") {
+  auto error = error_for(
+      404,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"migrationschedules.stork.libopenstorage.org \"x\" not found","reason":"NotFound","details":{"name":"x","group":"stork.libopenstorage.org","kind":"migrationschedules"},"code":404})");
+  CHECK(error.code == dr::ErrorCode::Server);
+  CHECK(error.is_not_found());
+  CHECK(error.reason == "NotFound");
+  CHECK(error.message == R"(migrationschedules.stork.libopenstorage.org "x" not found)");
+  CHECK(error.kubectl_line() ==
+        R"(Error from server (NotFound): migrationschedules.stork.libopenstorage.org "x" not found)");
+}
+
+TEST_CASE("Status: Conflict, AlreadyExists, Invalid, Forbidden, Unauthorized", "[api]") {
+  auto conflict = error_for(
+      409,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Operation cannot be fulfilled on statefulsets.apps \"zk\": the object has been modified; please apply your changes to the latest version and try again","reason":"Conflict","details":{"name":"zk","group":"apps","kind":"statefulsets"},"code":409})");
+  CHECK(conflict.is_conflict());
+  CHECK(conflict.reason == "Conflict");
+
+  auto exists = error_for(
+      409,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"migrations.stork.libopenstorage.org \"m1\" already exists","reason":"AlreadyExists","details":{"name":"m1","group":"stork.libopenstorage.org","kind":"migrations"},"code":409})");
+  CHECK(exists.http_status == 409);
+  CHECK(exists.reason == "AlreadyExists");
+  CHECK(exists.kubectl_line() ==
+        R"(Error from server (AlreadyExists): migrations.stork.libopenstorage.org "m1" already exists)");
+
+  auto invalid = error_for(
+      422,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"StatefulSet.apps \"zk\" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0","reason":"Invalid","details":{"name":"zk","group":"apps","kind":"StatefulSet","causes":[{"reason":"FieldValueInvalid","message":"Invalid value: -1: must be greater than or equal to 0","field":"spec.replicas"}]},"code":422})");
+  CHECK(invalid.http_status == 422);
+  CHECK(invalid.reason == "Invalid");
+  CHECK(
+      invalid.message ==
+      R"(StatefulSet.apps "zk" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0)");
+
+  auto forbidden = error_for(
+      403,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"statefulsets.apps \"zk\" is forbidden: User \"bob\" cannot patch resource \"statefulsets\" in API group \"apps\" in the namespace \"zookeeper\"","reason":"Forbidden","details":{"name":"zk","group":"apps","kind":"statefulsets"},"code":403})");
+  CHECK(forbidden.is_forbidden());
+  CHECK_THAT(forbidden.kubectl_line(),
+             Catch::StartsWith(
+                 "Error from server (Forbidden): statefulsets.apps \"zk\" is forbidden: User \"bob\""));
+
+  auto unauthorized = error_for(
+      401,
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
+  CHECK(unauthorized.http_status == 401);
+  CHECK(unauthorized.kubectl_line() == "Error from server (Unauthorized): Unauthorized");
+
+  // The watch ERROR event's Status for a too-old resourceVersion.
+  auto expired = error_for(
+      500,
+      R"j({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 100 (2000)","reason":"Expired","code":410})j");
+  CHECK(expired.http_status == 410);
+  CHECK(expired.reason == "Expired");
+}
+
+TEST_CASE("Status: a Status without reason or message is completed from its code", "[api]") {
+  auto bare = error_for(404, R"({"kind":"Status","code":404})");
+  CHECK(bare.reason == "NotFound");
+  CHECK(bare.message == "the server could not find the requested resource");
+  auto zero = error_for(503, R"({"kind":"Status","status":"Failure","code":0})");
+  CHECK(zero.http_status == 503);
+}
+
+TEST_CASE("non-Status answers: the HTTP status says what happened", "[api]") {
+  auto html = error_for(503, "<html>down</html>");
+  CHECK(html.code == dr::ErrorCode::Server);
+  CHECK(html.reason == "ServiceUnavailable");
+  CHECK(html.kubectl_line() ==
+        "Error from server (ServiceUnavailable): the server is currently unable to handle the request");
+  CHECK(error_for(404, "404 page not found").message == "the server could not find the requested resource");
+  CHECK(error_for(401, "").message == "Unauthorized");
+  CHECK(error_for(401, "").reason == "Unauthorized");
+  CHECK(error_for(403, "").message == "Forbidden");
+  CHECK(error_for(403, "access denied by proxy\n").message == "access denied by proxy");
+  CHECK(error_for(500, "etcd is down").message ==
+        R"(an error on the server ("etcd is down") has prevented the request from succeeding)");
+  CHECK(error_for(418, "").message ==
+        "the server responded with the status code 418 but did not return more information");
+  CHECK(error_for(429, "").reason == "TooManyRequests");
+  // A JSON body that is not a Status (e.g. an object) is not mistaken for one.
+  CHECK(error_for(404, R"({"kind":"StatefulSet"})").message ==
+        "the server could not find the requested resource");
+}
+
+// ---- URLs -------------------------------------------------------------------------------------
+
+TEST_CASE("resource paths and query strings", "[api]") {
+  CHECK(types::statefulsets.path("zookeeper", "zk") == "/apis/apps/v1/namespaces/zookeeper/statefulsets/zk");
+  CHECK(types::statefulsets.path() == "/apis/apps/v1/statefulsets");
+  CHECK(types::statefulsets.path("ns", "zk", "scale") == "/apis/apps/v1/namespaces/ns/statefulsets/zk/scale");
+  CHECK(types::namespaces.path("", "x") == "/api/v1/namespaces/x");
+  CHECK(types::clusterdomainsstatuses.path("ignored") ==
+        "/apis/stork.libopenstorage.org/v1alpha1/clusterdomainsstatuses");
+
+  CHECK(dr::kube::percent_encode("app=zk,tier in (db, cache)") ==
+        "app%3Dzk%2Ctier%20in%20%28db%2C%20cache%29");
+  CHECK(dr::kube::percent_encode("a-b_c.d~e") == "a-b_c.d~e");
+  CHECK(dr::kube::percent_encode("é/?&#+") == "%C3%A9%2F%3F%26%23%2B");
+  CHECK(dr::kube::with_query("/api/v1/pods",
+                             {{"limit", "500"}, {"continue", ""}, {"labelSelector", "app=zk"}}) ==
+        "/api/v1/pods?limit=500&labelSelector=app%3Dzk");
+  CHECK(dr::kube::with_query("/x?watch=1", {{"a", "b"}}) == "/x?watch=1&a=b");
+  CHECK(dr::kube::with_query("/x", {}) == "/x");
+  CHECK(dr::kube::patch_content_type(dr::kube::PatchType::Merge) == "application/merge-patch+json");
+  CHECK(dr::kube::patch_content_type(dr::kube::PatchType::Json) == "application/json-patch+json");
+  CHECK(dr::kube::patch_content_type(dr::kube::PatchType::Strategic) ==
+        "application/strategic-merge-patch+json");
+}
+
+// ---- Requests ---------------------------------------------------------------------------------
+
+TEST_CASE("get, create, update, patch and remove send what the API expects", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.method == "DELETE") return Reply::json(200, R"({"kind":"Status","status":"Success"})");
+    if (request.path.find("/missing") != std::string::npos) {
+      return Reply::json(
+          404,
+          R"({"kind":"Status","status":"Failure","message":"statefulsets.apps \"missing\" not found","reason":"NotFound","code":404})");
+    }
+    return Reply::json(request.method == "POST" ? 201 : 200,
+                       R"({"kind":"StatefulSet","metadata":{"name":"zk"}})");
+  });
+  auto client = client_for(server);
+
+  auto got = client.get(types::statefulsets, "zookeeper", "zk");
+  REQUIRE(got);
+  CHECK(std::string((*got)["metadata"]["name"].GetString()) == "zk");
+  auto missing = client.get(types::statefulsets, "zookeeper", "missing");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kubectl_line() ==
+        R"(Error from server (NotFound): statefulsets.apps "missing" not found)");
+
+  auto object =
+      json(R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"zk","resourceVersion":"7"}})");
+  REQUIRE(client.create(types::statefulsets, "zookeeper", object));
+  dr::kube::WriteOptions dry;
+  dry.dry_run = true;
+  REQUIRE(client.update(types::statefulsets, "zookeeper", object, dry));
+  dr::kube::WriteOptions status_write;
+  status_write.subresource = "status";
+  status_write.field_manager = "dr test";
+  REQUIRE(client.patch(types::statefulsets, "zookeeper", "zk", dr::kube::PatchType::Json,
+                       R"([{"op":"replace","path":"/spec/replicas","value":0}])", status_write));
+  REQUIRE(
+      client.patch(types::statefulsets, "zookeeper", "zk", dr::kube::PatchType::Strategic, R"({"spec":{}})"));
+  REQUIRE(client.remove(types::statefulsets, "zookeeper", "zk"));
+
+  auto seen = server.seen();
+  REQUIRE(seen.size() == 7);
+  CHECK(seen[0].method == "GET");
+  CHECK(seen[0].path == "/apis/apps/v1/namespaces/zookeeper/statefulsets/zk");
+  CHECK(seen[0].has_header("Accept: application/json"));
+  CHECK(seen[2].method == "POST");
+  CHECK(seen[2].path == "/apis/apps/v1/namespaces/zookeeper/statefulsets?fieldManager=kubectl-dr");
+  CHECK(seen[2].has_header("Content-Type: application/json"));
+  CHECK(json(seen[2].body.c_str()) == object);
+  CHECK(seen[3].method == "PUT");
+  CHECK(seen[3].path ==
+        "/apis/apps/v1/namespaces/zookeeper/statefulsets/zk?dryRun=All&fieldManager=kubectl-dr");
+  CHECK(seen[4].method == "PATCH");
+  CHECK(seen[4].path == "/apis/apps/v1/namespaces/zookeeper/statefulsets/zk/status?fieldManager=dr%20test");
+  CHECK(seen[4].has_header("Content-Type: application/json-patch+json"));
+  CHECK(seen[4].body == R"([{"op":"replace","path":"/spec/replicas","value":0}])");
+  CHECK(seen[5].has_header("Content-Type: application/strategic-merge-patch+json"));
+  CHECK(seen[6].method == "DELETE");
+  CHECK(seen[6].path == "/apis/apps/v1/namespaces/zookeeper/statefulsets/zk");
+
+  auto nameless = json(R"({"metadata":{}})");
+  auto refused = client.update(types::statefulsets, "zookeeper", nameless);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == dr::ErrorCode::Usage);
+}
+
+TEST_CASE("a 2xx answer that is not JSON is a Decode error", "[api]") {
+  ScriptedServer server([](const Request&) { return Reply::json(200, "<html>login</html>"); });
+  auto client = client_for(server);
+  auto got = client.get(types::pods, "a", "b");
+  REQUIRE_FALSE(got);
+  CHECK(got.error().code == dr::ErrorCode::Decode);
+  CHECK_THAT(got.error().message, Catch::StartsWith("the server's answer to get pods is not valid JSON"));
+}
+
+TEST_CASE("list: pages follow continue tokens, with selectors on every page", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    CHECK(request.path.find("labelSelector=app%3Dzk") != std::string::npos);
+    CHECK(request.path.find("fieldSelector=metadata.name%21%3Dx") != std::string::npos);
+    CHECK(request.path.find("limit=2") != std::string::npos);
+    if (request.path.find("continue=page2") != std::string::npos) {
+      return Reply::json(
+          200,
+          R"({"kind":"StatefulSetList","metadata":{"resourceVersion":"9"},"items":[{"metadata":{"name":"c"}}]})");
+    }
+    return Reply::json(
+        200,
+        R"({"kind":"StatefulSetList","metadata":{"resourceVersion":"9","continue":"page2"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]})");
+  });
+  auto client = client_for(server);
+  std::vector<std::string> names;
+  int pages = 0;
+  dr::kube::ListOptions options;
+  options.page_size = 2;
+  options.label_selector = "app=zk";
+  options.field_selector = "metadata.name!=x";
+  auto listed = client.list(types::statefulsets, "", options,
+                            [&](rapidjson::Value& items, std::string_view rv) -> dr::Status {
+                              ++pages;
+                              CHECK(rv == "9");
+                              for (auto& item : items.GetArray())
+                                names.emplace_back(item["metadata"]["name"].GetString());
+                              return {};
+                            });
+  REQUIRE(listed);
+  CHECK(names == std::vector<std::string>{"a", "b", "c"});
+  CHECK(pages == 2);
+  auto seen = server.seen();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].path.rfind("/apis/apps/v1/statefulsets?", 0) == 0);  // cluster-wide
+}
+
+TEST_CASE("list: an expired continue token restarts the list once", "[api]") {
+  std::atomic<int> expirations{0};
+  int limit_expirations = 1;
+  ScriptedServer server([&](const Request& request) {
+    if (request.path.find("continue=") != std::string::npos && expirations < limit_expirations) {
+      ++expirations;
+      return Reply::json(
+          410,
+          R"({"kind":"Status","status":"Failure","message":"The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.","reason":"Expired","code":410})");
+    }
+    if (request.path.find("continue=next") != std::string::npos) {
+      return Reply::json(200, R"({"metadata":{"resourceVersion":"2"},"items":[{"metadata":{"name":"b"}}]})");
+    }
+    return Reply::json(
+        200, R"({"metadata":{"resourceVersion":"1","continue":"next"},"items":[{"metadata":{"name":"a"}}]})");
+  });
+  auto client = client_for(server);
+  std::vector<std::string> names;
+  auto collect = [&](rapidjson::Value& items, std::string_view) -> dr::Status {
+    for (auto& item : items.GetArray()) names.emplace_back(item["metadata"]["name"].GetString());
+    return {};
+  };
+  dr::kube::ListOptions options;
+  options.page_size = 1;
+  REQUIRE(client.list(types::pods, "ns", options, collect));
+  CHECK(names == std::vector<std::string>{"a", "a", "b"});  // re-delivery after the restart
+
+  SECTION("a second expiry is returned") {
+    expirations = 0;
+    limit_expirations = 2;
+    names.clear();
+    auto listed = client.list(types::pods, "ns", options, collect);
+    REQUIRE_FALSE(listed);
+    CHECK(listed.error().reason == "Expired");
+  }
+}
+
+TEST_CASE("list: empty lists, null items, and a handler that stops", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path.find("/pods") != std::string::npos)
+      return Reply::json(200, R"({"metadata":{},"items":null})");
+    return Reply::json(200, R"({"metadata":{"continue":"more"},"items":[{}]})");
+  });
+  auto client = client_for(server);
+  int calls = 0;
+  REQUIRE(client.list(types::pods, "", {}, [&](rapidjson::Value& items, std::string_view) -> dr::Status {
+    ++calls;
+    CHECK(items.IsArray());
+    CHECK(items.Empty());
+    return {};
+  }));
+  CHECK(calls == 1);
+  auto stopped =
+      client.list(types::configmaps, "", {}, [](rapidjson::Value&, std::string_view) -> dr::Status {
+        return dr::Error::make(dr::ErrorCode::Cancelled, "enough");
+      });
+  REQUIRE_FALSE(stopped);
+  CHECK(stopped.error().message == "enough");
+  CHECK(server.requests() == 2);
+}
+
+TEST_CASE("watch: events until the handler stops; bookmarks skipped; ERROR events become errors", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    Reply reply;
+    if (request.path.find("resourceVersion=old") != std::string::npos) {
+      reply.stream = {
+          {0ms,
+           R"j({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 1 (50)","reason":"Expired","code":410}})j"
+           "\n"}};
+      return reply;
+    }
+    // Events split across chunks and lines, as a real server's writes arrive.
+    reply.stream = {{0ms, R"({"type":"ADDED","object":{"metadata":{"name":"a"}}})"
+                          "\n"
+                          R"({"type":"BOOKM)"},
+                    {20ms, R"(ARK","object":{"metadata":{"resourceVersion":"12"}}})"
+                           "\n"},
+                    {20ms, R"({"type":"MODIFIED","object":{"metadata":{"name":"b"}}})"
+                           "\n"},
+                    {20ms, R"({"type":"DELETED","object":{"metadata":{"name":"c"}}})"
+                           "\n"},
+                    {10s, R"({"type":"ADDED","object":{"metadata":{"name":"never"}}})"
+                          "\n"}};
+    return reply;
+  });
+  auto client = client_for(server);
+  std::vector<std::string> events;
+  dr::kube::ListOptions options;
+  options.label_selector = "app=zk";
+  auto watched =
+      client.watch(types::statefulsets, "zookeeper", options, "10", 30s,
+                   [&](std::string_view type, rapidjson::Value& object) {
+                     events.push_back(std::string(type) + " " + object["metadata"]["name"].GetString());
+                     return events.size() < 3;
+                   });
+  REQUIRE(watched);
+  CHECK(events == std::vector<std::string>{"ADDED a", "MODIFIED b", "DELETED c"});
+  auto path = server.seen().at(0).path;
+  CHECK(path ==
+        "/apis/apps/v1/namespaces/zookeeper/statefulsets?watch=1&resourceVersion=10&timeoutSeconds=30&"
+        "allowWatchBookmarks=true&labelSelector=app%3Dzk");
+
+  auto expired = client.watch(types::statefulsets, "zookeeper", {}, "old", 30s,
+                              [](std::string_view, rapidjson::Value&) { return true; });
+  REQUIRE_FALSE(expired);
+  CHECK(expired.error().http_status == 410);
+  CHECK(expired.error().reason == "Expired");
+  CHECK(expired.error().message == "too old resource version: 1 (50)");
+}
+
+TEST_CASE("watch: the server ending the stream at timeoutSeconds is a Timeout", "[api]") {
+  ScriptedServer server([](const Request&) {
+    Reply reply;
+    reply.stream = {{0ms, R"({"type":"ADDED","object":{"metadata":{"name":"a"}}})"
+                          "\n"},
+                    {1000ms, ""}};
+    return reply;
+  });
+  auto client = client_for(server);
+  int events = 0;
+  auto watched = client.watch(types::pods, "ns", {}, "", 1s, [&](std::string_view, rapidjson::Value&) {
+    ++events;
+    return true;
+  });
+  REQUIRE_FALSE(watched);
+  CHECK(watched.error().code == dr::ErrorCode::Timeout);
+  CHECK(events == 1);
+  CHECK(server.seen().at(0).path.find("timeoutSeconds=1&") != std::string::npos);
+}
+
+TEST_CASE("patch_async: many concurrent patches, bounded, each with its own result", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path.find("/ns-13/") != std::string::npos) {
+      return Reply::json(
+          403,
+          R"({"kind":"Status","status":"Failure","message":"forbidden here","reason":"Forbidden","code":403})");
+    }
+    return Reply::after(5ms, 200, R"({"metadata":{"name":"zk"}})");
+  });
+  auto client = client_for(server, 5);
+  int ok = 0;
+  std::vector<std::string> failures;
+  for (int i = 0; i < 60; ++i) {
+    client.patch_async(types::statefulsets, "ns-" + std::to_string(i), "zk", dr::kube::PatchType::Merge,
+                       R"({"spec":{"replicas":0}})", {}, [&](dr::Result<rapidjson::Document> result) {
+                         if (result) {
+                           CHECK(std::string((*result)["metadata"]["name"].GetString()) == "zk");
+                           ++ok;
+                         } else {
+                           failures.push_back(result.error().kubectl_line());
+                         }
+                       });
+  }
+  client.run_pending();
+  CHECK(ok == 59);
+  CHECK(failures == std::vector<std::string>{"Error from server (Forbidden): forbidden here"});
+  CHECK(server.max_concurrent() <= 5);
+  CHECK(server.max_concurrent() >= 3);
+  CHECK(server.connections() <= 5);
+  auto seen = server.seen();
+  CHECK(seen.at(0).has_header("Content-Type: application/merge-patch+json"));
+}
+
+TEST_CASE("the generic submit and the other async calls", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.method == "DELETE") return Reply::json(204, "");
+    return Reply::json(200, R"({"echo":")" + request.method + "\"}");
+  });
+  auto client = client_for(server);
+  std::vector<std::string> results;
+  auto record = [&](dr::Result<rapidjson::Document> result) {
+    REQUIRE(result);
+    results.push_back(result->HasMember("echo") ? (*result)["echo"].GetString() : "empty");
+  };
+  client.get_async(types::pods, "a", "p", record);
+  client.create_async(types::configmaps, "a", R"({"metadata":{"name":"c"}})", {}, record);
+  client.update_async(types::configmaps, "a", "c", R"({"metadata":{"name":"c"}})", {}, record);
+  client.submit("DELETE", "/api/v1/namespaces/a/configmaps/c", "", "", true, record);
+  client.run_pending();
+  std::sort(results.begin(), results.end());
+  CHECK(results == std::vector<std::string>{"GET", "POST", "PUT", "empty"});
+}
+
+// ---- Discovery --------------------------------------------------------------------------------
+
+TEST_CASE("discovery: served, unserved, the Stork hint, kinds, one request per group/version", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path == "/apis/apps/v1") {
+      return Reply::json(
+          200,
+          R"({"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"statefulsets","singularName":"statefulset","namespaced":true,"kind":"StatefulSet","verbs":["get","list"]},{"name":"statefulsets/scale","namespaced":true,"group":"autoscaling","version":"v1","kind":"Scale"}]})");
+    }
+    if (request.path == "/api/v1") {
+      return Reply::json(
+          200,
+          R"({"kind":"APIResourceList","groupVersion":"v1","resources":[{"name":"namespaces","namespaced":false,"kind":"Namespace"}]})");
+    }
+    if (request.path == "/apis/batch/v1")
+      return Reply::json(403, R"({"kind":"Status","message":"no","reason":"Forbidden","code":403})");
+    return Reply::json(404, "404 page not found");
+  });
+  auto client = client_for(server);
+  auto& discovery = client.discovery();
+  CHECK(discovery.serves(types::statefulsets).value());
+  CHECK_FALSE(discovery.serves(types::deployments).value());  // same group/version, not listed
+  CHECK(discovery.serves(types::namespaces).value());
+  CHECK_FALSE(discovery.serves(types::migrationschedules).value());  // group not served
+
+  auto missing = discovery.require(types::clusterdomainsstatuses);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == dr::ErrorCode::NotServed);
+  CHECK(missing.error().kubectl_line() ==
+        "error: the server doesn't have a resource type \"clusterdomainsstatuses\" — is Stork installed on "
+        "this "
+        "cluster?");
+  auto not_stork = discovery.require(types::deployments);
+  REQUIRE_FALSE(not_stork);
+  CHECK(not_stork.error().message == "the server doesn't have a resource type \"deployments\"");
+  CHECK(discovery.require(types::statefulsets));
+
+  auto kind = discovery.find_kind("apps", "v1", "StatefulSet");
+  REQUIRE(kind);
+  REQUIRE(kind->has_value());
+  CHECK((*kind)->plural == "statefulsets");
+  CHECK((*kind)->namespaced);
+  auto scale = discovery.find_kind("apps", "v1", "Scale");  // only a subresource: not a resource
+  REQUIRE(scale);
+  CHECK_FALSE(scale->has_value());
+  auto no_group = discovery.find_kind("kubevirt.io", "v1", "VirtualMachine");
+  REQUIRE(no_group);
+  CHECK_FALSE(no_group->has_value());
+
+  auto forbidden = discovery.serves(types::cronjobs);
+  REQUIRE_FALSE(forbidden);  // failing to ask is an error, not "not served"
+  CHECK(forbidden.error().is_forbidden());
+
+  // One request per group/version, however often asked.
+  auto seen = server.seen();
+  std::map<std::string, int> per_path;
+  for (const auto& request : seen) ++per_path[request.path];
+  for (const auto& [path, count] : per_path) {
+    INFO(path);
+    CHECK(count == 1);
+  }
+  CHECK(per_path.size() == 5);  // apps/v1, v1, stork, kubevirt, batch
+}

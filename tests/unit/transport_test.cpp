@@ -1,0 +1,759 @@
+// Transport behaviour against real sockets: a scripted plain-HTTP/1.1 server on loopback
+// (connection reuse, bounded concurrency, retries and their timers, 401 refresh, errors, timeouts,
+// cancellation, streaming) and, for TLS, kube-emulator (when it has been built).
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <rapidjson/document.h>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "dr/kube/transport.hpp"
+#include "dr/version.hpp"
+#include "wire_test_server.hpp"
+
+using namespace std::chrono_literals;
+using wiretest::config_for;
+using wiretest::FakeAuth;
+using wiretest::fast_retries;
+using wiretest::Reply;
+using wiretest::Request;
+using wiretest::ScriptedServer;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+dr::kube::HttpRequest get(std::string path, bool retry_safe = true) {
+  dr::kube::HttpRequest request;
+  request.path_and_query = std::move(path);
+  request.retry_safe = retry_safe;
+  return request;
+}
+
+int unused_port() {
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  return server.port();
+}
+
+}  // namespace
+
+TEST_CASE("many requests share a few keep-alive connections", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(4));
+  int done = 0;
+  for (int i = 0; i < 200; ++i) {
+    transport.submit(get("/api/v1/namespaces/n" + std::to_string(i)),
+                     [&](dr::Result<dr::kube::HttpResponse> response) {
+                       REQUIRE(response);
+                       CHECK(response->status == 200);
+                       ++done;
+                     });
+  }
+  transport.run();
+  CHECK(done == 200);
+  CHECK(server.requests() == 200);
+  CHECK(server.connections() <= 4);
+  CHECK(server.max_concurrent() <= 4);
+  auto stats = transport.stats();
+  CHECK(stats.requests == 200);
+  CHECK(stats.retries == 0);
+  CHECK(stats.connections == static_cast<std::uint64_t>(server.connections()));
+  CHECK(stats.max_inflight_seen <= 4);
+
+  // The pool outlives run(): later requests reuse the same connections.
+  REQUIRE(transport.perform(get("/again")));
+  CHECK(server.connections() <= 4);
+}
+
+TEST_CASE("concurrency is bounded by max_inflight and actually used", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply::after(20ms); });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(6));
+  int done = 0;
+  for (int i = 0; i < 36; ++i) transport.submit(get("/x"), [&](auto response) { done += response ? 1 : 0; });
+  auto started = Clock::now();
+  transport.run();
+  CHECK(done == 36);
+  CHECK(server.max_concurrent() <= 6);
+  CHECK(server.max_concurrent() >= 4);        // not sequential
+  CHECK(Clock::now() - started < 36 * 20ms);  // sequential would take 720 ms
+  CHECK(transport.stats().max_inflight_seen == 6);
+}
+
+TEST_CASE("completions may submit more work, and perform() works inside a completion", "[transport]") {
+  ScriptedServer server(
+      [](const Request& request) { return Reply::json(200, R"({"path":")" + request.path + "\"}"); });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(4));
+  int chained = 0;
+  int nested_ok = 0;
+  std::function<void(dr::Result<dr::kube::HttpResponse>)> next =
+      [&](dr::Result<dr::kube::HttpResponse> response) {
+        REQUIRE(response);
+        if (++chained < 20) transport.submit(get("/chain/" + std::to_string(chained)), next);
+        if (chained == 10) {
+          auto inner = transport.perform(get("/nested"));
+          REQUIRE(inner);
+          CHECK(inner->body == R"({"path":"/nested"})");
+          ++nested_ok;
+        }
+      };
+  transport.submit(get("/chain/0"), next);
+  transport.run();
+  CHECK(chained == 20);
+  CHECK(nested_ok == 1);
+}
+
+TEST_CASE("perform() works on an idle transport and reports HTTP errors as answers", "[transport]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path == "/missing") return Reply::json(404, R"({"kind":"Status","code":404})");
+    return Reply::json(200, R"({"ok":true})");
+  });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries());
+  auto ok = transport.perform(get("/ok"));
+  REQUIRE(ok);
+  CHECK(ok->status == 200);
+  CHECK(ok->body == R"({"ok":true})");
+  CHECK(ok->header("content-type") == "application/json");
+  CHECK(ok->attempts == 1);
+  auto missing = transport.perform(get("/missing"));
+  REQUIRE(missing);  // an HTTP answer, even an error, is not a transport failure
+  CHECK(missing->status == 404);
+  CHECK(missing->attempts == 1);  // 404 is never retried
+}
+
+TEST_CASE("5xx is retried for safe requests only; 429 for every request", "[transport]") {
+  std::atomic<int> calls{0};
+  ScriptedServer server([&](const Request& request) {
+    int n = ++calls;
+    if (request.method == "GET" && n <= 2) return Reply::json(503, R"({"kind":"Status","code":503})");
+    if (request.method == "POST") return Reply::json(500, R"({"kind":"Status","code":500})");
+    if (request.method == "PATCH" && n == 1) return Reply::json(429, "{}").with("Retry-After: 0");
+    return Reply{};
+  });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries());
+
+  auto got = transport.perform(get("/a"));
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK(got->attempts == 3);
+  CHECK(transport.stats().retries == 2);
+
+  calls = 0;
+  dr::kube::HttpRequest post;
+  post.method = "POST";
+  post.path_and_query = "/b";
+  post.body = "{}";
+  auto posted = transport.perform(post);
+  REQUIRE(posted);
+  CHECK(posted->status == 500);
+  CHECK(calls == 1);  // not repeated: it may have been applied
+
+  calls = 0;
+  dr::kube::HttpRequest patch;
+  patch.method = "PATCH";
+  patch.path_and_query = "/c";
+  patch.body = R"({"x":1})";
+  auto patched = transport.perform(patch);
+  REQUIRE(patched);
+  CHECK(patched->status == 200);
+  CHECK(calls == 2);  // 429: the server did nothing, so even an unsafe request is repeated
+}
+
+TEST_CASE("Retry-After is honoured", "[transport]") {
+  std::atomic<int> calls{0};
+  ScriptedServer server([&](const Request&) {
+    return ++calls == 1 ? Reply::json(429, R"({"kind":"Status","code":429})").with("Retry-After: 1")
+                        : Reply{};
+  });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries());
+  auto started = Clock::now();
+  auto got = transport.perform(get("/busy", false));
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK(Clock::now() - started >= 950ms);
+  CHECK(Clock::now() - started < 3s);
+}
+
+TEST_CASE("a retry waiting on its timer does not hold up other requests", "[transport]") {
+  std::atomic<int> slow_calls{0};
+  ScriptedServer server([&](const Request& request) {
+    if (request.path == "/slow" && ++slow_calls == 1) return Reply::json(503, "{}").with("Retry-After: 1");
+    return Reply{};
+  });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(2));
+  auto started = Clock::now();
+  Clock::duration slow_done{};
+  Clock::duration last_fast_done{};
+  transport.submit(get("/slow"), [&](auto response) {
+    REQUIRE(response);
+    CHECK(response->status == 200);
+    slow_done = Clock::now() - started;
+  });
+  for (int i = 0; i < 20; ++i) {
+    transport.submit(get("/fast"), [&](auto response) {
+      REQUIRE(response);
+      last_fast_done = Clock::now() - started;
+    });
+  }
+  transport.run();
+  CHECK(slow_done >= 950ms);
+  CHECK(last_fast_done < 500ms);  // the loop kept serving while the retry waited
+}
+
+TEST_CASE("retries give up after max_attempts and return the last answer", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply::json(503, R"({"kind":"Status","code":503})"); });
+  auto options = fast_retries();
+  options.retry.max_attempts = 3;
+  dr::kube::Transport transport(config_for(server.url()), nullptr, options);
+  auto got = transport.perform(get("/a"));
+  REQUIRE(got);
+  CHECK(got->status == 503);
+  CHECK(got->attempts == 3);
+  CHECK(server.requests() == 3);
+  CHECK(transport.stats().requests == 3);
+  CHECK(transport.stats().retries == 2);
+}
+
+TEST_CASE("a dropped connection is retried for safe requests, reported for unsafe ones", "[transport]") {
+  std::atomic<int> calls{0};
+  ScriptedServer server([&](const Request&) { return ++calls % 2 == 1 ? Reply::dropped() : Reply{}; });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries());
+  auto got = transport.perform(get("/a"));
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK(got->attempts == 2);
+
+  // On a fresh connection (libcurl itself replays a request once when a *reused* keep-alive
+  // connection closes before any answer byte, taking it for an idle-close race).
+  calls = 0;
+  dr::kube::Transport fresh(config_for(server.url()), nullptr, fast_retries());
+  dr::kube::HttpRequest post;
+  post.method = "POST";
+  post.path_and_query = "/create";
+  post.body = "{}";
+  auto posted = fresh.perform(post);
+  REQUIRE_FALSE(posted);
+  CHECK(posted.error().code == dr::ErrorCode::Transport);
+  CHECK_THAT(posted.error().message, Catch::Contains("broke during POST " + server.url() + "/create"));
+  CHECK(calls == 1);
+}
+
+TEST_CASE("401 refreshes credentials once and repeats the request", "[transport]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.has_header("Authorization: Bearer token-2")) return Reply{};
+    return Reply::json(
+        401,
+        R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
+  });
+  auto auth = std::make_shared<FakeAuth>();
+  dr::kube::Transport transport(config_for(server.url()), auth, fast_retries());
+  auto got = transport.perform(get("/a", false));
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK(auth->generation == 2);
+  CHECK(auth->invalidations == 1);
+  CHECK(server.requests() == 2);
+
+  SECTION("a second 401 is returned, not looped on") {
+    auth->generation = 5;  // the server accepts only token-2
+    auto again = transport.perform(get("/b"));
+    REQUIRE(again);
+    CHECK(again->status == 401);
+    CHECK(auth->invalidations == 2);
+    CHECK(server.requests() == 4);
+  }
+  SECTION("no fresh credentials: no repeat") {
+    auth->generation = 7;
+    auth->refreshable = false;
+    auto again = transport.perform(get("/b"));
+    REQUIRE(again);
+    CHECK(again->status == 401);
+    CHECK(server.requests() == 3);
+  }
+}
+
+TEST_CASE("credentials that cannot be obtained fail the request without sending it", "[transport]") {
+  struct Broken : dr::kube::AuthProvider {
+    dr::Result<dr::kube::Credentials> current() override {
+      return dr::Error::make(dr::ErrorCode::Auth, "exec plugin \"aws\" not found");
+    }
+    bool invalidate() override { return false; }
+  };
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  dr::kube::Transport transport(config_for(server.url()), std::make_shared<Broken>(), fast_retries());
+  auto got = transport.perform(get("/a"));
+  REQUIRE_FALSE(got);
+  CHECK(got.error().code == dr::ErrorCode::Auth);
+  CHECK(server.requests() == 0);
+}
+
+TEST_CASE("requests carry the agreed headers, auth and body", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  auto config = config_for(server.url());
+  config.impersonate_user = "alice";
+  config.impersonate_groups = {"dr-operators", "system:authenticated"};
+  config.impersonate_uid = "1234";
+  auto auth = std::make_shared<FakeAuth>("sekret-bearer-");
+  dr::kube::Transport transport(config, auth, fast_retries());
+  dr::kube::HttpRequest patch;
+  patch.method = "PATCH";
+  patch.path_and_query = "/apis/apps/v1/namespaces/a/statefulsets/zk?fieldManager=kubectl-dr";
+  patch.headers.emplace_back("Content-Type", "application/merge-patch+json");
+  patch.body = R"({"spec":{"replicas":0}})";
+  REQUIRE(transport.perform(patch));
+  auto seen = server.seen();
+  REQUIRE(seen.size() == 1);
+  const auto& request = seen[0];
+  CHECK(request.method == "PATCH");
+  CHECK(request.path == "/apis/apps/v1/namespaces/a/statefulsets/zk?fieldManager=kubectl-dr");
+  CHECK(request.body == R"({"spec":{"replicas":0}})");
+  CHECK(request.has_header("Content-Type: application/merge-patch+json"));
+  CHECK(request.has_header("Accept: application/json"));
+  CHECK(request.has_header("Authorization: Bearer sekret-bearer-1"));
+  CHECK(request.has_header("Impersonate-User: alice"));
+  CHECK(request.has_header("Impersonate-Group: dr-operators"));
+  CHECK(request.has_header("Impersonate-Group: system:authenticated"));
+  CHECK(request.count_header("Impersonate-Group") == 2);
+  CHECK(request.has_header("Impersonate-Uid: 1234"));
+  CHECK(request.has_header("User-Agent: " + dr::kube::default_user_agent()));
+  CHECK(request.head.find("Accept-Encoding: ") != std::string::npos);  // compression offered
+  CHECK(dr::kube::default_user_agent() == "kubectl-dr/" + dr::version() + " (" + dr::platform() + ")");
+}
+
+TEST_CASE("basic auth, custom User-Agent, disabled compression", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  auto config = config_for(server.url());
+  config.disable_compression = true;
+  struct Basic : dr::kube::AuthProvider {
+    dr::Result<dr::kube::Credentials> current() override {
+      dr::kube::Credentials credentials;
+      credentials.username = "admin";
+      credentials.password = "hunter2-password";
+      return credentials;
+    }
+    bool invalidate() override { return false; }
+  };
+  auto options = fast_retries();
+  options.user_agent = "kubectl-dr-test/1";
+  dr::kube::Transport transport(config, std::make_shared<Basic>(), options);
+  REQUIRE(transport.perform(get("/a")));
+  auto request = server.seen().at(0);
+  CHECK(
+      request.has_header("Authorization: Basic YWRtaW46aHVudGVyMi1wYXNzd29yZA=="));  // admin:hunter2-password
+  CHECK(request.has_header("User-Agent: kubectl-dr-test/1"));
+  CHECK(request.head.find("Accept-Encoding") == std::string::npos);
+}
+
+TEST_CASE("a server URL with a path prefix keeps it", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  dr::kube::Transport transport(config_for(server.url() + "/k8s/clusters/c-1/"), nullptr, fast_retries());
+  REQUIRE(transport.perform(get("/api/v1/namespaces")));
+  CHECK(server.seen().at(0).path == "/k8s/clusters/c-1/api/v1/namespaces");
+}
+
+TEST_CASE("connection refused names the server like kubectl", "[transport]") {
+  int port = unused_port();
+  auto options = fast_retries();
+  options.retry.max_attempts = 3;
+  dr::kube::Transport transport(config_for("http://127.0.0.1:" + std::to_string(port)), nullptr, options);
+  auto got = transport.perform(get("/version", false));
+  REQUIRE_FALSE(got);
+  CHECK(got.error().code == dr::ErrorCode::Transport);
+  CHECK(got.error().message == "The connection to the server 127.0.0.1:" + std::to_string(port) +
+                                   " was refused - did you specify the right host or port?");
+  CHECK(transport.stats().retries == 2);  // connect failures are retried for every request
+}
+
+TEST_CASE("an unknown host is reported as a DNS failure, without retries", "[transport]") {
+  dr::kube::Transport transport(config_for("https://no-such-host.invalid:6443"), nullptr, fast_retries());
+  auto got = transport.perform(get("/version"));
+  REQUIRE_FALSE(got);
+  CHECK(got.error().code == dr::ErrorCode::Transport);
+  CHECK(got.error().message ==
+        "Unable to connect to the server: dial tcp: lookup no-such-host.invalid: no such host");
+  CHECK(transport.stats().retries == 0);
+}
+
+TEST_CASE("a hanging server fails within --request-timeout, with a clear message and no retry",
+          "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply::after(5s); });
+  auto config = config_for(server.url());
+  config.request_timeout = 200ms;
+  dr::kube::Transport transport(config, nullptr, fast_retries());
+  auto started = Clock::now();
+  auto got = transport.perform(get("/slow"));  // retry_safe, yet a timeout is final
+  REQUIRE_FALSE(got);
+  CHECK(Clock::now() - started < 1500ms);
+  CHECK(got.error().code == dr::ErrorCode::Timeout);
+  CHECK_THAT(got.error().message, Catch::Contains("context deadline exceeded"));
+  CHECK_THAT(got.error().message, Catch::Contains("--request-timeout=200ms"));
+  CHECK_THAT(got.error().message, Catch::StartsWith("GET " + server.url() + "/slow"));
+  CHECK(server.requests() == 1);
+
+  SECTION("a per-request timeout overrides the configured one") {
+    dr::kube::HttpRequest request = get("/slow");
+    request.timeout = 100ms;
+    auto overridden = transport.perform(request);
+    REQUIRE_FALSE(overridden);
+    CHECK_THAT(overridden.error().message, Catch::Contains("its time limit of 100ms"));
+  }
+}
+
+TEST_CASE("cancel() abandons queued work with Cancelled", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(1));
+  int cancelled = 0;
+  int completed = 0;
+  for (int i = 0; i < 10; ++i) {
+    transport.submit(get("/x"), [&](dr::Result<dr::kube::HttpResponse> response) {
+      if (response) {
+        ++completed;
+        transport.cancel();
+      } else {
+        CHECK(response.error().code == dr::ErrorCode::Cancelled);
+        ++cancelled;
+      }
+    });
+  }
+  transport.run();
+  CHECK(completed == 1);
+  CHECK(cancelled == 9);
+  CHECK(transport.cancelled());
+  auto after = transport.perform(get("/y"));  // stays cancelled: the command is being interrupted
+  REQUIRE_FALSE(after);
+  CHECK(after.error().code == dr::ErrorCode::Cancelled);
+}
+
+TEST_CASE("cancel() from another thread (as a signal handler would) wakes a waiting loop", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply::after(10s); });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(4));
+  int cancelled = 0;
+  for (int i = 0; i < 8; ++i) {
+    transport.submit(get("/hang"), [&](auto response) {
+      REQUIRE_FALSE(response);
+      CHECK(response.error().code == dr::ErrorCode::Cancelled);
+      ++cancelled;
+    });
+  }
+  std::thread interrupter([&] {
+    std::this_thread::sleep_for(200ms);
+    transport.cancel();
+  });
+  auto started = Clock::now();
+  transport.run();
+  interrupter.join();
+  CHECK(Clock::now() - started < 1500ms);
+  CHECK(cancelled == 8);
+}
+
+TEST_CASE("streaming delivers chunks as they come; returning false stops cleanly", "[transport]") {
+  ScriptedServer server([](const Request&) {
+    Reply reply;
+    reply.stream = {{0ms, "one\n"}, {50ms, "two\n"}, {50ms, "three\n"}, {10s, "never\n"}};
+    return reply;
+  });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries());
+  std::string received;
+  auto request = get("/watch");
+  request.on_chunk = [&](std::string_view chunk) {
+    received += chunk;
+    return received.find("three\n") == std::string::npos;
+  };
+  auto started = Clock::now();
+  auto got = transport.perform(request);
+  REQUIRE(got);  // stopping is not an error
+  CHECK(got->status == 200);
+  CHECK(got->body.empty());  // streamed bodies are not accumulated
+  CHECK(received == "one\ntwo\nthree\n");
+  CHECK(Clock::now() - started < 2s);
+}
+
+TEST_CASE("a stream that breaks after delivering data is not repeated", "[transport]") {
+  std::atomic<int> calls{0};
+  ScriptedServer server([&](const Request&) {
+    ++calls;
+    Reply reply;
+    reply.stream = {{0ms, "event\n"}};
+    reply.drop = true;
+    return reply;
+  });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries());
+  std::string received;
+  auto request = get("/watch");  // retry_safe, but the events already delivered must not repeat
+  request.on_chunk = [&](std::string_view chunk) {
+    received += chunk;
+    return true;
+  };
+  auto got = transport.perform(request);
+  REQUIRE_FALSE(got);
+  CHECK(got.error().code == dr::ErrorCode::Transport);
+  CHECK(received == "event\n");
+  CHECK(calls == 1);
+}
+
+// ---- TLS, against kube-emulator ---------------------------------------------------------------
+// These need the emulator binary (compile definition DR_EMULATOR_PATH). They SKIP with a warning only
+// when that binary does not exist yet; an emulator that exists but does not start is a failure.
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+class Emulator {
+ public:
+  // $KUBE_EMULATOR (as the end-to-end tests use) overrides the built one.
+  static std::string path() {
+    if (const char* env = std::getenv("KUBE_EMULATOR"); env != nullptr && *env != '\0') return env;
+#ifdef DR_EMULATOR_PATH
+    return DR_EMULATOR_PATH;
+#else
+    return {};
+#endif
+  }
+  static bool available() {
+    std::string binary = path();
+    return !binary.empty() && ::access(binary.c_str(), X_OK) == 0;
+  }
+
+  explicit Emulator(std::vector<std::string> extra = {}) {
+    char dir_template[] = "/tmp/dr-wire-emu-XXXXXX";
+    REQUIRE(::mkdtemp(dir_template) != nullptr);
+    dir_ = dir_template;
+    std::vector<std::string> args = {path(), "--clusters", "c1", "--state-dir", dir_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    int out[2];
+    REQUIRE(::pipe(out) == 0);
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      ::close(out[0]);
+      ::close(out[1]);
+      int devnull = ::open("/dev/null", O_WRONLY);
+      if (devnull >= 0) ::dup2(devnull, 2);
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string line;
+    auto deadline = Clock::now() + 20s;
+    while (line.find('\n') == std::string::npos && Clock::now() < deadline) {
+      pollfd p{out[0], POLLIN, 0};
+      if (::poll(&p, 1, 200) <= 0) continue;
+      char buffer[4096];
+      ssize_t n = ::read(out[0], buffer, sizeof buffer);
+      if (n <= 0) break;
+      line.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(out[0]);
+    INFO("kube-emulator said: " << line);
+    rapidjson::Document ready;
+    ready.Parse(line.substr(0, line.find('\n')).c_str());
+    REQUIRE(!ready.HasParseError());
+    REQUIRE(ready.IsObject());
+    REQUIRE(ready.HasMember("clusters"));
+    server_ = ready["clusters"]["c1"]["server"].GetString();
+    ca_path_ = dir_ + "/ca.crt";
+    ca_ = read_file(ca_path_);
+    cert_ = read_file(dir_ + "/admin.crt");
+    key_ = read_file(dir_ + "/admin.key");
+    REQUIRE(!ca_.empty());
+  }
+  ~Emulator() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+    }
+    std::error_code ignored;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
+  }
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  // A config that trusts the emulator's CA and presents the admin client certificate.
+  dr::kube::RestConfig admin_config() const {
+    dr::kube::RestConfig config;
+    config.server = server_;
+    config.tls.ca_pem = ca_;
+    config.tls.ca_source = ca_path_;
+    config.tls.client_cert_pem = cert_;
+    config.tls.client_key_pem = key_;
+    return config;
+  }
+  const std::string& server() const {
+    return server_;
+  }
+  const std::string& dir() const {
+    return dir_;
+  }
+  const std::string& cert() const {
+    return cert_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::string dir_;
+  std::string server_;
+  std::string ca_path_;
+  std::string ca_;
+  std::string cert_;
+  std::string key_;
+};
+
+#define DR_REQUIRE_EMULATOR()                                                               \
+  do {                                                                                      \
+    if (!Emulator::available()) {                                                           \
+      WARN("SKIPPED: kube-emulator is not built (DR_EMULATOR_PATH, or set KUBE_EMULATOR)"); \
+      return;                                                                               \
+    }                                                                                       \
+  } while (false)
+
+}  // namespace
+
+TEST_CASE("TLS: verified connection with the cluster CA and a client certificate", "[transport][tls]") {
+  DR_REQUIRE_EMULATOR();
+  Emulator emulator;
+  dr::kube::Transport transport(emulator.admin_config(), nullptr, fast_retries(8));
+  auto got = transport.perform(get("/api/v1/namespaces"));
+  REQUIRE(got);
+  CHECK(got->status == 200);
+  CHECK_THAT(got->body, Catch::Contains("NamespaceList"));
+
+  // Many concurrent requests over a handful of TLS connections.
+  int ok = 0;
+  for (int i = 0; i < 100; ++i) {
+    transport.submit(get("/api/v1/namespaces?limit=1"), [&](auto response) {
+      CHECK((response && response->status == 200));
+      ok += response && response->status == 200;
+    });
+  }
+  transport.run();
+  CHECK(ok == 100);
+  CHECK(transport.stats().connections <= 8);
+}
+
+TEST_CASE("TLS: an untrusted server certificate is refused with the reason and the CA's source",
+          "[transport][tls]") {
+  DR_REQUIRE_EMULATOR();
+  Emulator emulator;
+  SECTION("wrong CA bundle") {
+    auto config = emulator.admin_config();
+    config.tls.ca_pem = emulator.cert();  // a leaf certificate, not the issuer of the server's
+    config.tls.ca_source = emulator.dir() + "/admin.crt";
+    dr::kube::Transport transport(config, nullptr, fast_retries());
+    auto got = transport.perform(get("/api/v1/namespaces"));
+    REQUIRE_FALSE(got);
+    CHECK(got.error().code == dr::ErrorCode::Transport);
+    CHECK(got.error().message ==
+          "Unable to connect to the server: tls: failed to verify certificate: x509: certificate signed by "
+          "unknown "
+          "authority (certificate-authority from " +
+              emulator.dir() + "/admin.crt)");
+    CHECK(transport.stats().retries == 0);
+  }
+  SECTION("system trust store") {
+    auto config = emulator.admin_config();
+    config.tls.ca_pem.clear();
+    config.tls.ca_source.clear();
+    dr::kube::Transport transport(config, nullptr, fast_retries());
+    auto got = transport.perform(get("/api/v1/namespaces"));
+    REQUIRE_FALSE(got);
+    CHECK_THAT(got.error().message, Catch::Contains("tls: failed to verify certificate"));
+    CHECK_THAT(got.error().message, Catch::Contains("the system trust store"));
+  }
+  SECTION("insecure-skip-tls-verify connects anyway") {
+    auto config = emulator.admin_config();
+    config.tls.ca_pem.clear();
+    config.tls.insecure_skip_verify = true;
+    dr::kube::Transport transport(config, nullptr, fast_retries());
+    auto got = transport.perform(get("/api/v1/namespaces"));
+    REQUIRE(got);
+    CHECK(got->status == 200);
+  }
+}
+
+TEST_CASE("TLS: tls-server-name is the name the certificate is checked against", "[transport][tls]") {
+  DR_REQUIRE_EMULATOR();
+  Emulator emulator;
+  auto config = emulator.admin_config();
+  config.tls.server_name = "localhost";  // in the emulator's certificate; the URL says 127.0.0.1
+  {
+    dr::kube::Transport transport(config, nullptr, fast_retries());
+    auto got = transport.perform(get("/api/v1/namespaces"));
+    REQUIRE(got);
+    CHECK(got->status == 200);
+  }
+  config.tls.server_name = "api.other.example";
+  dr::kube::Transport transport(config, nullptr, fast_retries());
+  auto got = transport.perform(get("/api/v1/namespaces"));
+  REQUIRE_FALSE(got);
+  CHECK_THAT(got.error().message, Catch::Contains("tls: failed to verify certificate"));
+  CHECK_THAT(got.error().message, Catch::Contains("api.other.example"));
+}
+
+TEST_CASE("TLS: without a client certificate the server answers 401; a bearer token works",
+          "[transport][tls]") {
+  DR_REQUIRE_EMULATOR();
+  Emulator emulator({"--token", "emulator-test-token-123"});
+  auto config = emulator.admin_config();
+  config.tls.client_cert_pem.clear();
+  config.tls.client_key_pem.clear();
+  {
+    dr::kube::Transport transport(config, nullptr, fast_retries());
+    auto got = transport.perform(get("/api/v1/namespaces"));
+    REQUIRE(got);
+    CHECK(got->status == 401);
+  }
+  struct Token : dr::kube::AuthProvider {
+    dr::Result<dr::kube::Credentials> current() override {
+      dr::kube::Credentials credentials;
+      credentials.bearer_token = "emulator-test-token-123";
+      return credentials;
+    }
+    bool invalidate() override { return false; }
+  };
+  dr::kube::Transport transport(config, std::make_shared<Token>(), fast_retries());
+  auto got = transport.perform(get("/api/v1/namespaces"));
+  REQUIRE(got);
+  CHECK(got->status == 200);
+}
+
+TEST_CASE("TLS: an exec plugin's client certificate replaces a missing kubeconfig one", "[transport][tls]") {
+  DR_REQUIRE_EMULATOR();
+  Emulator emulator;
+  auto config = emulator.admin_config();
+  std::string cert = config.tls.client_cert_pem;
+  std::string key = config.tls.client_key_pem;
+  config.tls.client_cert_pem.clear();
+  config.tls.client_key_pem.clear();
+  struct ExecCert : dr::kube::AuthProvider {
+    std::string cert, key;
+    dr::Result<dr::kube::Credentials> current() override {
+      dr::kube::Credentials credentials;
+      credentials.client_cert_pem = cert;
+      credentials.client_key_pem = key;
+      return credentials;
+    }
+    bool invalidate() override { return false; }
+  };
+  auto provider = std::make_shared<ExecCert>();
+  provider->cert = cert;
+  provider->key = key;
+  dr::kube::Transport transport(config, provider, fast_retries());
+  auto got = transport.perform(get("/api/v1/namespaces"));
+  REQUIRE(got);
+  CHECK(got->status == 200);
+}

@@ -1,276 +1,416 @@
 #include "patch.hpp"
 
+#include <cstring>
 #include <vector>
+
+#include "store.hpp"
 
 namespace emu {
 
-void apply_merge_patch(rapidjson::Value& target, const rapidjson::Value& patch, rapidjson::Document::AllocatorType& a) {
+using rapidjson::Value;
+using Allocator = rapidjson::Document::AllocatorType;
+
+// ---- merge patch --------------------------------------------------------------------------------
+
+void apply_merge_patch(Value& target, const Value& patch, Allocator& a) {
   if (!patch.IsObject()) {
     target.CopyFrom(patch, a);
     return;
   }
   if (!target.IsObject()) target.SetObject();
-  for (const auto& member : patch.GetObject()) {
-    auto existing = target.FindMember(member.name);
-    if (member.value.IsNull()) {
-      if (existing != target.MemberEnd()) target.RemoveMember(existing);
+  for (const auto& m : patch.GetObject()) {
+    auto existing = target.FindMember(m.name);
+    if (m.value.IsNull()) {
+      if (existing != target.MemberEnd()) target.EraseMember(existing);
       continue;
     }
     if (existing == target.MemberEnd()) {
-      rapidjson::Value name(member.name, a);
-      rapidjson::Value value(rapidjson::kObjectType);
-      if (member.value.IsObject()) {
-        apply_merge_patch(value, member.value, a);
+      Value value(rapidjson::kObjectType);
+      if (m.value.IsObject()) {
+        apply_merge_patch(value, m.value, a);  // drops nulls inside new objects too
       } else {
-        value.CopyFrom(member.value, a);
+        value.CopyFrom(m.value, a);
       }
-      target.AddMember(name, value, a);
+      target.AddMember(Value(m.name, a), value, a);
     } else {
-      apply_merge_patch(existing->value, member.value, a);
+      apply_merge_patch(existing->value, m.value, a);
     }
   }
 }
+
+// ---- JSON patch ---------------------------------------------------------------------------------
 
 namespace {
 
-// JSON pointer tokens with ~1 -> / and ~0 -> ~ unescaped.
-bool split_pointer(const std::string& pointer, std::vector<std::string>& tokens) {
-  tokens.clear();
-  if (pointer.empty()) return true;
-  if (pointer[0] != '/') return false;
+struct PatchFailure {
+  std::string why;
+};
+
+std::vector<std::string> pointer_tokens(const std::string& pointer) {
+  std::vector<std::string> tokens;
+  if (pointer.empty()) return tokens;
+  if (pointer[0] != '/') throw PatchFailure{"invalid JSON pointer: " + pointer};
   std::size_t start = 1;
   while (true) {
     auto slash = pointer.find('/', start);
-    std::string token = pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
-    std::string unescaped;
-    for (std::size_t i = 0; i < token.size(); ++i) {
-      if (token[i] == '~' && i + 1 < token.size() && (token[i + 1] == '0' || token[i + 1] == '1')) {
-        unescaped += token[i + 1] == '0' ? '~' : '/';
+    std::string raw = pointer.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string token;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '~' && i + 1 < raw.size() && raw[i + 1] == '0') {
+        token += '~';
+        ++i;
+      } else if (raw[i] == '~' && i + 1 < raw.size() && raw[i + 1] == '1') {
+        token += '/';
         ++i;
       } else {
-        unescaped += token[i];
+        token += raw[i];
       }
     }
-    tokens.push_back(unescaped);
+    tokens.push_back(std::move(token));
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
-  return true;
+  return tokens;
 }
 
-bool array_index(const std::string& token, rapidjson::SizeType size, bool allow_end, rapidjson::SizeType& index) {
-  if (token == "-" && allow_end) {
-    index = size;
-    return true;
+// Index into an array; `allow_end` accepts "-" and size (for add).
+rapidjson::SizeType array_index(const std::string& token, rapidjson::SizeType size, bool allow_end,
+                                const std::string& path) {
+  if (allow_end && token == "-") return size;
+  if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos || token.size() > 9) {
+    throw PatchFailure{"Unable to access invalid index: " + token + ": " + path};
   }
-  if (token.empty() || token.find_first_not_of("0123456789") != std::string::npos) return false;
-  unsigned long long value = std::stoull(token);
-  if (value > size || (!allow_end && value == size)) return false;
-  index = static_cast<rapidjson::SizeType>(value);
-  return true;
+  auto index = static_cast<rapidjson::SizeType>(std::stoul(token));
+  if (index > size || (!allow_end && index == size)) {
+    throw PatchFailure{"Unable to access invalid index: " + token + ": " + path};
+  }
+  return index;
 }
 
-// The parent container of the pointer's last token, or nullptr.
-rapidjson::Value* parent_of(rapidjson::Value& root, const std::vector<std::string>& tokens) {
-  rapidjson::Value* node = &root;
+Value* child(Value& node, const std::string& token, const std::string& path) {
+  if (node.IsObject()) {
+    auto it = node.FindMember(Value(rapidjson::StringRef(token.data(), token.size())));
+    return it == node.MemberEnd() ? nullptr : &it->value;
+  }
+  if (node.IsArray()) return &node[array_index(token, node.Size(), false, path)];
+  return nullptr;
+}
+
+Value& container_of(Value& root, const std::vector<std::string>& tokens, const std::string& path) {
+  Value* node = &root;
   for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
-    if (node->IsObject()) {
-      auto it = node->FindMember(rapidjson::StringRef(tokens[i].c_str(), static_cast<rapidjson::SizeType>(tokens[i].size())));
-      if (it == node->MemberEnd()) return nullptr;
-      node = &it->value;
-    } else if (node->IsArray()) {
-      rapidjson::SizeType index;
-      if (!array_index(tokens[i], node->Size(), false, index)) return nullptr;
-      node = &(*node)[index];
-    } else {
-      return nullptr;
-    }
+    node = child(*node, tokens[i], path);
+    if (node == nullptr) throw PatchFailure{"doc is missing path: \"" + path + "\": missing value"};
   }
-  return node;
+  if (!node->IsObject() && !node->IsArray()) throw PatchFailure{"doc is missing path: \"" + path + "\": missing value"};
+  return *node;
 }
 
-rapidjson::Value* resolve(rapidjson::Value& root, const std::vector<std::string>& tokens) {
-  if (tokens.empty()) return &root;
-  auto* parent = parent_of(root, tokens);
-  if (parent == nullptr) return nullptr;
-  const auto& last = tokens.back();
-  if (parent->IsObject()) {
-    auto it = parent->FindMember(rapidjson::StringRef(last.c_str(), static_cast<rapidjson::SizeType>(last.size())));
-    return it == parent->MemberEnd() ? nullptr : &it->value;
+Value& resolve(Value& root, const std::string& path) {
+  auto tokens = pointer_tokens(path);
+  Value* node = &root;
+  for (const auto& t : tokens) {
+    node = child(*node, t, path);
+    if (node == nullptr) throw PatchFailure{"doc is missing path: \"" + path + "\": missing value"};
   }
-  if (parent->IsArray()) {
-    rapidjson::SizeType index;
-    if (!array_index(last, parent->Size(), false, index)) return nullptr;
-    return &(*parent)[index];
+  return *node;
+}
+
+void add_at(Value& root, const std::string& path, Value value, Allocator& a) {
+  auto tokens = pointer_tokens(path);
+  if (tokens.empty()) {
+    root = value;
+    return;
+  }
+  Value& parent = container_of(root, tokens, path);
+  const std::string& last = tokens.back();
+  if (parent.IsObject()) {
+    auto it = parent.FindMember(Value(rapidjson::StringRef(last.data(), last.size())));
+    if (it != parent.MemberEnd()) {
+      it->value = value;
+    } else {
+      parent.AddMember(Value(last, a), value, a);
+    }
+    return;
+  }
+  auto index = array_index(last, parent.Size(), true, path);
+  parent.PushBack(Value(), a);
+  for (auto i = parent.Size() - 1; i > index; --i) parent[i].Swap(parent[i - 1]);
+  parent[index] = value;
+}
+
+Value remove_at(Value& root, const std::string& path) {
+  auto tokens = pointer_tokens(path);
+  if (tokens.empty()) throw PatchFailure{"unable to remove the whole document"};
+  Value& parent = container_of(root, tokens, path);
+  const std::string& last = tokens.back();
+  Value removed;
+  if (parent.IsObject()) {
+    auto it = parent.FindMember(Value(rapidjson::StringRef(last.data(), last.size())));
+    if (it == parent.MemberEnd()) {
+      throw PatchFailure{"Unable to remove nonexistent key: " + last + ": missing value"};
+    }
+    removed = it->value;
+    parent.EraseMember(it);
+    return removed;
+  }
+  auto index = array_index(last, parent.Size(), false, path);
+  removed = parent[index];
+  parent.Erase(parent.Begin() + index);
+  return removed;
+}
+
+std::string op_string(const Value& op, const char* key) {
+  auto it = op.FindMember(key);
+  if (it == op.MemberEnd() || !it->value.IsString()) return {};
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+}  // namespace
+
+void apply_json_patch(rapidjson::Document& target, const Value& operations, std::string* why) {
+  if (!operations.IsArray()) {
+    throw errors::bad_request("json: cannot unmarshal " + std::string(operations.IsObject() ? "object" : "value") +
+                              " into Go value of type jsonpatch.Patch");
+  }
+  rapidjson::Document work;
+  work.CopyFrom(target, work.GetAllocator());
+  auto& a = work.GetAllocator();
+  try {
+    for (const auto& op : operations.GetArray()) {
+      if (!op.IsObject()) {
+        throw errors::bad_request("json: cannot unmarshal " + std::string(op.IsArray() ? "array" : "value") +
+                                  " into Go value of type jsonpatch.Operation");
+      }
+      std::string kind = op_string(op, "op");
+      if (!op.HasMember("path") || !op["path"].IsString()) throw PatchFailure{"operation missing path field"};
+      std::string path = op_string(op, "path");
+      auto value_of = [&]() -> Value {
+        auto it = op.FindMember("value");
+        if (it == op.MemberEnd()) throw PatchFailure{"operation missing value field"};
+        return Value(it->value, a);
+      };
+      if (kind == "add") {
+        add_at(work, path, value_of(), a);
+      } else if (kind == "remove") {
+        remove_at(work, path);
+      } else if (kind == "replace") {
+        Value value = value_of();
+        auto tokens = pointer_tokens(path);
+        if (tokens.empty()) {
+          static_cast<Value&>(work) = value;
+          continue;
+        }
+        Value& parent = container_of(work, tokens, path);
+        Value* existing = child(parent, tokens.back(), path);
+        if (existing == nullptr) {
+          throw PatchFailure{"replace operation does not apply: doc is missing key: " + path + ": missing value"};
+        }
+        *existing = value;
+      } else if (kind == "move") {
+        std::string from = op_string(op, "from");
+        if (path.rfind(from + "/", 0) == 0) throw PatchFailure{"Unable to move into a child of itself"};
+        Value moved = remove_at(work, from);
+        add_at(work, path, std::move(moved), a);
+      } else if (kind == "copy") {
+        std::string from = op_string(op, "from");
+        Value copied(resolve(work, from), a);
+        add_at(work, path, std::move(copied), a);
+      } else if (kind == "test") {
+        Value expected = value_of();
+        Value* actual = nullptr;
+        try {
+          actual = &resolve(work, path);
+        } catch (const PatchFailure&) {
+          actual = nullptr;
+        }
+        bool equal = actual != nullptr ? *actual == expected : expected.IsNull();
+        if (!equal) throw PatchFailure{"testing value " + path + " failed: test failed"};
+      } else {
+        throw PatchFailure{"Unexpected kind: " + kind};
+      }
+    }
+  } catch (const PatchFailure& failure) {
+    if (why != nullptr) *why = failure.why;
+    StatusError e(422, "Invalid", "the server rejected our request due to an error in our request");
+    e.has_details = true;
+    throw e;
+  }
+  target.Swap(work);
+}
+
+// ---- strategic merge patch -------------------------------------------------------------------------
+
+namespace {
+
+// patchMergeKey of the list-valued fields of the built-in kinds kubectl touches.
+const char* merge_key(const char* field) {
+  struct Entry {
+    const char* field;
+    const char* key;
+  };
+  static const Entry entries[] = {
+      {"containers", "name"},       {"initContainers", "name"},      {"ephemeralContainers", "name"},
+      {"volumes", "name"},          {"env", "name"},                 {"imagePullSecrets", "name"},
+      {"ports", "containerPort"},   {"volumeMounts", "mountPath"},   {"volumeDevices", "devicePath"},
+      {"conditions", "type"},       {"ownerReferences", "uid"},      {"hostAliases", "ip"},
+      {"resourceClaims", "name"},   {"topologySpreadConstraints", "topologyKey"},
+  };
+  for (const auto& e : entries) {
+    if (std::strcmp(e.field, field) == 0) return e.key;
   }
   return nullptr;
 }
 
-std::string add_value(rapidjson::Document& doc, const std::vector<std::string>& tokens, rapidjson::Value value,
-                      const std::string& path) {
-  auto& a = doc.GetAllocator();
-  if (tokens.empty()) {
-    static_cast<rapidjson::Value&>(doc) = value;
-    return {};
-  }
-  auto* parent = parent_of(doc, tokens);
-  if (parent == nullptr) return "doc is missing path: \"" + path + "\": missing value";
-  const auto& last = tokens.back();
-  if (parent->IsObject()) {
-    auto it = parent->FindMember(rapidjson::StringRef(last.c_str(), static_cast<rapidjson::SizeType>(last.size())));
-    if (it != parent->MemberEnd()) {
-      it->value = value;
-    } else {
-      parent->AddMember(rapidjson::Value(last.c_str(), a), value, a);
-    }
-    return {};
-  }
-  if (parent->IsArray()) {
-    rapidjson::SizeType index;
-    if (!array_index(last, parent->Size(), true, index)) return "add operation does not apply: doc is missing path: \"" + path + "\"";
-    parent->PushBack(rapidjson::Value(), a);
-    for (rapidjson::SizeType i = parent->Size() - 1; i > index; --i) (*parent)[i] = (*parent)[i - 1];
-    (*parent)[index] = value;
-    return {};
-  }
-  return "doc is missing path: \"" + path + "\"";
+bool primitive_set_field(const char* field) { return std::strcmp(field, "finalizers") == 0; }
+
+const Value* find(const Value& object, const char* key) {
+  auto it = object.FindMember(key);
+  return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
-std::string remove_value(rapidjson::Document& doc, const std::vector<std::string>& tokens, const std::string& path,
-                         rapidjson::Value* removed, rapidjson::Document::AllocatorType& a) {
-  if (tokens.empty()) return "unable to remove the whole document";
-  auto* parent = parent_of(doc, tokens);
-  const auto& last = tokens.back();
-  if (parent != nullptr && parent->IsObject()) {
-    auto it = parent->FindMember(rapidjson::StringRef(last.c_str(), static_cast<rapidjson::SizeType>(last.size())));
-    if (it != parent->MemberEnd()) {
-      if (removed != nullptr) removed->CopyFrom(it->value, a);
-      parent->RemoveMember(it);
-      return {};
+bool has_directive(const Value& v, const char* directive) {
+  if (!v.IsObject()) return false;
+  const Value* p = find(v, "$patch");
+  return p != nullptr && p->IsString() && std::strcmp(p->GetString(), directive) == 0;
+}
+
+// A copy of `patch` without the directive keys (for inserting new elements/maps).
+Value clean_copy(const Value& patch, Allocator& a) {
+  if (patch.IsObject()) {
+    Value out(rapidjson::kObjectType);
+    for (const auto& m : patch.GetObject()) {
+      std::string name(m.name.GetString(), m.name.GetStringLength());
+      if (!name.empty() && name[0] == '$') continue;
+      if (m.value.IsNull()) continue;
+      out.AddMember(Value(m.name, a), clean_copy(m.value, a), a);
     }
-  } else if (parent != nullptr && parent->IsArray()) {
-    rapidjson::SizeType index;
-    if (array_index(last, parent->Size(), false, index)) {
-      if (removed != nullptr) removed->CopyFrom((*parent)[index], a);
-      parent->Erase(parent->Begin() + index);
-      return {};
+    return out;
+  }
+  if (patch.IsArray()) {
+    Value out(rapidjson::kArrayType);
+    for (const auto& e : patch.GetArray()) {
+      if (has_directive(e, "delete")) continue;
+      out.PushBack(clean_copy(e, a), a);
+    }
+    return out;
+  }
+  return Value(patch, a);
+}
+
+void merge_list(Value& target, const Value& patch, const char* field, Allocator& a) {
+  const char* key = merge_key(field);
+  if (!target.IsArray()) target.SetArray();
+  if (primitive_set_field(field)) {
+    for (const auto& e : patch.GetArray()) {
+      bool present = false;
+      for (const auto& t : target.GetArray()) present = present || t == e;
+      if (!present) target.PushBack(Value(e, a), a);
+    }
+    return;
+  }
+  // `$patch: replace` anywhere in the list replaces the whole list.
+  for (const auto& e : patch.GetArray()) {
+    if (has_directive(e, "replace")) {
+      target = clean_copy(patch, a);
+      return;
     }
   }
-  return "remove operation does not apply: doc is missing path: \"" + path + "\"";
+  if (key == nullptr) {
+    target = clean_copy(patch, a);
+    return;
+  }
+  for (const auto& e : patch.GetArray()) {
+    if (!e.IsObject()) {
+      throw errors::bad_request("unable to find api field in struct for the merge key");
+    }
+    const Value* k = find(e, key);
+    if (k == nullptr) {
+      throw errors::bad_request(std::string("map: ") + to_json(e) + " does not contain declared merge key: " + key);
+    }
+    rapidjson::SizeType match = target.Size();
+    for (rapidjson::SizeType i = 0; i < target.Size(); ++i) {
+      if (target[i].IsObject()) {
+        const Value* tk = find(target[i], key);
+        if (tk != nullptr && *tk == *k) {
+          match = i;
+          break;
+        }
+      }
+    }
+    if (has_directive(e, "delete")) {
+      if (match < target.Size()) target.Erase(target.Begin() + match);
+      continue;
+    }
+    if (match < target.Size()) {
+      apply_strategic_merge_patch(target[match], e, a);
+    } else {
+      target.PushBack(clean_copy(e, a), a);
+    }
+  }
 }
 
 }  // namespace
 
-std::string apply_json_patch(rapidjson::Document& doc, const rapidjson::Value& operations) {
-  if (!operations.IsArray()) return "json: cannot unmarshal object into Go value of type jsonpatch.Patch";
-  auto& a = doc.GetAllocator();
-  std::vector<std::string> tokens;
-  std::vector<std::string> from_tokens;
-  for (const auto& op : operations.GetArray()) {
-    if (!op.IsObject() || !op.HasMember("op") || !op["op"].IsString()) return "Unexpected kind: missing op";
-    std::string name = op["op"].GetString();
-    std::string path = op.HasMember("path") && op["path"].IsString() ? op["path"].GetString() : "";
-    if (!op.HasMember("path") || !split_pointer(path, tokens)) return "missing path in " + name + " operation";
-    if (name == "add" || name == "replace" || name == "test") {
-      if (!op.HasMember("value")) return "missing value in " + name + " operation";
-      rapidjson::Value value(op["value"], a);
-      if (name == "add") {
-        if (auto error = add_value(doc, tokens, std::move(value), path); !error.empty()) return error;
-      } else if (name == "replace") {
-        auto* target = resolve(doc, tokens);
-        if (target == nullptr) return "replace operation does not apply: doc is missing key: " + path + ": missing value";
-        *target = value;
-      } else {
-        auto* target = resolve(doc, tokens);
-        if (target == nullptr || *target != op["value"]) return "testing value " + path + " failed: test failed";
-      }
-    } else if (name == "remove") {
-      if (auto error = remove_value(doc, tokens, path, nullptr, a); !error.empty()) return error;
-    } else if (name == "move" || name == "copy") {
-      std::string from = op.HasMember("from") && op["from"].IsString() ? op["from"].GetString() : "";
-      if (!split_pointer(from, from_tokens)) return "missing from in " + name + " operation";
-      rapidjson::Value value;
-      if (name == "move") {
-        if (auto error = remove_value(doc, from_tokens, from, &value, a); !error.empty()) return error;
-      } else {
-        auto* source = resolve(doc, from_tokens);
-        if (source == nullptr) return "copy operation does not apply: doc is missing from path: " + from;
-        value.CopyFrom(*source, a);
-      }
-      if (auto error = add_value(doc, tokens, std::move(value), path); !error.empty()) return error;
-    } else {
-      return "Unexpected kind: " + name;
-    }
-  }
-  return {};
-}
-
-namespace {
-bool list_of_named_objects(const rapidjson::Value& list) {
-  if (!list.IsArray() || list.Empty()) return false;
-  for (const auto& item : list.GetArray()) {
-    if (!item.IsObject() || !item.HasMember("name") || !item["name"].IsString()) return false;
-  }
-  return true;
-}
-}  // namespace
-
-void apply_strategic_merge_patch(rapidjson::Value& target, const rapidjson::Value& patch,
-                                 rapidjson::Document::AllocatorType& a) {
+void apply_strategic_merge_patch(Value& target, const Value& patch, Allocator& a) {
   if (!patch.IsObject()) {
     target.CopyFrom(patch, a);
     return;
   }
-  if (patch.HasMember("$patch") && patch["$patch"].IsString() && std::string(patch["$patch"].GetString()) == "replace") {
-    target.CopyFrom(patch, a);
-    target.RemoveMember("$patch");
+  if (has_directive(patch, "replace")) {
+    target = clean_copy(patch, a);
+    return;
+  }
+  if (has_directive(patch, "delete")) {
+    target.SetObject();
     return;
   }
   if (!target.IsObject()) target.SetObject();
-  for (const auto& member : patch.GetObject()) {
-    std::string key(member.name.GetString(), member.name.GetStringLength());
-    if (key == "$patch" || key.rfind("$setElementOrder", 0) == 0 || key.rfind("$retainKeys", 0) == 0) continue;
-    auto existing = target.FindMember(member.name);
-    if (member.value.IsNull()) {
-      if (existing != target.MemberEnd()) target.RemoveMember(existing);
-      continue;
+  // $retainKeys: keys of the target not listed are dropped.
+  if (const Value* retain = find(patch, "$retainKeys"); retain != nullptr && retain->IsArray()) {
+    std::vector<std::string> drop;
+    for (const auto& m : target.GetObject()) {
+      bool keep = false;
+      for (const auto& k : retain->GetArray()) keep = keep || (k.IsString() && k == m.name);
+      if (!keep) drop.emplace_back(m.name.GetString(), m.name.GetStringLength());
     }
-    if (existing != target.MemberEnd() && member.value.IsArray() && existing->value.IsArray() &&
-        (list_of_named_objects(member.value) || list_of_named_objects(existing->value))) {
-      // Merge by the "name" key, the patchMergeKey of containers, env, ports, volumes...
-      auto& list = existing->value;
-      for (const auto& item : member.value.GetArray()) {
-        if (!item.IsObject() || !item.HasMember("name")) continue;
-        bool remove = item.HasMember("$patch") && item["$patch"].IsString() && std::string(item["$patch"].GetString()) == "delete";
-        bool found = false;
-        for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-          if (list[i].IsObject() && list[i].HasMember("name") && list[i]["name"] == item["name"]) {
-            if (remove) {
-              list.Erase(list.Begin() + i);
-            } else {
-              apply_strategic_merge_patch(list[i], item, a);
-            }
-            found = true;
-            break;
+    for (const auto& k : drop) target.EraseMember(k.c_str());
+  }
+  for (const auto& m : patch.GetObject()) {
+    std::string name(m.name.GetString(), m.name.GetStringLength());
+    if (name == "$patch" || name == "$retainKeys" || name.rfind("$setElementOrder/", 0) == 0) continue;
+    if (name.rfind("$deleteFromPrimitiveList/", 0) == 0) {
+      std::string field = name.substr(std::strlen("$deleteFromPrimitiveList/"));
+      auto it = target.FindMember(field.c_str());
+      if (it != target.MemberEnd() && it->value.IsArray() && m.value.IsArray()) {
+        for (const auto& v : m.value.GetArray()) {
+          for (auto e = it->value.Begin(); e != it->value.End();) {
+            e = (*e == v) ? it->value.Erase(e) : e + 1;
           }
         }
-        if (!found && !remove) {
-          rapidjson::Value copy(item, a);
-          list.PushBack(copy, a);
-        }
       }
+      continue;
+    }
+    auto existing = target.FindMember(m.name);
+    if (m.value.IsNull()) {
+      if (existing != target.MemberEnd()) target.EraseMember(existing);
       continue;
     }
     if (existing == target.MemberEnd()) {
-      rapidjson::Value value(rapidjson::kObjectType);
-      if (member.value.IsObject()) {
-        apply_strategic_merge_patch(value, member.value, a);
+      if (m.value.IsObject() && has_directive(m.value, "delete")) continue;
+      target.AddMember(Value(m.name, a), clean_copy(m.value, a), a);
+      continue;
+    }
+    if (m.value.IsArray()) {
+      merge_list(existing->value, m.value, name.c_str(), a);
+    } else if (m.value.IsObject()) {
+      if (has_directive(m.value, "delete")) {
+        target.EraseMember(existing);
       } else {
-        value.CopyFrom(member.value, a);
+        apply_strategic_merge_patch(existing->value, m.value, a);
       }
-      target.AddMember(rapidjson::Value(member.name, a), value, a);
     } else {
-      apply_strategic_merge_patch(existing->value, member.value, a);
+      existing->value.CopyFrom(m.value, a);
     }
   }
 }

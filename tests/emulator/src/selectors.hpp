@@ -1,4 +1,6 @@
-// Label and field selectors as kube-apiserver parses them.
+// Label and field selectors with kube-apiserver's grammar (k8s.io/apimachinery labels/fields):
+//   labels: key, !key, key=v, key==v, key!=v, key in (a,b), key notin (a,b), key>N, key<N
+//   fields: field=v, field==v, field!=v joined by ',' (backslash escapes , = ! and \)
 #pragma once
 
 #include <optional>
@@ -9,31 +11,42 @@
 
 namespace emu {
 
-struct Requirement {
-  enum class Op { Equals, NotEquals, In, NotIn, Exists, DoesNotExist };
+struct LabelRequirement {
+  enum class Op { Equals, NotEquals, In, NotIn, Exists, DoesNotExist, GreaterThan, LessThan };
   std::string key;
   Op op = Op::Exists;
   std::vector<std::string> values;
 };
 
-struct Selector {
-  std::vector<Requirement> requirements;
+struct LabelSelector {
+  std::vector<LabelRequirement> requirements;
+  bool empty() const { return requirements.empty(); }
+  // `labels` is metadata.labels (may be null or absent).
   bool matches(const rapidjson::Value* labels) const;
 };
 
-// nullopt + error text (apiserver's wording) when the selector does not parse.
-std::optional<Selector> parse_label_selector(const std::string& text, std::string& error);
+// Throws StatusError 400 (BadRequest) with the apiserver's parse error when the text is invalid.
+LabelSelector parse_label_selector(const std::string& text);
 
-// Field selectors support metadata.name and metadata.namespace with =, ==, !=.
-struct FieldSelector {
-  struct Term {
-    std::string field;
-    bool equals = true;
-    std::string value;
-  };
-  std::vector<Term> terms;
-  bool matches(const rapidjson::Value& object) const;
+struct FieldRequirement {
+  std::string field;
+  bool equals = true;
+  std::string value;
 };
-std::optional<FieldSelector> parse_field_selector(const std::string& text, const std::string& kind, std::string& error);
+
+struct FieldSelector {
+  std::vector<FieldRequirement> requirements;
+  bool empty() const { return requirements.empty(); }
+  bool matches(const rapidjson::Value& object) const;
+  // "metadata.name=zk" -> "zk" when the selector pins one name (used for single-object watches).
+  std::string exact_name() const;
+};
+
+// Fields a kind supports (metadata.name, metadata.namespace, plus a few per kind, e.g. pods'
+// status.phase). Throws StatusError 400 "field label not supported: X" like the apiserver.
+FieldSelector parse_field_selector(const std::string& text, const std::string& group, const std::string& plural);
+
+// The value of a dotted field path ("status.phase") as text ("" when absent).
+std::string field_value(const rapidjson::Value& object, const std::string& path);
 
 }  // namespace emu

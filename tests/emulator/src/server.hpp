@@ -1,57 +1,48 @@
-// Serves one Cluster over HTTP(S) the way kube-apiserver does: discovery, the REST verbs, watches,
-// server-side Tables for kubectl, Status errors, authentication (client certificates or a bearer
-// token), a deny list answering 403, fault injection, and an admin API under /emulator/.
+// Serves one EmulatedCluster over HTTPS (or plain HTTP) the way kube-apiserver does: discovery, the
+// REST verbs, watches, server-side Tables, Status errors, authentication (client certificate or
+// bearer token), a deny list answering 403, fault injection, and the admin API under /emulator/.
 #pragma once
 
-#include <atomic>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 
 #include "certs.hpp"
+#include "faults.hpp"
 #include "store.hpp"
-
-namespace httplib {
-class Server;
-}
 
 namespace emu {
 
-struct Faults {
-  double error_rate = 0;         // 500/503 answered instead of the request
-  std::vector<int> error_codes{500, 503};
-  double throttle_rate = 0;      // 429 with Retry-After
-  int retry_after_seconds = 1;
-  double drop_rate = 0;          // connection closed mid-response
-  int latency_ms = 0;            // added to every API request
-};
-
 struct ServerOptions {
   bool tls = true;
-  std::string token;                 // token mode: this bearer token authenticates
-  std::set<std::string> deny;        // "verb:resource" answered 403
-  Faults faults;
-  std::string request_log_path;
+  std::string token;                // when set, "Authorization: Bearer <token>" authenticates as admin
+  std::set<std::string> deny;       // "verb:resource" answered 403 (resource: plural, plural.group, or *)
+  FaultConfig faults;
+  std::string request_log_path;     // empty: no log file
+  std::string state_dir;            // for the TLS files and /emulator/snapshot
+  std::size_t threads = 128;        // worker threads (connections served at once, watches included)
 };
 
 class ClusterServer {
  public:
-  ClusterServer(std::shared_ptr<Cluster> cluster, const Pki& pki, ServerOptions options);
+  ClusterServer(EmulatedCluster& cluster, const Pki& pki, ServerOptions options);
   ~ClusterServer();
+  ClusterServer(const ClusterServer&) = delete;
+  ClusterServer& operator=(const ClusterServer&) = delete;
 
-  // Binds 127.0.0.1:port (0 = any free port) and serves in a background thread.
-  bool start(int port);
+  // Binds 127.0.0.1:port (0 = a free port) and serves on a background thread. Error text on failure.
+  bool start(int port, std::string& error);
   void stop();
-  int port() const { return port_; }
+  int port() const;
   std::string url() const;
 
- private:
+  // Snapshot persistence hook for POST /emulator/snapshot (set by main).
+  std::function<std::string()> save_snapshot;
+
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
-  int port_ = 0;
 };
 
 }  // namespace emu

@@ -1,0 +1,88 @@
+// JSON helpers shared by the store and the server, and small generators (time, UIDs).
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <random>
+
+#include "store.hpp"
+
+namespace emu {
+
+rapidjson::Document copy_object(const rapidjson::Value& object) {
+  rapidjson::Document copy;
+  copy.CopyFrom(object, copy.GetAllocator());
+  return copy;
+}
+
+std::string to_json(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+rapidjson::Document parse_json(std::string_view text) {
+  rapidjson::Document doc;
+  doc.Parse(text.data(), text.size());
+  if (doc.HasParseError()) {
+    throw errors::bad_request(std::string("json parse error: ") + rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  return doc;
+}
+
+const rapidjson::Value* value_at(const rapidjson::Value& object, std::initializer_list<const char*> path) {
+  const rapidjson::Value* current = &object;
+  for (const char* key : path) {
+    if (!current->IsObject()) return nullptr;
+    auto it = current->FindMember(key);
+    if (it == current->MemberEnd()) return nullptr;
+    current = &it->value;
+  }
+  return current;
+}
+
+std::string str_at(const rapidjson::Value& object, std::initializer_list<const char*> path) {
+  const rapidjson::Value* v = value_at(object, path);
+  return v != nullptr && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : std::string();
+}
+
+std::string now_rfc3339() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string new_uid() {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::uint64_t a = random(), b = random();
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  b = (b & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xffff),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xffffffffffffULL));
+  return buf;
+}
+
+const char* to_string(WatchEvent::Type type) {
+  switch (type) {
+    case WatchEvent::Type::Added:
+      return "ADDED";
+    case WatchEvent::Type::Modified:
+      return "MODIFIED";
+    case WatchEvent::Type::Deleted:
+      return "DELETED";
+    case WatchEvent::Type::Bookmark:
+      return "BOOKMARK";
+  }
+  return "ERROR";
+}
+
+}  // namespace emu

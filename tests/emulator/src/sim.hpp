@@ -1,0 +1,130 @@
+// Simulation: the controllers a real cluster with Portworx Stork would run, working on the stores
+// in-process (through Store, so every write is validated like an API request, and never counted as
+// one). Installed by SimulationRegistrars in sim_controllers.cpp.
+//
+// NOTE FOR THE CORE (main.cpp): the controllers read these SimulationConfig::settings keys; please
+// map the flags onto them:
+//   --ready-delay-ms N        settings["ready-delay-ms"] = "N"   (default 200; 0 = pods Running at once)
+//   --no-workload-controller  settings["workload-controller"] = "off"
+//   --no-stork-controller     settings["stork-controller"] = "off"
+//   --minutes-as-seconds      settings["minutes-as-seconds"] = "true"  (also env KUBE_EMULATOR_MINUTES_AS_SECONDS=1)
+// Seeds are registered with SeedRegistrar in seeds.cpp: "zookeeper-failover" and "scale" (scale:N:M).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim_util.hpp"
+
+namespace emu::sim {
+
+using Clock = std::chrono::steady_clock;
+
+struct SimOptions {
+  int readyDelayMs = 200;
+  bool workloads = true;
+  bool stork = true;
+  bool minutesAsSeconds = false;
+};
+// From SimulationConfig::settings (keys above) and the environment.
+SimOptions optionsFrom(const SimulationConfig& config);
+
+// ---- workloads (sim_workload.cpp) ----
+
+struct WorkloadStep {
+  bool changed = false;  // something was written
+  bool pending = false;  // pods are Pending: call again at `readyAt`
+  Clock::time_point readyAt{};
+};
+
+// One reconciliation of a StatefulSet / Deployment / ReplicaSet (plural "statefulsets",
+// "deployments", "replicasets"). Missing pods are created Pending when the ready delay is > 0
+// (Running at once otherwise) and become Running once it passed; extra pods go, the highest
+// ordinal first for statefulsets; status follows the pods. A Deployment manages ReplicaSet
+// <name>-<pod-template-hash> (older ones scaled to 0), which manages pods <rs>-<rand5>. A
+// StatefulSet gets the claims of its volumeClaimTemplates (kept on scale-down). Dependents of a
+// deleted workload are garbage-collected.
+class WorkloadReconciler {
+ public:
+  explicit WorkloadReconciler(std::chrono::milliseconds readyDelay) : delay_(readyDelay) {}
+  WorkloadStep reconcile(Cluster& c, const std::string& plural, const std::string& ns, const std::string& name,
+                         Clock::time_point now = Clock::now());
+  void forgetPod(const std::string& ns, const std::string& pod);
+
+ private:
+  WorkloadStep statefulSet(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
+  WorkloadStep deployment(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
+  WorkloadStep replicaSet(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
+  void createPod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step);
+  bool promote(Cluster& c, const Val& pod, Clock::time_point now, WorkloadStep& step);
+
+  std::chrono::milliseconds delay_;
+  std::map<std::string, Clock::time_point> podBorn_;  // Pending pods: ns/name → created
+};
+
+// Reconciles once with no ready delay (seeds, tests). True when something was written.
+bool reconcileWorkload(Cluster& c, const std::string& plural, const std::string& ns, const std::string& name);
+
+// Seeds: the dependents of a workload just created with converged status (ReplicaSet, Running
+// pods, claims) without listing anything — fast enough for 50,000 workloads.
+void createDependents(Cluster& c, const std::string& plural, const Val& obj);
+
+// The pod-template-hash of a pod template (10 characters of the generateName alphabet).
+std::string podTemplateHash(const Val& podTemplate);
+
+// ---- Stork (sim_stork.cpp) ----
+
+// The shared Portworx cluster: the state of a domain as the ClusterDomainsStatus objects say.
+struct DomainView {
+  bool known = false;
+  bool active = true;
+};
+DomainView domainState(Emulator& e, const std::string& domain);
+// The domain a cluster is (its ClusterDomainsStatus localDomain; the cluster name without one).
+std::string localDomain(Cluster& c);
+
+// Creates ClusterDomainsStatus px-dr-cluster in `c` when it has none: every emulated cluster is a
+// domain of one Portworx cluster, all Active/InSync; localDomain is `c`'s name.
+void ensureClusterDomainsStatus(Emulator& e, Cluster& c);
+
+// Processes one ClusterDomainUpdate created in `origin`: Successful and the domain Active/Inactive
+// in every cluster's ClusterDomainsStatus, or Failed with status.reason (unknown domain).
+void processClusterDomainUpdate(Emulator& e, Cluster& origin, const std::string& name);
+
+// The emulated cluster a ClusterPair in `ns` points at (nullptr with the reason). A ClusterPair
+// names its peer the way a real one does, by spec.config (the kubeconfig `storkctl generate
+// clusterpair` embeds): the cluster entry of its current-context, or the current-context itself,
+// is the name of an emulated cluster.
+Cluster* pairPeer(Emulator& e, Cluster& source, const std::string& ns, const std::string& pair,
+                  std::string* reason = nullptr);
+
+struct MigrationResult {
+  std::string name;
+  std::string status;  // Successful / PartialSuccess / Failed
+  std::string reason;
+  int resources = 0;  // applied (or unchanged) on the destination
+};
+// Runs a Migration object of `source` (status empty/Pending) to completion. `at` (seeds)
+// backdates it: started at `at`, finished 10 s later.
+MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string& ns, const std::string& name,
+                                 std::time_t at = 0);
+
+struct StorkOptions {
+  bool minutesAsSeconds = false;
+};
+// One MigrationSchedule pass at wall time `now`: the static copy on the peer, autoSuspend and the
+// inactive-local-domain suspension, the status of the migrations it started, a new Migration when
+// the policy is due, pruning. Returns the Migration it started (or ""). `active` is set false
+// when nothing will happen until the schedule changes (suspended, a static copy, gone).
+std::string reconcileSchedule(Emulator& e, Cluster& c, const std::string& ns, const std::string& name,
+                              const StorkOptions& o, std::time_t now, bool* active = nullptr);
+// A Migration of the schedule now (Pending item + object), whatever the policy says.
+std::string startMigration(Cluster& c, const Val& schedule, const std::string& policyType, std::time_t now);
+// Everything pending in every cluster, once: CDUs, Migrations, MigrationSchedules (tests).
+std::vector<std::string> storkPass(Emulator& e, const StorkOptions& o, std::time_t now);
+
+}  // namespace emu::sim

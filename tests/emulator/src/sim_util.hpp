@@ -1,0 +1,89 @@
+// Helpers shared by the simulated controllers and the seeds: JSON access in the style the
+// controllers are written in, and object operations on a cluster's Store (every write goes
+// through Store, so it is validated exactly like an API request, and never counts as one).
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "store.hpp"
+
+namespace emu::sim {
+
+using Doc = rapidjson::Document;
+using Val = rapidjson::Value;
+using Alloc = rapidjson::Document::AllocatorType;
+using Cluster = EmulatedCluster;
+
+inline constexpr const char* kStorkGroup = "stork.libopenstorage.org";
+
+// Annotations and labels Stork reads and writes.
+inline constexpr const char* kAnnReplicas = "stork.libopenstorage.org/migrationReplicas";
+inline constexpr const char* kAnnReplicasDocs = "stork.openstorage.org/migrationReplicas";
+inline constexpr const char* kAnnMigrated = "stork.libopenstorage.org/migrated";
+inline constexpr const char* kAnnMigrationName = "stork.libopenstorage.org/migrationName";
+inline constexpr const char* kAnnMigrationNamespace = "stork.libopenstorage.org/migrationNamespace";
+inline constexpr const char* kAnnMigrationTime = "stork.libopenstorage.org/migrationTime";
+inline constexpr const char* kAnnResourceHash = "stork.libopenstorage.org/resource-hash";
+inline constexpr const char* kAnnStaticCopy = "stork.libopenstorage.org/static-copy";
+inline constexpr const char* kAnnScheduleName = "stork.libopenstorage.org/migration-schedule-name";
+
+// ---- JSON ----
+bool parseJson(std::string_view text, Doc& out);
+Doc parse(std::string_view text);  // an empty object when it does not parse
+std::string toJson(const Val& v);
+std::string quote(std::string_view s);
+const Val* find(const Val& v, std::string_view key);
+Val* find(Val& v, std::string_view key);
+const Val* findPath(const Val& v, std::initializer_list<std::string_view> path);
+std::string getString(const Val& v, std::initializer_list<std::string_view> path, std::string def = "");
+int64_t getInt(const Val& v, std::initializer_list<std::string_view> path, int64_t def = 0);
+bool getBool(const Val& v, std::initializer_list<std::string_view> path, bool def = false);
+Val& objectMember(Val& obj, std::string_view key, Alloc& a);  // creates {} when missing or not an object
+void setMember(Val& obj, std::string_view key, Val value, Alloc& a);
+void setString(Val& obj, std::string_view key, std::string_view s, Alloc& a);
+void setInt(Val& obj, std::string_view key, int64_t n, Alloc& a);
+void setBool(Val& obj, std::string_view key, bool b, Alloc& a);
+bool removeMember(Val& obj, std::string_view key);
+Val str(std::string_view s, Alloc& a);
+
+std::string annotation(const Val& obj, std::string_view key);
+std::string label(const Val& obj, std::string_view key);
+void setAnnotation(Doc& d, std::string_view key, std::string_view value);
+void setLabel(Doc& d, std::string_view key, std::string_view value);
+std::string nameOf(const Val& obj);
+std::string namespaceOf(const Val& obj);
+
+// ---- time and names ----
+std::string rfc3339(std::time_t t);
+std::string nowRfc3339();
+std::time_t parseRfc3339(const std::string& s);  // 0 when it does not parse
+std::string nameTimeSuffix(std::time_t t);        // Stork's "2006-01-02-150405" (UTC)
+std::string randomSuffix(size_t n);               // the generateName alphabet
+std::string randomHex(size_t n);
+uint64_t fnv1a(std::string_view s, uint64_t seed = 1469598103934665603ULL);
+std::string safeEncode(uint64_t h, size_t n);  // n characters of the generateName alphabet
+
+// ---- objects ----
+// The served type (nullptr when the cluster does not serve it).
+TypeRef resource(Cluster& c, const std::string& group, const std::string& plural);
+TypeRef storkResource(Cluster& c, const std::string& plural);
+// Store::create into the object's metadata.namespace; nullptr (and *err) when refused.
+Object createObject(Cluster& c, const ResourceType& r, Doc& obj, std::string* err = nullptr);
+// Store::mutate; `fn` returns false to leave the object alone. True when something was written
+// (an unchanged result writes nothing). False when absent or refused (*err).
+bool modifyObject(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,
+                  const std::function<bool(Doc&)>& fn, std::string* err = nullptr);
+bool deleteObject(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name);
+Object getObject(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name);
+std::vector<Object> listDocs(Cluster& c, const ResourceType& r, const std::string& ns = "");
+bool isType(const TypeRef& t, const char* group, const char* plural);
+
+}  // namespace emu::sim

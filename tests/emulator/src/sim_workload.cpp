@@ -1,0 +1,729 @@
+// The workload controllers of a real cluster, reduced to what kubectl and kubectl-dr observe:
+// StatefulSet → pods <name>-<ordinal>; Deployment → ReplicaSet <name>-<hash> → pods
+// <name>-<hash>-<rand5>; status fields following the pods; garbage collection of dependents.
+#include <algorithm>
+#include <map>
+
+#include "sim.hpp"
+
+namespace emu::sim {
+
+namespace {
+
+struct OwnerRef {
+  std::string apiVersion, kind, name, uid;
+};
+
+bool ownedBy(const Val& obj, const std::string& kind, const std::string& name) {
+  const Val* refs = findPath(obj, {"metadata", "ownerReferences"});
+  if (!refs || !refs->IsArray()) return false;
+  for (auto& r : refs->GetArray())
+    if (getString(r, {"kind"}) == kind && getString(r, {"name"}) == name) return true;
+  return false;
+}
+
+// JSON with object members sorted, so that equal templates hash equally whatever the member order.
+void canonical(const Val& v, std::string& out) {
+  if (v.IsObject()) {
+    std::vector<std::pair<std::string, const Val*>> members;
+    for (auto& m : v.GetObject()) members.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), &m.value);
+    std::sort(members.begin(), members.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    out += '{';
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (i) out += ',';
+      out += quote(members[i].first);
+      out += ':';
+      canonical(*members[i].second, out);
+    }
+    out += '}';
+  } else if (v.IsArray()) {
+    out += '[';
+    bool first = true;
+    for (auto& e : v.GetArray()) {
+      if (!first) out += ',';
+      first = false;
+      canonical(e, out);
+    }
+    out += ']';
+  } else {
+    out += toJson(v);
+  }
+}
+
+std::string hex64(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%016llx%016llx%016llx%016llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(b), static_cast<unsigned long long>(c),
+                static_cast<unsigned long long>(d));
+  return buf;
+}
+
+std::string sha256Like(std::string_view seed) {
+  uint64_t h = fnv1a(seed);
+  return hex64(h, fnv1a(seed, h), fnv1a(seed, h ^ 0x9e3779b97f4a7c15ULL), fnv1a(seed, ~h));
+}
+
+std::string ipFrom(uint64_t h, int first) {
+  return std::to_string(first) + "." + std::to_string((h >> 16) % 250) + "." + std::to_string((h >> 8) % 256) + "." +
+         std::to_string(h % 253 + 1);
+}
+
+Val condition(const char* type, bool status, const std::string& t, Alloc& a, const char* reason = nullptr,
+              const std::string& message = "") {
+  Val c(rapidjson::kObjectType);
+  setString(c, "type", type, a);
+  setString(c, "status", status ? "True" : "False", a);
+  c.AddMember("lastProbeTime", Val(rapidjson::kNullType), a);
+  setString(c, "lastTransitionTime", t, a);
+  if (reason) setString(c, "reason", reason, a);
+  if (!message.empty()) setString(c, "message", message, a);
+  return c;
+}
+
+// status of a pod: Pending (ContainerCreating) or Running and ready.
+void setPodStatus(Doc& pod, const std::string& cluster, bool running, const std::string& now) {
+  auto& a = pod.GetAllocator();
+  std::string ns = getString(pod, {"metadata", "namespace"}), name = nameOf(pod);
+  uint64_t h = fnv1a(cluster + "/" + ns + "/" + name);
+  std::string node = getString(pod, {"spec", "nodeName"});
+  std::string hostIp = ipFrom(fnv1a(cluster + "/" + node), 172);
+  std::string started = getString(pod, {"status", "startTime"}, now);
+  Val st(rapidjson::kObjectType);
+  setString(st, "phase", running ? "Running" : "Pending", a);
+  std::vector<std::string> names;
+  if (const Val* cs = findPath(pod, {"spec", "containers"}); cs && cs->IsArray())
+    for (auto& ctr : cs->GetArray()) names.push_back(getString(ctr, {"name"}));
+  std::string unready = "containers with unready status: [";
+  for (size_t i = 0; i < names.size(); ++i) unready += (i ? " " : "") + names[i];
+  unready += "]";
+  Val conds(rapidjson::kArrayType);
+  conds.PushBack(condition("PodReadyToStartContainers", running, now, a), a);
+  conds.PushBack(condition("Initialized", true, started, a), a);
+  if (running) {
+    conds.PushBack(condition("Ready", true, now, a), a);
+    conds.PushBack(condition("ContainersReady", true, now, a), a);
+  } else {
+    conds.PushBack(condition("Ready", false, started, a, "ContainersNotReady", unready), a);
+    conds.PushBack(condition("ContainersReady", false, started, a, "ContainersNotReady", unready), a);
+  }
+  conds.PushBack(condition("PodScheduled", true, started, a), a);
+  st.AddMember("conditions", conds, a);
+  setString(st, "hostIP", hostIp, a);
+  Val hostIps(rapidjson::kArrayType);
+  Val hip(rapidjson::kObjectType);
+  setString(hip, "ip", hostIp, a);
+  hostIps.PushBack(hip, a);
+  st.AddMember("hostIPs", hostIps, a);
+  if (running) {
+    std::string podIp = ipFrom(h, 10);
+    setString(st, "podIP", podIp, a);
+    Val podIps(rapidjson::kArrayType);
+    Val pip(rapidjson::kObjectType);
+    setString(pip, "ip", podIp, a);
+    podIps.PushBack(pip, a);
+    st.AddMember("podIPs", podIps, a);
+  }
+  setString(st, "startTime", started, a);
+  Val statuses(rapidjson::kArrayType);
+  bool resources = false;
+  if (const Val* cs = findPath(pod, {"spec", "containers"}); cs && cs->IsArray()) {
+    for (auto& ctr : cs->GetArray()) {
+      std::string cname = getString(ctr, {"name"}), image = getString(ctr, {"image"});
+      if (const Val* r = find(ctr, "resources"); r && r->IsObject() && r->MemberCount() > 0) resources = true;
+      Val s(rapidjson::kObjectType);
+      if (running) setString(s, "containerID", "containerd://" + sha256Like(ns + "/" + name + "/" + cname), a);
+      setString(s, "image", image.find('/') == std::string::npos ? "docker.io/library/" + image : image, a);
+      setString(s, "imageID", running ? image + "@sha256:" + sha256Like(image) : "", a);
+      s.AddMember("lastState", Val(rapidjson::kObjectType), a);
+      setString(s, "name", cname, a);
+      setBool(s, "ready", running, a);
+      setInt(s, "restartCount", 0, a);
+      setBool(s, "started", running, a);
+      Val state(rapidjson::kObjectType);
+      Val inner(rapidjson::kObjectType);
+      if (running) {
+        setString(inner, "startedAt", now, a);
+        state.AddMember("running", inner, a);
+      } else {
+        setString(inner, "reason", "ContainerCreating", a);
+        state.AddMember("waiting", inner, a);
+      }
+      s.AddMember("state", state, a);
+      statuses.PushBack(s, a);
+    }
+  }
+  st.AddMember("containerStatuses", statuses, a);
+  setString(st, "qosClass", resources ? "Burstable" : "BestEffort", a);
+  setMember(pod, "status", std::move(st), a);
+}
+
+// A pod as the kubelet-less control plane would create it from a template.
+Doc podFromTemplate(const std::string& cluster, const Val& tmpl, const std::string& ns, const std::string& name,
+                    const std::string& generateName, const OwnerRef& owner, const std::map<std::string, std::string>& extraLabels) {
+  Doc pod(rapidjson::kObjectType);
+  auto& a = pod.GetAllocator();
+  setString(pod, "apiVersion", "v1", a);
+  setString(pod, "kind", "Pod", a);
+  Val& md = objectMember(pod, "metadata", a);
+  setString(md, "name", name, a);
+  setString(md, "generateName", generateName, a);
+  setString(md, "namespace", ns, a);
+  Val labels(rapidjson::kObjectType);
+  if (const Val* l = findPath(tmpl, {"metadata", "labels"}); l && l->IsObject()) labels.CopyFrom(*l, a);
+  for (auto& [k, v] : extraLabels) setString(labels, k, v, a);
+  md.AddMember("labels", labels, a);
+  if (const Val* an = findPath(tmpl, {"metadata", "annotations"}); an && an->IsObject() && an->MemberCount()) {
+    Val copy;
+    copy.CopyFrom(*an, a);
+    md.AddMember("annotations", copy, a);
+  }
+  Val refs(rapidjson::kArrayType);
+  Val ref(rapidjson::kObjectType);
+  setString(ref, "apiVersion", owner.apiVersion, a);
+  setString(ref, "kind", owner.kind, a);
+  setString(ref, "name", owner.name, a);
+  setString(ref, "uid", owner.uid, a);
+  setBool(ref, "controller", true, a);
+  setBool(ref, "blockOwnerDeletion", true, a);
+  refs.PushBack(ref, a);
+  md.AddMember("ownerReferences", refs, a);
+
+  Val spec(rapidjson::kObjectType);
+  if (const Val* s = find(tmpl, "spec"); s && s->IsObject()) spec.CopyFrom(*s, a);
+  if (Val* cs = find(spec, "containers"); cs && cs->IsArray()) {
+    for (auto& ctr : cs->GetArray()) {
+      if (!ctr.IsObject()) continue;
+      std::string image = getString(ctr, {"image"});
+      auto colon = image.rfind(':');
+      bool latest = colon == std::string::npos || image.find('/', colon) != std::string::npos ||
+                    image.substr(colon + 1) == "latest";
+      if (!find(ctr, "imagePullPolicy")) setString(ctr, "imagePullPolicy", latest ? "Always" : "IfNotPresent", a);
+      if (!find(ctr, "resources")) ctr.AddMember("resources", Val(rapidjson::kObjectType), a);
+      if (!find(ctr, "terminationMessagePath")) setString(ctr, "terminationMessagePath", "/dev/termination-log", a);
+      if (!find(ctr, "terminationMessagePolicy")) setString(ctr, "terminationMessagePolicy", "File", a);
+    }
+  }
+  auto def = [&](const char* k, const char* v) {
+    if (!find(spec, k)) setString(spec, k, v, a);
+  };
+  def("restartPolicy", "Always");
+  def("dnsPolicy", "ClusterFirst");
+  def("schedulerName", "default-scheduler");
+  def("serviceAccountName", "default");
+  def("serviceAccount", getString(spec, {"serviceAccountName"}, "default").c_str());
+  def("preemptionPolicy", "PreemptLowerPriority");
+  if (!find(spec, "terminationGracePeriodSeconds")) setInt(spec, "terminationGracePeriodSeconds", 30, a);
+  if (!find(spec, "securityContext")) spec.AddMember("securityContext", Val(rapidjson::kObjectType), a);
+  if (!find(spec, "priority")) setInt(spec, "priority", 0, a);
+  if (!find(spec, "enableServiceLinks")) setBool(spec, "enableServiceLinks", true, a);
+  uint64_t h = fnv1a(cluster + "/" + ns + "/" + name);
+  setString(spec, "nodeName", cluster + "-node-" + std::to_string(h % 3 + 1), a);
+  setMember(pod, "spec", std::move(spec), a);
+  return pod;
+}
+
+bool isRunning(const Val& pod) {
+  return getString(pod, {"status", "phase"}) == "Running" && getString(pod, {"metadata", "deletionTimestamp"}).empty();
+}
+
+int ordinalOf(const std::string& pod, const std::string& sts) {
+  if (pod.size() <= sts.size() + 1 || pod.compare(0, sts.size() + 1, sts + "-") != 0) return -1;
+  std::string tail = pod.substr(sts.size() + 1);
+  if (tail.empty() || tail.size() > 9 || !std::all_of(tail.begin(), tail.end(), ::isdigit)) return -1;
+  return std::stoi(tail);
+}
+
+// Sets an integer status field, dropping it when zero and Go's omitempty applies.
+void setCount(Val& st, const char* key, int64_t n, bool omitEmpty, Alloc& a) {
+  if (omitEmpty && n == 0) removeMember(st, key);
+  else setInt(st, key, n, a);
+}
+
+void mergeStep(WorkloadStep& into, const WorkloadStep& s) {
+  into.changed = into.changed || s.changed;
+  if (s.pending) {
+    if (!into.pending || s.readyAt < into.readyAt) into.readyAt = s.readyAt;
+    into.pending = true;
+  }
+}
+
+// Keeps a condition's timestamps when its status and reason did not change.
+void putCondition(Val& conds, Val cond, const Val* oldConds, Alloc& a) {
+  if (oldConds && oldConds->IsArray()) {
+    for (auto& o : oldConds->GetArray()) {
+      if (getString(o, {"type"}) != getString(cond, {"type"})) continue;
+      if (getString(o, {"status"}) == getString(cond, {"status"}) && getString(o, {"reason"}) == getString(cond, {"reason"})) {
+        for (const char* k : {"lastUpdateTime", "lastTransitionTime"})
+          if (const Val* t = find(o, k)) setMember(cond, k, Val(*t, a), a);
+      }
+    }
+  }
+  conds.PushBack(cond, a);
+}
+
+// The ReplicaSet a Deployment owns for one pod template.
+Doc replicaSetFor(const Val& dep, const Val& tmpl, const std::string& hash, int64_t replicas, int64_t revision) {
+  std::string name = getString(dep, {"metadata", "name"}), ns = getString(dep, {"metadata", "namespace"});
+  std::string current = name + "-" + hash;
+  Doc rs(rapidjson::kObjectType);
+  auto& a = rs.GetAllocator();
+  Val& md = objectMember(rs, "metadata", a);
+  setString(md, "name", current, a);
+  setString(md, "namespace", ns, a);
+  Val labels(rapidjson::kObjectType);
+  if (const Val* l = findPath(tmpl, {"metadata", "labels"}); l && l->IsObject()) labels.CopyFrom(*l, a);
+  setString(labels, "pod-template-hash", hash, a);
+  md.AddMember("labels", labels, a);
+  Val& ann = objectMember(md, "annotations", a);
+  setString(ann, "deployment.kubernetes.io/desired-replicas", std::to_string(replicas), a);
+  setString(ann, "deployment.kubernetes.io/max-replicas", std::to_string(replicas + (replicas + 3) / 4), a);
+  setString(ann, "deployment.kubernetes.io/revision", std::to_string(revision), a);
+  Val refs(rapidjson::kArrayType);
+  Val ref(rapidjson::kObjectType);
+  setString(ref, "apiVersion", "apps/v1", a);
+  setString(ref, "kind", "Deployment", a);
+  setString(ref, "name", name, a);
+  setString(ref, "uid", getString(dep, {"metadata", "uid"}), a);
+  setBool(ref, "controller", true, a);
+  setBool(ref, "blockOwnerDeletion", true, a);
+  refs.PushBack(ref, a);
+  md.AddMember("ownerReferences", refs, a);
+  Val& spec = objectMember(rs, "spec", a);
+  setInt(spec, "replicas", replicas, a);
+  Val sel(rapidjson::kObjectType);
+  if (const Val* s = findPath(dep, {"spec", "selector"}); s && s->IsObject()) sel.CopyFrom(*s, a);
+  setString(objectMember(sel, "matchLabels", a), "pod-template-hash", hash, a);
+  spec.AddMember("selector", sel, a);
+  Val t;
+  t.CopyFrom(tmpl, a);
+  setString(objectMember(objectMember(t, "metadata", a), "labels", a), "pod-template-hash", hash, a);
+  spec.AddMember("template", t, a);
+  return rs;
+}
+
+// The claim a StatefulSet's volumeClaimTemplate gives ordinal i, bound at once (Portworx provisions).
+Doc claimFor(const Val& sts, const Val& vct, int64_t i) {
+  std::string sName = getString(sts, {"metadata", "name"}), ns = getString(sts, {"metadata", "namespace"});
+  std::string name = getString(vct, {"metadata", "name"}) + "-" + sName + "-" + std::to_string(i);
+  Doc d(rapidjson::kObjectType);
+  auto& a = d.GetAllocator();
+  setString(d, "apiVersion", "v1", a);
+  setString(d, "kind", "PersistentVolumeClaim", a);
+  Val& md = objectMember(d, "metadata", a);
+  setString(md, "name", name, a);
+  setString(md, "namespace", ns, a);
+  if (const Val* l = findPath(sts, {"spec", "selector", "matchLabels"}); l && l->IsObject())
+    md.AddMember("labels", Val(*l, a), a);
+  Val& ann = objectMember(md, "annotations", a);
+  setString(ann, "pv.kubernetes.io/bind-completed", "yes", a);
+  setString(ann, "pv.kubernetes.io/bound-by-controller", "yes", a);
+  setString(ann, "volume.beta.kubernetes.io/storage-provisioner", "pxd.portworx.com", a);
+  setString(ann, "volume.kubernetes.io/storage-provisioner", "pxd.portworx.com", a);
+  Val fin(rapidjson::kArrayType);
+  fin.PushBack(str("kubernetes.io/pvc-protection", a), a);
+  md.AddMember("finalizers", fin, a);
+  Val spec(rapidjson::kObjectType);
+  if (const Val* s = find(vct, "spec"); s && s->IsObject()) spec.CopyFrom(*s, a);
+  if (!find(spec, "volumeMode")) setString(spec, "volumeMode", "Filesystem", a);
+  uint64_t h = fnv1a(ns + "/" + name);
+  std::string hex = sha256Like(ns + "/" + name);
+  setString(spec, "volumeName",
+            "pvc-" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
+                hex.substr(20, 12),
+            a);
+  (void)h;
+  Val st(rapidjson::kObjectType);
+  setString(st, "phase", "Bound", a);
+  if (const Val* m = find(spec, "accessModes")) st.AddMember("accessModes", Val(*m, a), a);
+  if (const Val* r = findPath(spec, {"resources", "requests"}); r && r->IsObject())
+    st.AddMember("capacity", Val(*r, a), a);
+  d.AddMember("spec", spec, a);
+  d.AddMember("status", st, a);
+  return d;
+}
+
+void ensureClaims(Cluster& c, const Val& sts, int64_t replicas) {
+  const Val* vcts = findPath(sts, {"spec", "volumeClaimTemplates"});
+  if (!vcts || !vcts->IsArray() || vcts->Empty()) return;
+  auto pvcR = resource(c, "", "persistentvolumeclaims");
+  if (!pvcR) return;
+  std::string ns = getString(sts, {"metadata", "namespace"}), sName = getString(sts, {"metadata", "name"});
+  for (int64_t i = 0; i < replicas; ++i)
+    for (auto& vct : vcts->GetArray()) {
+      std::string name = getString(vct, {"metadata", "name"}) + "-" + sName + "-" + std::to_string(i);
+      if (getObject(c, *pvcR, ns, name)) continue;
+      Doc d = claimFor(sts, vct, i);
+      createObject(c, *pvcR, d);
+    }
+}
+
+}  // namespace
+
+std::string podTemplateHash(const Val& podTemplate) {
+  std::string c;
+  canonical(podTemplate, c);
+  return safeEncode(fnv1a(c), 10);
+}
+
+void WorkloadReconciler::forgetPod(const std::string& ns, const std::string& pod) { podBorn_.erase(ns + "/" + pod); }
+
+WorkloadStep WorkloadReconciler::reconcile(Cluster& c, const std::string& plural, const std::string& ns,
+                                           const std::string& name, Clock::time_point now) {
+  if (plural == "statefulsets") return statefulSet(c, ns, name, now);
+  if (plural == "deployments") return deployment(c, ns, name, now);
+  if (plural == "replicasets") return replicaSet(c, ns, name, now);
+  return {};
+}
+
+void WorkloadReconciler::createPod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step) {
+  auto podsR = resource(c, "", "pods");
+  bool running = delay_.count() <= 0;
+  setPodStatus(pod, c.name(), running, nowRfc3339());
+  std::string ns = getString(pod, {"metadata", "namespace"}), name = nameOf(pod);
+  if (!createObject(c, *podsR, pod)) return;
+  step.changed = true;
+  if (!running) {
+    podBorn_[ns + "/" + name] = now;
+    WorkloadStep s;
+    s.pending = true;
+    s.readyAt = now + delay_;
+    mergeStep(step, s);
+  }
+}
+
+bool WorkloadReconciler::promote(Cluster& c, const Val& pod, Clock::time_point now, WorkloadStep& step) {
+  if (isRunning(pod)) return true;
+  if (getString(pod, {"status", "phase"}, "Pending") != "Pending") return false;
+  std::string ns = getString(pod, {"metadata", "namespace"}), name = nameOf(pod);
+  std::string key = ns + "/" + name;
+  auto it = podBorn_.find(key);
+  if (it != podBorn_.end() && now < it->second + delay_) {
+    WorkloadStep s;
+    s.pending = true;
+    s.readyAt = it->second + delay_;
+    mergeStep(step, s);
+    return false;
+  }
+  auto podsR = resource(c, "", "pods");
+  std::string cluster = c.name();
+  if (modifyObject(c, *podsR, ns, name, [&](Doc& d) {
+        if (getString(d, {"status", "phase"}, "Pending") != "Pending") return false;
+        setPodStatus(d, cluster, true, nowRfc3339());
+        return true;
+      }))
+    step.changed = true;
+  podBorn_.erase(key);
+  return true;
+}
+
+WorkloadStep WorkloadReconciler::statefulSet(Cluster& c, const std::string& ns, const std::string& name,
+                                             Clock::time_point now) {
+  WorkloadStep step;
+  auto stsR = resource(c, "apps", "statefulsets");
+  auto podsR = resource(c, "", "pods");
+  std::vector<Object> all = listDocs(c, *podsR, ns);
+  std::map<int, const Val*> pods;
+  for (auto& p : all)
+    if (ownedBy(*p, "StatefulSet", name)) {
+      int ord = ordinalOf(nameOf(*p), name);
+      if (ord >= 0) pods[ord] = p.get();
+    }
+  auto sts = getObject(c, *stsR, ns, name);
+  if (!sts) {  // garbage collection of the dependents
+    for (auto& [ord, p] : pods) {
+      deleteObject(c, *podsR, ns, nameOf(*p));
+      forgetPod(ns, nameOf(*p));
+      step.changed = true;
+    }
+    return step;
+  }
+  int64_t replicas = std::max<int64_t>(0, getInt(*sts, {"spec", "replicas"}, 1));
+  int64_t generation = getInt(*sts, {"metadata", "generation"}, 1);
+  OwnerRef owner{"apps/v1", "StatefulSet", name, getString(*sts, {"metadata", "uid"})};
+  const Val* tmpl = findPath(*sts, {"spec", "template"});
+  Val empty(rapidjson::kObjectType);
+  if (!tmpl) tmpl = &empty;
+  std::string revision = name + "-" + podTemplateHash(*tmpl);
+  ensureClaims(c, *sts, replicas);  // kept on scale-down, as the StatefulSet controller does
+  // scale down: the highest ordinal first
+  for (auto it = pods.rbegin(); it != pods.rend(); ++it) {
+    if (it->first < replicas) continue;
+    deleteObject(c, *podsR, ns, nameOf(*it->second));
+    forgetPod(ns, nameOf(*it->second));
+    step.changed = true;
+  }
+  int64_t existing = 0, ready = 0;
+  for (int64_t i = 0; i < replicas; ++i) {
+    auto it = pods.find(static_cast<int>(i));
+    if (it == pods.end()) {
+      std::string podName = name + "-" + std::to_string(i);
+      std::map<std::string, std::string> extra{{"apps.kubernetes.io/pod-index", std::to_string(i)},
+                   {"controller-revision-hash", revision},
+                   {"statefulset.kubernetes.io/pod-name", podName}};
+      Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner, extra);
+      auto& a = pod.GetAllocator();
+      Val& spec = objectMember(pod, "spec", a);
+      setString(spec, "hostname", podName, a);
+      std::string svc = getString(*sts, {"spec", "serviceName"});
+      if (!svc.empty()) setString(spec, "subdomain", svc, a);
+      createPod(c, pod, now, step);
+      ++existing;
+      if (delay_.count() <= 0) ++ready;
+    } else {
+      ++existing;
+      if (promote(c, *it->second, now, step)) ++ready;
+    }
+  }
+  if (modifyObject(c, *stsR, ns, name, [&](Doc& d) {
+        auto& a = d.GetAllocator();
+        Val& st = objectMember(d, "status", a);
+        setInt(st, "observedGeneration", generation, a);
+        setInt(st, "replicas", existing, a);
+        setCount(st, "readyReplicas", ready, true, a);
+        setCount(st, "currentReplicas", existing, true, a);
+        setCount(st, "updatedReplicas", existing, true, a);
+        setInt(st, "availableReplicas", ready, a);
+        setString(st, "currentRevision", revision, a);
+        setString(st, "updateRevision", revision, a);
+        setInt(st, "collisionCount", 0, a);
+        return true;
+      }))
+    step.changed = true;
+  return step;
+}
+
+WorkloadStep WorkloadReconciler::replicaSet(Cluster& c, const std::string& ns, const std::string& name,
+                                            Clock::time_point now) {
+  WorkloadStep step;
+  auto rsR = resource(c, "apps", "replicasets");
+  auto podsR = resource(c, "", "pods");
+  std::vector<Object> all = listDocs(c, *podsR, ns);
+  std::vector<const Val*> pods;
+  for (auto& p : all)
+    if (ownedBy(*p, "ReplicaSet", name) && getString(*p, {"metadata", "deletionTimestamp"}).empty())
+      pods.push_back(p.get());
+  auto rs = getObject(c, *rsR, ns, name);
+  if (!rs) {
+    for (auto* p : pods) {
+      deleteObject(c, *podsR, ns, nameOf(*p));
+      forgetPod(ns, nameOf(*p));
+      step.changed = true;
+    }
+    return step;
+  }
+  int64_t replicas = std::max<int64_t>(0, getInt(*rs, {"spec", "replicas"}, 1));
+  int64_t generation = getInt(*rs, {"metadata", "generation"}, 1);
+  OwnerRef owner{"apps/v1", "ReplicaSet", name, getString(*rs, {"metadata", "uid"})};
+  // scale down: not-ready pods first, then the newest
+  if (static_cast<int64_t>(pods.size()) > replicas) {
+    std::stable_sort(pods.begin(), pods.end(), [](const Val* a, const Val* b) {
+      if (isRunning(*a) != isRunning(*b)) return !isRunning(*a);
+      return getString(*a, {"metadata", "creationTimestamp"}) > getString(*b, {"metadata", "creationTimestamp"});
+    });
+    while (static_cast<int64_t>(pods.size()) > replicas) {
+      deleteObject(c, *podsR, ns, nameOf(*pods.front()));
+      forgetPod(ns, nameOf(*pods.front()));
+      pods.erase(pods.begin());
+      step.changed = true;
+    }
+  }
+  int64_t existing = 0, ready = 0;
+  for (auto* p : pods) {
+    ++existing;
+    if (promote(c, *p, now, step)) ++ready;
+  }
+  const Val* tmpl = findPath(*rs, {"spec", "template"});
+  Val empty(rapidjson::kObjectType);
+  if (!tmpl) tmpl = &empty;
+  for (int64_t i = existing; i < replicas; ++i) {
+    std::string podName;
+    for (int attempt = 0; attempt < 10; ++attempt) {
+      podName = name + "-" + randomSuffix(5);
+      if (!getObject(c, *podsR, ns, podName)) break;
+    }
+    Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner, {});
+    createPod(c, pod, now, step);
+    ++existing;
+    if (delay_.count() <= 0) ++ready;
+  }
+  if (modifyObject(c, *rsR, ns, name, [&](Doc& d) {
+        auto& a = d.GetAllocator();
+        Val& st = objectMember(d, "status", a);
+        setInt(st, "replicas", existing, a);
+        setCount(st, "fullyLabeledReplicas", existing, true, a);
+        setCount(st, "readyReplicas", ready, true, a);
+        setCount(st, "availableReplicas", ready, true, a);
+        setInt(st, "observedGeneration", generation, a);
+        return true;
+      }))
+    step.changed = true;
+  return step;
+}
+
+WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, const std::string& name,
+                                            Clock::time_point now) {
+  WorkloadStep step;
+  auto depR = resource(c, "apps", "deployments");
+  auto rsR = resource(c, "apps", "replicasets");
+  std::vector<Object> owned;
+  for (auto& rs : listDocs(c, *rsR, ns))
+    if (ownedBy(*rs, "Deployment", name)) owned.push_back(rs);
+  auto dep = getObject(c, *depR, ns, name);
+  if (!dep) {
+    for (auto& rs : owned) {
+      deleteObject(c, *rsR, ns, nameOf(*rs));
+      mergeStep(step, replicaSet(c, ns, nameOf(*rs), now));
+      step.changed = true;
+    }
+    return step;
+  }
+  int64_t replicas = std::max<int64_t>(0, getInt(*dep, {"spec", "replicas"}, 1));
+  int64_t generation = getInt(*dep, {"metadata", "generation"}, 1);
+  const Val* tmpl = findPath(*dep, {"spec", "template"});
+  Val empty(rapidjson::kObjectType);
+  if (!tmpl) tmpl = &empty;
+  std::string hash = podTemplateHash(*tmpl);
+  std::string current = name + "-" + hash;
+  int64_t maxRevision = 0, currentRevision = 0;
+  for (auto& rs : owned) {
+    int64_t rev = std::atoll(annotation(*rs, "deployment.kubernetes.io/revision").c_str());
+    maxRevision = std::max(maxRevision, rev);
+    if (nameOf(*rs) == current) currentRevision = rev;
+  }
+  bool exists = std::any_of(owned.begin(), owned.end(), [&](auto& rs) { return nameOf(*rs) == current; });
+  int64_t revision = currentRevision && currentRevision == maxRevision ? currentRevision : maxRevision + 1;
+  if (!exists) {
+    Doc rs = replicaSetFor(*dep, *tmpl, hash, replicas, revision);
+    if (createObject(c, *rsR, rs)) step.changed = true;
+  }
+  for (auto& rs : owned) {
+    std::string rsName = nameOf(*rs);
+    bool isCurrent = rsName == current;
+    int64_t want = isCurrent ? replicas : 0;
+    if (modifyObject(c, *rsR, ns, rsName, [&](Doc& d) {
+          auto& a = d.GetAllocator();
+          setInt(objectMember(d, "spec", a), "replicas", want, a);
+          if (isCurrent) {
+            setAnnotation(d, "deployment.kubernetes.io/desired-replicas", std::to_string(replicas));
+            setAnnotation(d, "deployment.kubernetes.io/max-replicas", std::to_string(replicas + (replicas + 3) / 4));
+            setAnnotation(d, "deployment.kubernetes.io/revision", std::to_string(revision));
+          }
+          return true;
+        }))
+      step.changed = true;
+  }
+  // the replica sets' pods
+  std::vector<std::string> names{current};
+  for (auto& rs : owned)
+    if (nameOf(*rs) != current) names.push_back(nameOf(*rs));
+  int64_t total = 0, updated = 0, ready = 0;
+  for (auto& rsName : names) {
+    mergeStep(step, replicaSet(c, ns, rsName, now));
+    if (auto rs = getObject(c, *rsR, ns, rsName)) {
+      int64_t n = getInt(*rs, {"status", "replicas"});
+      total += n;
+      if (rsName == current) updated = n;
+      ready += getInt(*rs, {"status", "readyReplicas"});
+    }
+  }
+  std::string nowStr = nowRfc3339();
+  if (modifyObject(c, *depR, ns, name, [&](Doc& d) {
+        auto& a = d.GetAllocator();
+        setAnnotation(d, "deployment.kubernetes.io/revision", std::to_string(revision));
+        Val& st = objectMember(d, "status", a);
+        setInt(st, "observedGeneration", generation, a);
+        setCount(st, "replicas", total, true, a);
+        setCount(st, "updatedReplicas", updated, true, a);
+        setCount(st, "readyReplicas", ready, true, a);
+        setCount(st, "availableReplicas", ready, true, a);
+        setCount(st, "unavailableReplicas", std::max<int64_t>(0, total - ready), true, a);
+        Val oldConds;
+        if (const Val* oc = find(st, "conditions")) oldConds.CopyFrom(*oc, a);
+        Val conds(rapidjson::kArrayType);
+        bool available = ready >= replicas - replicas / 4;
+        Val avail(rapidjson::kObjectType);
+        setString(avail, "type", "Available", a);
+        setString(avail, "status", available ? "True" : "False", a);
+        setString(avail, "lastUpdateTime", nowStr, a);
+        setString(avail, "lastTransitionTime", nowStr, a);
+        setString(avail, "reason", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", a);
+        setString(avail, "message",
+                  available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", a);
+        putCondition(conds, std::move(avail), &oldConds, a);
+        bool done = updated == replicas && ready >= replicas && total == replicas;
+        Val prog(rapidjson::kObjectType);
+        setString(prog, "type", "Progressing", a);
+        setString(prog, "status", "True", a);
+        setString(prog, "lastUpdateTime", nowStr, a);
+        setString(prog, "lastTransitionTime", nowStr, a);
+        setString(prog, "reason", done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", a);
+        setString(prog, "message",
+                  "ReplicaSet \"" + current + (done ? "\" has successfully progressed." : "\" is progressing."), a);
+        putCondition(conds, std::move(prog), &oldConds, a);
+        setMember(st, "conditions", std::move(conds), a);
+        return true;
+      }))
+    step.changed = true;
+  return step;
+}
+
+void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
+  auto podsR = sim::resource(c, "", "pods");
+  std::string ns = getString(obj, {"metadata", "namespace"}), name = nameOf(obj);
+  int64_t replicas = std::max<int64_t>(0, getInt(obj, {"spec", "replicas"}, 1));
+  const Val* tmpl = findPath(obj, {"spec", "template"});
+  Val empty(rapidjson::kObjectType);
+  if (!tmpl) tmpl = &empty;
+  std::string now = nowRfc3339();
+  if (plural == "statefulsets") {
+    ensureClaims(c, obj, replicas);
+    OwnerRef owner{"apps/v1", "StatefulSet", name, getString(obj, {"metadata", "uid"})};
+    std::string revision = name + "-" + podTemplateHash(*tmpl);
+    for (int64_t i = 0; i < replicas; ++i) {
+      std::string podName = name + "-" + std::to_string(i);
+      Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner,
+                                {{"apps.kubernetes.io/pod-index", std::to_string(i)},
+                                 {"controller-revision-hash", revision},
+                                 {"statefulset.kubernetes.io/pod-name", podName}});
+      auto& a = pod.GetAllocator();
+      setString(objectMember(pod, "spec", a), "hostname", podName, a);
+      std::string svc = getString(obj, {"spec", "serviceName"});
+      if (!svc.empty()) setString(objectMember(pod, "spec", a), "subdomain", svc, a);
+      setPodStatus(pod, c.name(), true, now);
+      createObject(c, *podsR, pod);
+    }
+  } else if (plural == "deployments") {
+    auto rsR = sim::resource(c, "apps", "replicasets");
+    std::string hash = podTemplateHash(*tmpl);
+    Doc rs = replicaSetFor(obj, *tmpl, hash, replicas, 1);
+    auto& a = rs.GetAllocator();
+    Val& st = objectMember(rs, "status", a);
+    setInt(st, "replicas", replicas, a);
+    setCount(st, "fullyLabeledReplicas", replicas, true, a);
+    setCount(st, "readyReplicas", replicas, true, a);
+    setCount(st, "availableReplicas", replicas, true, a);
+    setInt(st, "observedGeneration", 1, a);
+    Object stored = createObject(c, *rsR, rs);
+    if (!stored) return;
+    const Val& rsDoc = *stored;
+    OwnerRef owner{"apps/v1", "ReplicaSet", nameOf(rsDoc), getString(rsDoc, {"metadata", "uid"})};
+    const Val* rsTmpl = findPath(rsDoc, {"spec", "template"});
+    for (int64_t i = 0; i < replicas; ++i) {
+      std::string podName = nameOf(rsDoc) + "-" + randomSuffix(5);
+      Doc pod = podFromTemplate(c.name(), *rsTmpl, ns, podName, nameOf(rsDoc) + "-", owner, {});
+      setPodStatus(pod, c.name(), true, now);
+      createObject(c, *podsR, pod);
+    }
+  }
+}
+
+}  // namespace emu::sim
+
+namespace emu::sim {
+
+bool reconcileWorkload(Cluster& c, const std::string& plural, const std::string& ns, const std::string& name) {
+  WorkloadReconciler r(std::chrono::milliseconds(0));
+  return r.reconcile(c, plural, ns, name).changed;
+}
+
+}  // namespace emu::sim

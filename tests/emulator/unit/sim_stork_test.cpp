@@ -1,0 +1,223 @@
+#include <catch2/catch.hpp>
+
+#include "sim_test_util.hpp"
+
+using namespace simtest;
+
+namespace {
+
+// Two clusters as one Portworx cluster: a pair in `ns` on a pointing at b, a policy, a schedule.
+struct Pair {
+  emu::Emulator e{{"a", "b"}, emu::SimulationConfig{}};
+  Cluster& a = e.cluster("a");
+  Cluster& b = e.cluster("b");
+
+  Pair() {
+    for (auto* c : e.clusters()) ensureClusterDomainsStatus(e, *c);
+    makeNamespace(a, "app");
+    make(a, kStorkGroup, "clusterpairs",
+         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterPair","metadata":{"name":"remote","namespace":"app"},
+             "spec":{"config":{"clusters":[{"name":"b","cluster":{"server":"https://127.0.0.1"}}],
+             "contexts":[{"name":"b","context":{"cluster":"b","user":"u"}}],"current-context":"b"},"options":{}}})");
+    make(a, kStorkGroup, "schedulepolicies",
+         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"SchedulePolicy","metadata":{"name":"every"},
+             "policy":{"interval":{"intervalMinutes":1}}})");
+  }
+
+  void schedule(bool suspend, bool autoSuspend = false) {
+    make(a, kStorkGroup, "migrationschedules",
+         std::string(R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"MigrationSchedule","metadata":{"name":"ms","namespace":"app"},
+             "spec":{"template":{"spec":{"clusterPair":"remote","namespaces":["app"]}},"schedulePolicyName":"every",
+             "suspend":)") + (suspend ? "true" : "false") + R"(,"autoSuspend":)" + (autoSuspend ? "true" : "false") + "}}");
+  }
+
+  MigrationResult migrate(const std::string& name) {
+    make(a, kStorkGroup, "migrations",
+         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":")" + name +
+             R"(","namespace":"app"},"spec":{"clusterPair":"remote","namespaces":["app"]}})");
+    return executeMigration(e, a, "app", name);
+  }
+
+  std::string domainState(Cluster& c, const std::string& domain) {
+    auto cds = listDocs(c, *storkResource(c, "clusterdomainsstatuses"));
+    for (auto& i : (*findPath(*cds.at(0), {"status", "clusterDomainInfos"})).GetArray())
+      if (getString(i, {"name"}) == domain) return getString(i, {"state"}) + "/" + getString(i, {"syncStatus"});
+    return "";
+  }
+
+  void cdu(Cluster& c, const std::string& name, const std::string& domain, bool active) {
+    make(c, kStorkGroup, "clusterdomainupdates",
+         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterDomainUpdate","metadata":{"name":")" + name +
+             R"("},"spec":{"clusterdomain":")" + domain + R"(","active":)" + (active ? "true" : "false") + "}}");
+    processClusterDomainUpdate(e, c, name);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("ClusterDomainUpdate: the domain's state changes in every cluster", "[sim]") {
+  Pair p;
+  CHECK(p.domainState(p.a, "a") == "Active/InSync");
+  CHECK(localDomain(p.b) == "b");
+  p.cdu(p.b, "off", "a", false);
+  auto u = getObject(p.b, *storkResource(p.b, "clusterdomainupdates"), "", "off");
+  CHECK(getString(*u, {"status", "status"}) == "Successful");
+  CHECK(p.domainState(p.a, "a") == "Inactive/SyncStatusUnknown");
+  CHECK(p.domainState(p.b, "a") == "Inactive/SyncStatusUnknown");
+  CHECK(p.domainState(p.b, "b") == "Active/SyncStatusUnknown");
+  CHECK_FALSE(domainState(p.e, "a").active);
+  p.cdu(p.a, "on", "a", true);
+  CHECK(p.domainState(p.b, "a") == "Active/InSync");
+  CHECK(domainState(p.e, "a").active);
+}
+
+TEST_CASE("ClusterDomainUpdate of an unknown domain fails with a reason", "[sim]") {
+  Pair p;
+  p.cdu(p.a, "bad", "nope", false);
+  auto u = getObject(p.a, *storkResource(p.a, "clusterdomainupdates"), "", "bad");
+  CHECK(getString(*u, {"status", "status"}) == "Failed");
+  CHECK(getString(*u, {"status", "reason"}) == "unable to deactivate cluster domain: cluster domain nope not found");
+  CHECK(p.domainState(p.a, "a") == "Active/InSync");
+}
+
+TEST_CASE("Migration: apps copied at 0 replicas with the count; CronJobs suspended", "[sim]") {
+  Pair p;
+  make(p.a, "apps", "statefulsets", sts("app", "zk", 3));
+  make(p.a, "apps", "deployments", deploy("app", "web", 2));
+  make(p.a, "batch", "cronjobs",
+       R"({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"report","namespace":"app"},"spec":{"schedule":"*/5 * * * *",
+           "jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"r","image":"busybox"}]}}}}}})");
+  make(p.a, "", "configmaps", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"app"},"data":{"k":"v"}})");
+  auto r = p.migrate("m1");
+  CHECK(r.status == "Successful");
+  CHECK(r.resources == 4);
+  auto zk = get(p.b, "apps", "statefulsets", "app", "zk");
+  REQUIRE(zk);
+  CHECK(getInt(*zk, {"spec", "replicas"}) == 0);
+  CHECK(annotation(*zk, kAnnReplicas) == "3");
+  CHECK(annotation(*zk, kAnnMigrationNamespace) == "app");
+  CHECK(annotation(*zk, kAnnMigrationName) == "m1");
+  CHECK(label(*zk, kAnnMigrated) == "true");
+  CHECK(annotation(*get(p.b, "apps", "deployments", "app", "web"), kAnnReplicas) == "2");
+  CHECK(getBool(*get(p.b, "batch", "cronjobs", "app", "report"), {"spec", "suspend"}));
+  CHECK(get(p.b, "", "configmaps", "app", "cfg"));
+  CHECK(get(p.b, "", "namespaces", "", "app"));
+  auto m = getObject(p.a, *storkResource(p.a, "migrations"), "app", "m1");
+  CHECK(getString(*m, {"status", "status"}) == "Successful");
+  CHECK(getString(*m, {"status", "stage"}) == "Final");
+  CHECK(getInt(*m, {"status", "summary", "numOfMigratedResources"}) == 4);
+  CHECK(getString(*m, {"status", "finishTimestamp"}) != "");
+  // the source is untouched
+  CHECK(getInt(*get(p.a, "apps", "statefulsets", "app", "zk"), {"spec", "replicas"}) == 3);
+  // a stopped migrated copy carries its count forward (failback of a deactivated app)
+  CHECK(annotation(*zk, kAnnReplicas) == "3");
+}
+
+TEST_CASE("Migration over an activated destination: kept while the source is unchanged, else back to 0", "[sim]") {
+  Pair p;
+  make(p.a, "apps", "statefulsets", sts("app", "zk", 3));
+  REQUIRE(p.migrate("m1").status == "Successful");
+  setReplicas(p.b, "statefulsets", "app", "zk", 3);  // activated by hand on the destination
+  REQUIRE(p.migrate("m2").status == "Successful");
+  CHECK(getInt(*get(p.b, "apps", "statefulsets", "app", "zk"), {"spec", "replicas"}) == 3);  // same hash: skipped
+  setReplicas(p.a, "statefulsets", "app", "zk", 0);  // the runbook's `kubectl scale --replicas 0` on the source
+  REQUIRE(p.migrate("m3").status == "Successful");
+  auto zk = get(p.b, "apps", "statefulsets", "app", "zk");
+  CHECK(getInt(*zk, {"spec", "replicas"}) == 0);  // overwritten
+  CHECK(annotation(*zk, kAnnReplicas) == "0");     // and the count is lost
+}
+
+TEST_CASE("a suspended schedule starts nothing; a running one starts on its interval", "[sim]") {
+  Pair p;
+  p.schedule(true);
+  StorkOptions o;
+  o.minutesAsSeconds = true;
+  bool active = true;
+  CHECK(reconcileSchedule(p.e, p.a, "app", "ms", o, std::time(nullptr), &active).empty());
+  CHECK_FALSE(active);
+  CHECK(names(p.a, kStorkGroup, "migrations", "app").empty());
+  CHECK_FALSE(get(p.b, kStorkGroup, "migrationschedules", "app", "ms"));  // no static copy while suspended
+
+  modifyObject(p.a, *storkResource(p.a, "migrationschedules"), "app", "ms", [](Doc& d) {
+    d["spec"]["suspend"].SetBool(false);
+    return true;
+  });
+  std::time_t t = std::time(nullptr);
+  std::string m = reconcileSchedule(p.e, p.a, "app", "ms", o, t, &active);
+  CHECK(active);
+  REQUIRE(m == "ms-interval-" + nameTimeSuffix(t));
+  auto copy = get(p.b, kStorkGroup, "migrationschedules", "app", "ms");
+  REQUIRE(copy);
+  CHECK(annotation(*copy, kAnnStaticCopy) == "true");
+  CHECK(getBool(*copy, {"spec", "suspend"}));
+  auto mig = get(p.a, kStorkGroup, "migrations", "app", m);
+  CHECK(annotation(*mig, kAnnScheduleName) == "ms");
+  CHECK(executeMigration(p.e, p.a, "app", m).status == "Successful");
+  // the next pass records the outcome; not due again within the interval (1 "minute" = 1 s here)
+  CHECK(reconcileSchedule(p.e, p.a, "app", "ms", o, t).empty());
+  auto ms = get(p.a, kStorkGroup, "migrationschedules", "app", "ms");
+  const Val& item = (*findPath(*ms, {"status", "items", "Interval"}))[0];
+  CHECK(getString(item, {"status"}) == "Successful");
+  CHECK(getString(item, {"finishTimestamp"}) != "");
+  CHECK(reconcileSchedule(p.e, p.a, "app", "ms", o, t + 2) == "ms-interval-" + nameTimeSuffix(t + 2));
+}
+
+TEST_CASE("inactive domains: migrations fail, the source's schedule suspends itself", "[sim]") {
+  Pair p;
+  make(p.a, "apps", "statefulsets", sts("app", "zk", 1));
+  p.cdu(p.b, "off", "b", false);
+  auto r = p.migrate("to-inactive");
+  CHECK(r.status == "Failed");
+  CHECK(r.reason == "cluster domain b of the destination cluster is inactive");
+  auto m = get(p.a, kStorkGroup, "migrations", "app", "to-inactive");
+  CHECK(getString(*m, {"status", "status"}) == "Failed");
+  CHECK(getString(*m, {"status", "stage"}) == "Final");
+  CHECK_FALSE(get(p.b, "apps", "statefulsets", "app", "zk"));
+
+  p.cdu(p.b, "on", "b", true);
+  p.cdu(p.b, "off-a", "a", false);
+  CHECK(p.migrate("from-inactive").status == "Failed");
+  p.schedule(false);
+  CHECK(reconcileSchedule(p.e, p.a, "app", "ms", StorkOptions{}, std::time(nullptr)).empty());
+  CHECK(getBool(*get(p.a, kStorkGroup, "migrationschedules", "app", "ms"), {"spec", "suspend"}));
+}
+
+TEST_CASE("autoSuspend: activated apps on the destination suspend the source schedule", "[sim]") {
+  Pair p;
+  make(p.a, "apps", "statefulsets", sts("app", "zk", 1));
+  p.schedule(false, true);
+  StorkOptions o;
+  std::time_t t = std::time(nullptr);
+  std::string m = reconcileSchedule(p.e, p.a, "app", "ms", o, t);
+  REQUIRE_FALSE(m.empty());
+  REQUIRE(executeMigration(p.e, p.a, "app", m).status == "Successful");
+  // storkctl activate migration on the destination marks the static copy
+  modifyObject(p.b, *storkResource(p.b, "migrationschedules"), "app", "ms", [](Doc& d) {
+    setBool(objectMember(d, "status", d.GetAllocator()), "applicationActivated", true, d.GetAllocator());
+    return true;
+  });
+  // a scheduled migration now fails rather than overwrite the activated apps
+  std::string m2 = startMigration(p.a, *get(p.a, kStorkGroup, "migrationschedules", "app", "ms"), "Interval", t + 1);
+  auto r = executeMigration(p.e, p.a, "app", m2);
+  CHECK(r.status == "Failed");
+  CHECK(r.reason == "migrated applications are active on remote cluster");
+  // and the schedule suspends itself
+  bool active = true;
+  reconcileSchedule(p.e, p.a, "app", "ms", o, t + 3600, &active);
+  CHECK_FALSE(active);
+  CHECK(getBool(*get(p.a, kStorkGroup, "migrationschedules", "app", "ms"), {"spec", "suspend"}));
+}
+
+TEST_CASE("a ClusterPair names its peer by its kubeconfig context", "[sim]") {
+  Pair p;
+  std::string why;
+  CHECK(pairPeer(p.e, p.a, "app", "remote", &why) == &p.b);
+  CHECK(pairPeer(p.e, p.a, "app", "nope", &why) == nullptr);
+  CHECK(why == "clusterpairs.stork.libopenstorage.org \"nope\" not found");
+  auto r = p.migrate("x");
+  CHECK(r.status == "Successful");
+  make(p.a, kStorkGroup, "migrations",
+       R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":"y","namespace":"app"},
+           "spec":{"clusterPair":"nope","namespaces":["app"]}})");
+  CHECK(executeMigration(p.e, p.a, "app", "y").status == "Failed");
+}

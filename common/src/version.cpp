@@ -2,8 +2,12 @@
 
 namespace dr {
 
-std::string version() { return DR_VERSION; }
-std::string git_commit() { return DR_GIT_COMMIT; }
+std::string version() {
+  return DR_VERSION;
+}
+std::string git_commit() {
+  return DR_GIT_COMMIT;
+}
 
 std::string platform() {
 #if defined(__linux__)

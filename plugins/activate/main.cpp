@@ -1,4 +1,6 @@
 // kubectl-dr-activate: `kubectl dr activate ...`. All logic lives in common/ (dr::commands).
 #include "dr/commands/commands.hpp"
 
-int main(int argc, char** argv) { return dr::commands::activate_main(argc, argv, dr::commands::process_io()); }
+int main(int argc, char** argv) {
+  return dr::commands::activate_main(argc, argv, dr::commands::process_io());
+}

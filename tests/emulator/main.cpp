@@ -204,7 +204,8 @@ std::string kubeconfig(const Options& o, const emu::Pki& pki,
     if (o.server.tls) y += "    certificate-authority-data: " + emu::base64(pki.ca_cert) + "\n";
   }
   y += "contexts:\n";
-  for (const auto& c : o.clusters) y += "- name: " + c + "\n  context:\n    cluster: " + c + "\n    user: " + c + "\n";
+  for (const auto& c : o.clusters)
+    y += "- name: " + c + "\n  context:\n    cluster: " + c + "\n    user: " + c + "\n";
   y += "current-context: " + o.clusters.front() + "\npreferences: {}\nusers:\n";
   for (const auto& c : o.clusters) {
     y += "- name: " + c + "\n  user:\n";
@@ -271,7 +272,8 @@ int main(int argc, char** argv) {
 
   try {
     emu::Pki pki = emu::generate_pki();
-    if (!write_file(o.state_dir + "/ca.crt", pki.ca_cert) || !write_file(o.state_dir + "/admin.crt", pki.admin_cert) ||
+    if (!write_file(o.state_dir + "/ca.crt", pki.ca_cert) ||
+        !write_file(o.state_dir + "/admin.crt", pki.admin_cert) ||
         !write_file(o.state_dir + "/admin.key", pki.admin_key, 0600)) {
       throw std::runtime_error("cannot write to " + o.state_dir);
     }
@@ -289,7 +291,10 @@ int main(int argc, char** argv) {
       so.request_log_path = o.state_dir + "/" + o.clusters[i] + ".requests.log";
       so.state_dir = o.state_dir;
       servers.push_back(std::make_unique<emu::ClusterServer>(emulator.cluster(o.clusters[i]), pki, so));
-      if (o.snapshot) servers.back()->save_snapshot = [&emulator, snapshot_path] { return save_snapshot(emulator, snapshot_path); };
+      if (o.snapshot)
+        servers.back()->save_snapshot = [&emulator, snapshot_path] {
+          return save_snapshot(emulator, snapshot_path);
+        };
     }
     emulator.start_controllers();
     for (std::size_t i = 0; i < servers.size(); ++i) {
@@ -303,7 +308,8 @@ int main(int argc, char** argv) {
     std::string ready = "{\"kubeconfig\":" + json_string(o.state_dir + "/kubeconfig") +
                         ",\"state_dir\":" + json_string(o.state_dir) + ",\"clusters\":{";
     for (std::size_t i = 0; i < servers.size(); ++i) {
-      ready += (i ? "," : "") + json_string(o.clusters[i]) + ":{\"port\":" + std::to_string(servers[i]->port()) +
+      ready += (i ? "," : "") + json_string(o.clusters[i]) +
+               ":{\"port\":" + std::to_string(servers[i]->port()) +
                ",\"server\":" + json_string(servers[i]->url()) + "}";
     }
     ready += "}}";

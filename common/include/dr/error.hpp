@@ -76,23 +76,41 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit on purpose
+  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}      // NOLINT: implicit on purpose
   Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
 
   bool has_value() const { return data_.index() == 0; }
   explicit operator bool() const { return has_value(); }
 
-  T& value() & { assert(has_value()); return std::get<0>(data_); }
-  const T& value() const& { assert(has_value()); return std::get<0>(data_); }
-  T&& value() && { assert(has_value()); return std::get<0>(std::move(data_)); }
+  T& value() & {
+    assert(has_value());
+    return std::get<0>(data_);
+  }
+  const T& value() const& {
+    assert(has_value());
+    return std::get<0>(data_);
+  }
+  T&& value() && {
+    assert(has_value());
+    return std::get<0>(std::move(data_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  Error& error() & { assert(!has_value()); return std::get<1>(data_); }
-  const Error& error() const& { assert(!has_value()); return std::get<1>(data_); }
-  Error&& error() && { assert(!has_value()); return std::get<1>(std::move(data_)); }
+  Error& error() & {
+    assert(!has_value());
+    return std::get<1>(data_);
+  }
+  const Error& error() const& {
+    assert(!has_value());
+    return std::get<1>(data_);
+  }
+  Error&& error() && {
+    assert(!has_value());
+    return std::get<1>(std::move(data_));
+  }
 
  private:
   std::variant<T, Error> data_;
@@ -106,9 +124,18 @@ class [[nodiscard]] Result<void> {
 
   bool has_value() const { return !failed_; }
   explicit operator bool() const { return !failed_; }
-  Error& error() & { assert(failed_); return error_; }
-  const Error& error() const& { assert(failed_); return error_; }
-  Error&& error() && { assert(failed_); return std::move(error_); }
+  Error& error() & {
+    assert(failed_);
+    return error_;
+  }
+  const Error& error() const& {
+    assert(failed_);
+    return error_;
+  }
+  Error&& error() && {
+    assert(failed_);
+    return std::move(error_);
+  }
 
  private:
   Error error_;

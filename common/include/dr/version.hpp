@@ -5,8 +5,8 @@
 
 namespace dr {
 
-std::string version();       // "0.1.0"
-std::string git_commit();    // short hash of the build, or "unknown"
-std::string platform();      // "linux/amd64", as Go spells GOOS/GOARCH
+std::string version();     // "0.1.0"
+std::string git_commit();  // short hash of the build, or "unknown"
+std::string platform();    // "linux/amd64", as Go spells GOOS/GOARCH
 
 }  // namespace dr

@@ -37,7 +37,9 @@ std::size_t ActivationReport::count(Outcome outcome) const {
   return static_cast<std::size_t>(workloads_with + schedules_with);
 }
 
-bool ActivationReport::failed() const { return !errors.empty() || count(Outcome::Failed) > 0 || interrupted; }
+bool ActivationReport::failed() const {
+  return !errors.empty() || count(Outcome::Failed) > 0 || interrupted;
+}
 
 namespace {
 
@@ -45,7 +47,9 @@ namespace {
 // namespace, even though it returns objects the selection then drops.
 constexpr std::size_t kPerNamespaceListLimit = 8;
 
-bool is_activation(stork::Mode mode) { return mode == stork::Mode::ActivateMigration; }
+bool is_activation(stork::Mode mode) {
+  return mode == stork::Mode::ActivateMigration;
+}
 
 class Engine {
  public:
@@ -68,8 +72,8 @@ class Engine {
 
     report_.interrupted = interrupted();
     report_.requests_sent = client_.transport().stats().requests - requests_before;
-    report_.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                            started);
+    report_.elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     return std::move(report_);
   }
 
@@ -82,7 +86,8 @@ class Engine {
   }
 
   void warn(std::string warning) {
-    if (std::find(report_.warnings.begin(), report_.warnings.end(), warning) != report_.warnings.end()) return;
+    if (std::find(report_.warnings.begin(), report_.warnings.end(), warning) != report_.warnings.end())
+      return;
     if (observer_.on_warning) observer_.on_warning(warning);
     report_.warnings.push_back(std::move(warning));
   }
@@ -112,20 +117,20 @@ class Engine {
     std::vector<stork::ApplicationRegistration> registrations;
     auto served = client_.discovery().serves(kube::types::applicationregistrations);
     if (!served || !*served) return registrations;
-    auto listed = client_.list(kube::types::applicationregistrations, "", {},
-                               [&](rapidjson::Value& items, std::string_view) -> Status {
-                                 for (auto& item : items.GetArray()) {
-                                   auto parsed = stork::parse_application_registration(item);
-                                   if (parsed) {
-                                     registrations.push_back(std::move(parsed).value());
-                                   } else {
-                                     warn("ignoring ApplicationRegistration " +
-                                          std::string(stork::object_name(item)) + ": " +
-                                          parsed.error().describe());
-                                   }
-                                 }
-                                 return {};
-                               });
+    auto listed =
+        client_.list(kube::types::applicationregistrations, "", {},
+                     [&](rapidjson::Value& items, std::string_view) -> Status {
+                       for (auto& item : items.GetArray()) {
+                         auto parsed = stork::parse_application_registration(item);
+                         if (parsed) {
+                           registrations.push_back(std::move(parsed).value());
+                         } else {
+                           warn("ignoring ApplicationRegistration " + std::string(stork::object_name(item)) +
+                                ": " + parsed.error().describe());
+                         }
+                       }
+                       return {};
+                     });
     if (!listed) fail(std::move(listed).error().wrap("listing applicationregistrations"));
     return registrations;
   }
@@ -208,8 +213,7 @@ class Engine {
       if (skip->reason == stork::SkipReason::NotManaged) return;
       note_managed(object);
       auto result = describe(target, object);
-      result.outcome =
-          skip->reason == stork::SkipReason::Unchanged ? Outcome::Unchanged : Outcome::Skipped;
+      result.outcome = skip->reason == stork::SkipReason::Unchanged ? Outcome::Unchanged : Outcome::Skipped;
       result.error = skip->detail;
       result.message = skip->message;
       record(std::move(result));
@@ -237,30 +241,30 @@ class Engine {
     // Copied first: the completion below takes `result` by move.
     const std::string ns_copy = result.namespace_name;
     const std::string name_copy = result.name;
-    client_.patch_async(
-        target.type, ns_copy, name_copy, kube::PatchType::Merge, write.body, write_options,
-        [this, &target, result = std::move(result), success = write.success_message,
-         failure_prefix = write.failure_prefix, pods = write.pods_to_delete,
-         attempt](Result<rapidjson::Document> done) mutable {
-          if (done) {
-            const std::string ns = result.namespace_name;
-            result.outcome = Outcome::Updated;
-            result.message = success + (options_.dry_run == DryRun::Server ? " (server dry run)" : "");
-            record(std::move(result));
-            // Deleted after the loop drains: no request from inside a completion.
-            for (const auto& pod : pods) pods_to_delete_.emplace_back(ns, pod);
-            return;
-          }
-          if (done.error().is_conflict() && attempt < options_.max_conflict_retries) {
-            conflicts_.push_back({&target, result.namespace_name, result.name, attempt + 1});
-            return;
-          }
-          result.outcome = Outcome::Failed;
-          result.error = done.error().code == ErrorCode::Server ? done.error().kubectl_line()
-                                                                : done.error().describe();
-          result.message = failure_prefix + result.error;
-          record(std::move(result));
-        });
+    client_.patch_async(target.type, ns_copy, name_copy, kube::PatchType::Merge, write.body, write_options,
+                        [this, &target, result = std::move(result), success = write.success_message,
+                         failure_prefix = write.failure_prefix, pods = write.pods_to_delete,
+                         attempt](Result<rapidjson::Document> done) mutable {
+                          if (done) {
+                            const std::string ns = result.namespace_name;
+                            result.outcome = Outcome::Updated;
+                            result.message =
+                                success + (options_.dry_run == DryRun::Server ? " (server dry run)" : "");
+                            record(std::move(result));
+                            // Deleted after the loop drains: no request from inside a completion.
+                            for (const auto& pod : pods) pods_to_delete_.emplace_back(ns, pod);
+                            return;
+                          }
+                          if (done.error().is_conflict() && attempt < options_.max_conflict_retries) {
+                            conflicts_.push_back({&target, result.namespace_name, result.name, attempt + 1});
+                            return;
+                          }
+                          result.outcome = Outcome::Failed;
+                          result.error = done.error().code == ErrorCode::Server ? done.error().kubectl_line()
+                                                                                : done.error().describe();
+                          result.message = failure_prefix + result.error;
+                          record(std::move(result));
+                        });
   }
 
   // Custom resources that declare podsPath: their pods go once the CR is suspended (as Stork does).
@@ -302,8 +306,8 @@ class Engine {
           result.name = conflict.name;
           result.outcome = Outcome::Failed;
           result.error = fresh.error().kubectl_line();
-          result.message = "Error re-reading " + conflict.target->label + " " + conflict.namespace_name + "/" +
-                           conflict.name + " after a conflict : " + result.error;
+          result.message = "Error re-reading " + conflict.target->label + " " + conflict.namespace_name +
+                           "/" + conflict.name + " after a conflict : " + result.error;
           record(std::move(result));
           continue;
         }
@@ -364,8 +368,9 @@ class Engine {
       const std::string sched_ns(stork::object_namespace(schedule));
       const std::string sched_name(stork::object_name(schedule));
       if (activating && !stork::is_suspended(schedule) && !stork::is_static_copy(schedule)) {
-        warn("MigrationSchedule " + sched_ns + "/" + sched_name + " on this cluster still migrates namespace " +
-             migrated.front() + " and is not suspended: its next migration would scale these applications " +
+        warn("MigrationSchedule " + sched_ns + "/" + sched_name +
+             " on this cluster still migrates namespace " + migrated.front() +
+             " and is not suspended: its next migration would scale these applications " +
              "back to 0. Suspend it: kubectl dr suspend migrationschedule " + sched_name + " -n " + sched_ns);
       }
       if (!stork::should_set_application_activated(schedule, activating)) continue;
@@ -373,25 +378,25 @@ class Engine {
     }
   }
 
-  const std::map<std::string, rapidjson::Value>* namespace_labels_if_needed(const rapidjson::Value& schedule) {
+  const std::map<std::string, rapidjson::Value>* namespace_labels_if_needed(
+      const rapidjson::Value& schedule) {
     if (!stork::schedule_uses_namespace_selectors(schedule)) return nullptr;
     if (!namespace_labels_loaded_) {
       namespace_labels_loaded_ = true;
-      auto listed = client_.list(kube::types::namespaces, "", {},
-                                 [&](rapidjson::Value& items, std::string_view) -> Status {
-                                   for (auto& item : items.GetArray()) {
-                                     if (!report_.namespaces.count(std::string(stork::object_name(item)))) {
-                                       continue;
-                                     }
-                                     rapidjson::Value labels;
-                                     if (const auto* found = stork::labels_of(item)) {
-                                       labels.CopyFrom(*found, labels_allocator_);
-                                     }
-                                     namespace_labels_.emplace(std::string(stork::object_name(item)),
-                                                               std::move(labels));
-                                   }
-                                   return {};
-                                 });
+      auto listed = client_.list(
+          kube::types::namespaces, "", {}, [&](rapidjson::Value& items, std::string_view) -> Status {
+            for (auto& item : items.GetArray()) {
+              if (!report_.namespaces.count(std::string(stork::object_name(item)))) {
+                continue;
+              }
+              rapidjson::Value labels;
+              if (const auto* found = stork::labels_of(item)) {
+                labels.CopyFrom(*found, labels_allocator_);
+              }
+              namespace_labels_.emplace(std::string(stork::object_name(item)), std::move(labels));
+            }
+            return {};
+          });
       if (!listed) fail(std::move(listed).error().wrap("listing namespaces for namespaceSelectors"));
     }
     return &namespace_labels_;
@@ -414,8 +419,8 @@ class Engine {
       Result<rapidjson::Document> patched = Error{};
       for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
         patched = client_.patch(kube::types::migrationschedules, result.namespace_name, result.name,
-                                kube::PatchType::Merge, stork::application_activated_patch_body(activated, rv),
-                                write_options);
+                                kube::PatchType::Merge,
+                                stork::application_activated_patch_body(activated, rv), write_options);
         if (patched || !patched.error().is_conflict()) break;
         auto fresh = client_.get(kube::types::migrationschedules, result.namespace_name, result.name);
         if (!fresh) {
@@ -518,7 +523,8 @@ Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& repor
             auto it = by_name.find(stork::object_name(item));
             if (it == by_name.end()) continue;
             auto& a = *it->second;
-            std::int64_t desired = a.desired >= 0 ? a.desired : stork::int_at(item, "spec.replicas").value_or(1);
+            std::int64_t desired =
+                a.desired >= 0 ? a.desired : stork::int_at(item, "spec.replicas").value_or(1);
             if (workload_settled(item, desired)) {
               a.done = true;
               ++settled;
@@ -539,14 +545,15 @@ Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& repor
         for (const auto& [ns, awaited] : namespaces) {
           for (const auto& a : awaited) {
             if (a.done) continue;
-            if (named++ < 5) waiting += (waiting.empty() ? "" : ", ") + a.result->label + " " + ns + "/" + a.result->name;
+            if (named++ < 5)
+              waiting += (waiting.empty() ? "" : ", ") + a.result->label + " " + ns + "/" + a.result->name;
           }
         }
       }
       if (named > 5) waiting += " and " + std::to_string(named - 5) + " more";
       return Error::make(ErrorCode::Timeout, "timed out waiting for " + std::to_string(total - settled) +
-                                                 " of " + std::to_string(total) + " workloads to be ready: " +
-                                                 waiting);
+                                                 " of " + std::to_string(total) +
+                                                 " workloads to be ready: " + waiting);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }

@@ -13,9 +13,12 @@ namespace {
 
 std::string_view mode_name(stork::Mode mode) {
   switch (mode) {
-    case stork::Mode::ActivateMigration: return "activate-migration";
-    case stork::Mode::DeactivateMigration: return "deactivate-migration";
-    case stork::Mode::DeactivateApps: return "deactivate-apps";
+    case stork::Mode::ActivateMigration:
+      return "activate-migration";
+    case stork::Mode::DeactivateMigration:
+      return "deactivate-migration";
+    case stork::Mode::DeactivateApps:
+      return "deactivate-apps";
   }
   return "";
 }
@@ -23,7 +26,9 @@ std::string_view mode_name(stork::Mode mode) {
 rapidjson::Document report_document(stork::Mode mode, const ActivationReport& report) {
   rapidjson::Document document(rapidjson::kObjectType);
   auto& a = document.GetAllocator();
-  auto str = [&](std::string_view text) { return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), a); };
+  auto str = [&](std::string_view text) {
+    return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
+  };
   document.AddMember("apiVersion", "dr.kubectl-dr.io/v1alpha1", a);
   document.AddMember("kind", "ActivationReport", a);
   document.AddMember("mode", str(mode_name(mode)), a);
@@ -40,7 +45,8 @@ rapidjson::Document report_document(stork::Mode mode, const ActivationReport& re
     item.AddMember("outcome", str(to_string(w.outcome)), a);
     if (!w.message.empty()) item.AddMember("message", str(w.message), a);
     if (!w.error.empty()) {
-      item.AddMember(rapidjson::StringRef(w.outcome == Outcome::Failed ? "error" : "reason"), str(w.error), a);
+      item.AddMember(rapidjson::StringRef(w.outcome == Outcome::Failed ? "error" : "reason"), str(w.error),
+                     a);
     }
     items.PushBack(item, a);
   }
@@ -81,12 +87,14 @@ std::string summary_line(stork::Mode mode, const ActivationReport& report, bool 
   const char* verb = mode == stork::Mode::ActivateMigration ? "Activated" : "Deactivated";
   std::size_t changed = report.count(Outcome::Updated) + report.count(Outcome::Planned);
   if (report.interrupted) line << "Interrupted: ";
-  line << (dry_run ? "Would have " : "") << (dry_run ? (mode == stork::Mode::ActivateMigration ? "activated" : "deactivated") : verb)
-       << " " << changed << (changed == 1 ? " workload" : " workloads") << " in " << report.namespaces.size()
-       << (report.namespaces.size() == 1 ? " namespace" : " namespaces") << " (" << report.count(Outcome::Unchanged)
-       << " unchanged, " << report.count(Outcome::Skipped) << " skipped, "
-       << report.count(Outcome::Failed) + report.errors.size() << " failed) in " << std::fixed << std::setprecision(1)
-       << static_cast<double>(report.elapsed.count()) / 1000.0 << "s, " << report.requests_sent << " requests";
+  line << (dry_run ? "Would have " : "")
+       << (dry_run ? (mode == stork::Mode::ActivateMigration ? "activated" : "deactivated") : verb) << " "
+       << changed << (changed == 1 ? " workload" : " workloads") << " in " << report.namespaces.size()
+       << (report.namespaces.size() == 1 ? " namespace" : " namespaces") << " ("
+       << report.count(Outcome::Unchanged) << " unchanged, " << report.count(Outcome::Skipped) << " skipped, "
+       << report.count(Outcome::Failed) + report.errors.size() << " failed) in " << std::fixed
+       << std::setprecision(1) << static_cast<double>(report.elapsed.count()) / 1000.0 << "s, "
+       << report.requests_sent << " requests";
   if (report.interrupted) line << "; re-run the command to finish";
   return line.str();
 }
@@ -95,11 +103,13 @@ std::string summary_line(stork::Mode mode, const ActivationReport& report, bool 
 
 int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   const auto& flags = line.flags;
-  const std::string command = mode == stork::Mode::ActivateMigration ? "kubectl dr activate" : "kubectl dr deactivate";
+  const std::string command =
+      mode == stork::Mode::ActivateMigration ? "kubectl dr activate" : "kubectl dr deactivate";
   if (flags.positional.size() > 1) {
-    return report_failure(io, Error::usage("unexpected argument \"" + flags.positional[1] +
-                                           "\": this command takes no names; narrow it with -n, -l, "
-                                           "--include-objects and friends"),
+    return report_failure(io,
+                          Error::usage("unexpected argument \"" + flags.positional[1] +
+                                       "\": this command takes no names; narrow it with -n, -l, "
+                                       "--include-objects and friends"),
                           command);
   }
   const bool json = flags.output == cli::OutputFormat::Json || flags.output == cli::OutputFormat::Yaml;
@@ -118,7 +128,8 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   auto& api = **client;
 
   stork::SelectionFlags selection_flags;
-  if (!flags.overrides.namespace_name.empty()) selection_flags.namespace_flag = flags.overrides.namespace_name;
+  if (!flags.overrides.namespace_name.empty())
+    selection_flags.namespace_flag = flags.overrides.namespace_name;
   selection_flags.default_namespace = effective_namespace(flags, api);
   selection_flags.all_namespaces = flags.all_namespaces;
   auto list_flag = [&](const std::string& name) {
@@ -150,7 +161,8 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   auto progress = [&] {
     if (!io.err_is_terminal) return;
     auto now = std::chrono::steady_clock::now();
-    if (now - started < std::chrono::seconds(2) || now - last_progress < std::chrono::milliseconds(250)) return;
+    if (now - started < std::chrono::seconds(2) || now - last_progress < std::chrono::milliseconds(250))
+      return;
     last_progress = now;
     io.err << "\r" << seen << " workloads processed..." << std::flush;
   };
@@ -173,7 +185,8 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   observer.on_error = [&](const Error& error) { io.err << error.kubectl_line() << "\n"; };
 
   auto report = run_activation(api, options, observer);
-  if (io.err_is_terminal && seen > 0 && std::chrono::steady_clock::now() - started >= std::chrono::seconds(2)) {
+  if (io.err_is_terminal && seen > 0 &&
+      std::chrono::steady_clock::now() - started >= std::chrono::seconds(2)) {
     io.err << "\r\033[K";
   }
 
@@ -192,11 +205,14 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
     print_objects(io, flags.output, std::move(one), false);
   }
   const bool dry_run = options.dry_run == DryRun::Client;
-  if (!(report.workloads.empty() && report.errors.empty() && report.schedules.empty()) || report.interrupted) {
+  if (!(report.workloads.empty() && report.errors.empty() && report.schedules.empty()) ||
+      report.interrupted) {
     io.err << summary_line(mode, report, dry_run) << "\n";
   } else if (!json) {
     io.err << "No workloads with a recorded replica count were found"
-           << (mode == stork::Mode::DeactivateApps ? "" : " (annotation stork.libopenstorage.org/migrationReplicas)")
+           << (mode == stork::Mode::DeactivateApps
+                   ? ""
+                   : " (annotation stork.libopenstorage.org/migrationReplicas)")
            << "\n";
   }
   if (!waited) report_failure(io, waited.error(), "");

@@ -53,15 +53,16 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
   std::vector<std::string> domains(flags.positional.begin() + 1, flags.positional.end());
   const bool all = line.get<bool>("all", false);
   if (all && !activate) {
-    return report_failure(io, Error::usage("--all is only for activate: name the domain to deactivate"), command);
+    return report_failure(io, Error::usage("--all is only for activate: name the domain to deactivate"),
+                          command);
   }
   if (all && !domains.empty()) {
     return report_failure(io, Error::usage("give cluster domain names or --all, not both"), command);
   }
   if (!all && domains.empty()) {
-    return report_failure(io, Error::usage("a cluster domain name is required, e.g. " + command +
-                                           " clusterdomain us-east-1a"),
-                          command);
+    return report_failure(
+        io, Error::usage("a cluster domain name is required, e.g. " + command + " clusterdomain us-east-1a"),
+        command);
   }
   auto timeout = parse_timeout_flag(line.get<std::string>("timeout", "10m"), "--timeout");
   if (!timeout) return report_failure(io, timeout.error(), command);
@@ -94,7 +95,8 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
   std::vector<std::string> to_update;
   for (const auto& domain : domains) {
     auto state = stork::find_domain(statuses, domain);
-    if (!state) return report_failure(io, Error::make(ErrorCode::Usage, stork::domain_not_found_message(domain)), "");
+    if (!state)
+      return report_failure(io, Error::make(ErrorCode::Usage, stork::domain_not_found_message(domain)), "");
     if (*state == wanted) {
       io.out << stork::domain_already_message(domain, activate) << "\n";
       continue;
@@ -104,7 +106,8 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
   if (to_update.empty()) return 0;
 
   const std::string base = line.get<std::string>("name", "");
-  auto names = stork::cluster_domain_update_names(base.empty() ? stork::random_uuid_v4() : base, to_update.size());
+  auto names =
+      stork::cluster_domain_update_names(base.empty() ? stork::random_uuid_v4() : base, to_update.size());
   std::vector<rapidjson::Document> created;
   for (std::size_t i = 0; i < to_update.size(); ++i) {
     rapidjson::Document body;
@@ -118,7 +121,9 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
       body = std::move(result).value();
     }
     if (flags.output == cli::OutputFormat::Table || flags.output == cli::OutputFormat::Wide) {
-      std::string suffix = client_dry_run ? " (dry run)" : flags.dry_run == cli::DryRunMode::Server ? " (server dry run)" : "";
+      std::string suffix = client_dry_run                             ? " (dry run)"
+                           : flags.dry_run == cli::DryRunMode::Server ? " (server dry run)"
+                                                                      : "";
       io.out << stork::domain_operation_started_message(to_update[i], activate) << suffix << "\n";
     }
     created.push_back(std::move(body));

@@ -22,8 +22,8 @@ bool is_schedule_word(std::string_view word) {
 }
 
 // Objects from -f: each must be a MigrationSchedule; its namespace comes from the object, else -n.
-Result<std::vector<ScheduleRef>> refs_from_files(const std::vector<std::string>& files, const std::string& fallback_ns,
-                                                 Io& io) {
+Result<std::vector<ScheduleRef>> refs_from_files(const std::vector<std::string>& files,
+                                                 const std::string& fallback_ns, Io& io) {
   std::vector<ScheduleRef> refs;
   for (const auto& file : files) {
     std::string text;
@@ -39,12 +39,14 @@ Result<std::vector<ScheduleRef>> refs_from_files(const std::vector<std::string>&
     for (const auto& object : *objects) {
       std::string_view kind = stork::string_member(object, "kind");
       if (kind != "MigrationSchedule") {
-        return Error::usage("error parsing " + file + ": expected MigrationSchedule objects, found kind \"" +
-                            std::string(kind) + "\"" +
-                            (stork::object_name(object).empty() ? "" : " (" + std::string(stork::object_name(object)) + ")"));
+        return Error::usage(
+            "error parsing " + file + ": expected MigrationSchedule objects, found kind \"" +
+            std::string(kind) + "\"" +
+            (stork::object_name(object).empty() ? "" : " (" + std::string(stork::object_name(object)) + ")"));
       }
       ScheduleRef ref{std::string(stork::object_namespace(object)), std::string(stork::object_name(object))};
-      if (ref.name.empty()) return Error::usage("error parsing " + file + ": a MigrationSchedule has no metadata.name");
+      if (ref.name.empty())
+        return Error::usage("error parsing " + file + ": a MigrationSchedule has no metadata.name");
       if (ref.namespace_name.empty()) ref.namespace_name = fallback_ns;
       refs.push_back(std::move(ref));
     }
@@ -59,25 +61,28 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
   const std::string command = suspend ? "kubectl dr suspend" : "kubectl dr resume";
   const std::string verb = suspend ? "suspend" : "resume";
   if (flags.positional.empty() || !is_schedule_word(flags.positional.front())) {
-    return report_failure(io, Error::usage("expected \"migrationschedule\", e.g. " + command +
-                                           " migrationschedule NAME -n NAMESPACE"),
+    return report_failure(io,
+                          Error::usage("expected \"migrationschedule\", e.g. " + command +
+                                       " migrationschedule NAME -n NAMESPACE"),
                           command);
   }
   std::vector<std::string> names(flags.positional.begin() + 1, flags.positional.end());
   const bool all = line.get<bool>("all", false);
   const std::string cluster_pair = line.get<std::string>("cluster-pair", "");
-  const int ways = (names.empty() ? 0 : 1) + (all ? 1 : 0) + (cluster_pair.empty() ? 0 : 1) + (flags.filenames.empty() ? 0 : 1);
+  const int ways = (names.empty() ? 0 : 1) + (all ? 1 : 0) + (cluster_pair.empty() ? 0 : 1) +
+                   (flags.filenames.empty() ? 0 : 1);
   if (ways == 0) {
-    return report_failure(io, Error::usage("name the MigrationSchedules to " + verb +
-                                           ", or use --all, --cluster-pair PAIR or -f FILE"),
+    return report_failure(io,
+                          Error::usage("name the MigrationSchedules to " + verb +
+                                       ", or use --all, --cluster-pair PAIR or -f FILE"),
                           command);
   }
   if (ways > 1) {
     return report_failure(io, Error::usage("use only one of: names, --all, --cluster-pair, -f"), command);
   }
   if (flags.all_namespaces && !names.empty()) {
-    return report_failure(io, Error::usage("a name cannot be combined with --all-namespaces: give -n NAMESPACE"),
-                          command);
+    return report_failure(
+        io, Error::usage("a name cannot be combined with --all-namespaces: give -n NAMESPACE"), command);
   }
 
   auto client = open_client(flags);
@@ -97,18 +102,20 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
     if (!from_files) return report_failure(io, from_files.error(), command);
     refs = std::move(from_files).value();
   } else {
-    auto listed = api.list(kube::types::migrationschedules, flags.all_namespaces ? "" : ns, {},
-                           [&](rapidjson::Value& items, std::string_view) -> Status {
-                             for (auto& item : items.GetArray()) {
-                               if (!cluster_pair.empty()) {
-                                 const auto* pair = stork::at_path(item, "spec.template.spec.clusterPair");
-                                 if (pair == nullptr || !pair->IsString() || cluster_pair != pair->GetString()) continue;
-                               }
-                               refs.push_back({std::string(stork::object_namespace(item)),
-                                               std::string(stork::object_name(item))});
-                             }
-                             return {};
-                           });
+    auto listed =
+        api.list(kube::types::migrationschedules, flags.all_namespaces ? "" : ns, {},
+                 [&](rapidjson::Value& items, std::string_view) -> Status {
+                   for (auto& item : items.GetArray()) {
+                     if (!cluster_pair.empty()) {
+                       const auto* pair = stork::at_path(item, "spec.template.spec.clusterPair");
+                       if (pair == nullptr || !pair->IsString() || cluster_pair != pair->GetString())
+                         continue;
+                     }
+                     refs.push_back(
+                         {std::string(stork::object_namespace(item)), std::string(stork::object_name(item))});
+                   }
+                   return {};
+                 });
     if (!listed) return report_failure(io, listed.error(), command);
   }
   if (refs.empty()) {
@@ -133,8 +140,8 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
       if (text) io.out << stork::suspend_message(ref.name, suspend) << suffix << "\n";
       continue;
     }
-    auto result = api.patch(kube::types::migrationschedules, ref.namespace_name, ref.name, kube::PatchType::Merge, body,
-                            options);
+    auto result = api.patch(kube::types::migrationschedules, ref.namespace_name, ref.name,
+                            kube::PatchType::Merge, body, options);
     if (!result) {
       ++failures;
       io.err << result.error().kubectl_line() << "\n";

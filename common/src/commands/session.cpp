@@ -10,11 +10,14 @@
 
 namespace dr::commands {
 
-Io process_io() { return Io{std::cin, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1}; }
+Io process_io() {
+  return Io{std::cin, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1};
+}
 
 Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& overrides,
                                                  const ConnectOptions& options) {
-  auto timeout = kube::parse_request_timeout(overrides.request_timeout.empty() ? "0" : overrides.request_timeout);
+  auto timeout =
+      kube::parse_request_timeout(overrides.request_timeout.empty() ? "0" : overrides.request_timeout);
   if (!timeout) return std::move(timeout).error();
   auto config = kube::load_rest_config(overrides);
   if (!config) return std::move(config).error();
@@ -58,7 +61,9 @@ InterruptGuard::~InterruptGuard() {
   g_guarded_transport.store(nullptr);
 }
 
-int InterruptGuard::signal_received() const { return g_signal_received; }
+int InterruptGuard::signal_received() const {
+  return g_signal_received;
+}
 
 int InterruptGuard::exit_code_or(int otherwise) const {
   return g_signal_received != 0 ? 128 + g_signal_received : otherwise;

@@ -49,9 +49,11 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
       rapidjson::Document copy;
       copy.CopyFrom(item, copy.GetAllocator());
       // Lists omit kind/apiVersion on items; -o json/yaml/name need them.
-      if (!copy.HasMember("kind")) copy.AddMember("kind", rapidjson::Value(type.kind.c_str(), copy.GetAllocator()), copy.GetAllocator());
+      if (!copy.HasMember("kind"))
+        copy.AddMember("kind", rapidjson::Value(type.kind.c_str(), copy.GetAllocator()), copy.GetAllocator());
       if (!copy.HasMember("apiVersion")) {
-        copy.AddMember("apiVersion", rapidjson::Value(type.api_version().c_str(), copy.GetAllocator()), copy.GetAllocator());
+        copy.AddMember("apiVersion", rapidjson::Value(type.api_version().c_str(), copy.GetAllocator()),
+                       copy.GetAllocator());
       }
       objects.push_back(std::move(copy));
     }
@@ -114,19 +116,20 @@ int cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io
     if (!listed) return report_failure(io, listed.error(), command);
   }
   while (!api.transport().cancelled()) {
-    auto watched = api.watch(kube::types::clusterdomainsstatuses, "", {}, resource_version, std::chrono::minutes(5),
-                             [&](std::string_view, rapidjson::Value& object) {
-                               resource_version = std::string(stork::resource_version(object));
-                               std::vector<rapidjson::Document> one(1);
-                               one.front().CopyFrom(object, one.front().GetAllocator());
-                               if (flags.output == cli::OutputFormat::Table || flags.output == cli::OutputFormat::Wide) {
-                                 render_cluster_domains(one, flags, io, false);
-                               } else {
-                                 print_objects(io, flags.output, std::move(one), false);
-                               }
-                               io.out.flush();
-                               return true;
-                             });
+    auto watched =
+        api.watch(kube::types::clusterdomainsstatuses, "", {}, resource_version, std::chrono::minutes(5),
+                  [&](std::string_view, rapidjson::Value& object) {
+                    resource_version = std::string(stork::resource_version(object));
+                    std::vector<rapidjson::Document> one(1);
+                    one.front().CopyFrom(object, one.front().GetAllocator());
+                    if (flags.output == cli::OutputFormat::Table || flags.output == cli::OutputFormat::Wide) {
+                      render_cluster_domains(one, flags, io, false);
+                    } else {
+                      print_objects(io, flags.output, std::move(one), false);
+                    }
+                    io.out.flush();
+                    return true;
+                  });
     if (!watched && watched.error().code != ErrorCode::Timeout) {
       if (watched.error().code == ErrorCode::Cancelled) break;
       return guard.exit_code_or(report_failure(io, watched.error(), command));
@@ -156,7 +159,8 @@ int cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& fl
   if (wide) headers.emplace_back("REASON");
   cli::Table table(headers);
   for (const auto& row : stork::cluster_domain_update_rows(items)) {
-    std::vector<std::string> cells = {row.name, row.cluster_domain, row.action, row.status, storkctl_time(row.created)};
+    std::vector<std::string> cells = {row.name, row.cluster_domain, row.action, row.status,
+                                      storkctl_time(row.created)};
     if (wide) cells.push_back(row.reason);
     table.add_row(std::move(cells));
   }
@@ -184,7 +188,8 @@ int migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags
   const bool wide = flags.output == cli::OutputFormat::Wide;
   std::vector<std::string> headers;
   if (flags.all_namespaces) headers.emplace_back("NAMESPACE");
-  for (const char* h : {"NAME", "POLICYNAME", "CLUSTERPAIR", "SUSPEND", "LAST-SUCCESS-TIME", "LAST-SUCCESS-DURATION"}) {
+  for (const char* h :
+       {"NAME", "POLICYNAME", "CLUSTERPAIR", "SUSPEND", "LAST-SUCCESS-TIME", "LAST-SUCCESS-DURATION"}) {
     headers.emplace_back(h);
   }
   if (wide) {
@@ -230,8 +235,8 @@ int migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io)
   auto items = as_array(*objects, holder);
   std::vector<std::string> headers;
   if (flags.all_namespaces) headers.emplace_back("NAMESPACE");
-  for (const char* h : {"NAME", "CLUSTERPAIR", "STAGE", "STATUS", "VOLUMES", "RESOURCES", "CREATED", "ELAPSED",
-                        "TOTAL BYTES TRANSFERRED"}) {
+  for (const char* h : {"NAME", "CLUSTERPAIR", "STAGE", "STATUS", "VOLUMES", "RESOURCES", "CREATED",
+                        "ELAPSED", "TOTAL BYTES TRANSFERRED"}) {
     headers.emplace_back(h);
   }
   cli::Table table(headers);
@@ -262,26 +267,32 @@ int apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
     }
     kube::ListOptions options;
     options.label_selector = flags.selector;
-    auto listed = api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
-      for (auto& item : items.GetArray()) {
-        auto row = stork::app_status_row(target, item);
-        if (!row.desired && row.desired_error.empty()) continue;  // nothing recorded: not a migrated app
-        rows.push_back(std::move(row));
-        if (flags.output == cli::OutputFormat::Json || flags.output == cli::OutputFormat::Yaml ||
-            flags.output == cli::OutputFormat::Name) {
-          rapidjson::Document copy;
-          copy.CopyFrom(item, copy.GetAllocator());
-          if (!copy.HasMember("kind")) copy.AddMember("kind", rapidjson::Value(target.type.kind.c_str(), copy.GetAllocator()), copy.GetAllocator());
-          if (!copy.HasMember("apiVersion")) {
-            copy.AddMember("apiVersion", rapidjson::Value(target.type.api_version().c_str(), copy.GetAllocator()),
-                           copy.GetAllocator());
+    auto listed =
+        api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
+          for (auto& item : items.GetArray()) {
+            auto row = stork::app_status_row(target, item);
+            if (!row.desired && row.desired_error.empty()) continue;  // nothing recorded: not a migrated app
+            rows.push_back(std::move(row));
+            if (flags.output == cli::OutputFormat::Json || flags.output == cli::OutputFormat::Yaml ||
+                flags.output == cli::OutputFormat::Name) {
+              rapidjson::Document copy;
+              copy.CopyFrom(item, copy.GetAllocator());
+              if (!copy.HasMember("kind"))
+                copy.AddMember("kind", rapidjson::Value(target.type.kind.c_str(), copy.GetAllocator()),
+                               copy.GetAllocator());
+              if (!copy.HasMember("apiVersion")) {
+                copy.AddMember("apiVersion",
+                               rapidjson::Value(target.type.api_version().c_str(), copy.GetAllocator()),
+                               copy.GetAllocator());
+              }
+              objects.push_back(std::move(copy));
+            }
           }
-          objects.push_back(std::move(copy));
-        }
-      }
-      return {};
-    });
-    if (!listed) return report_failure(io, std::move(listed).error().wrap("listing " + target.type.group_resource()), "");
+          return {};
+        });
+    if (!listed)
+      return report_failure(io, std::move(listed).error().wrap("listing " + target.type.group_resource()),
+                            "");
   }
   if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
     print_objects(io, flags.output, std::move(objects), true);
@@ -318,17 +329,18 @@ int status_command(const CommandLine& line, Io& io) {
   const auto& flags = line.flags;
   const std::string command = "kubectl dr status";
   if (flags.positional.size() > 1) {
-    return report_failure(io, Error::usage("status takes at most one resource word, got \"" +
-                                           flags.positional[1] + "\""),
-                          command);
+    return report_failure(
+        io, Error::usage("status takes at most one resource word, got \"" + flags.positional[1] + "\""),
+        command);
   }
   View view = View::ClusterDomains;
   if (!flags.positional.empty()) {
     auto parsed = parse_view(flags.positional.front());
     if (!parsed) {
-      return report_failure(io, Error::usage("unknown resource \"" + flags.positional.front() +
-                                             "\": use clusterdomains, clusterdomainupdates, "
-                                             "migrationschedules, migrations or apps"),
+      return report_failure(io,
+                            Error::usage("unknown resource \"" + flags.positional.front() +
+                                         "\": use clusterdomains, clusterdomainupdates, "
+                                         "migrationschedules, migrations or apps"),
                             command);
     }
     view = *parsed;
@@ -339,11 +351,16 @@ int status_command(const CommandLine& line, Io& io) {
   auto client = open_client(flags);
   if (!client) return report_failure(io, client.error(), command);
   switch (view) {
-    case View::ClusterDomains: return cluster_domains_view(**client, flags, io);
-    case View::ClusterDomainUpdates: return cluster_domain_updates_view(**client, flags, io);
-    case View::MigrationSchedules: return migration_schedules_view(**client, flags, io);
-    case View::Migrations: return migrations_view(**client, flags, io);
-    case View::Apps: return apps_view(**client, flags, io);
+    case View::ClusterDomains:
+      return cluster_domains_view(**client, flags, io);
+    case View::ClusterDomainUpdates:
+      return cluster_domain_updates_view(**client, flags, io);
+    case View::MigrationSchedules:
+      return migration_schedules_view(**client, flags, io);
+    case View::Migrations:
+      return migrations_view(**client, flags, io);
+    case View::Apps:
+      return apps_view(**client, flags, io);
   }
   return 1;
 }

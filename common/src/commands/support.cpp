@@ -29,7 +29,8 @@ int report_failure(Io& io, const Error& error, std::string_view command) {
   return 1;
 }
 
-Result<std::unique_ptr<kube::ApiClient>> open_client(const cli::CommonFlags& flags, std::size_t max_inflight) {
+Result<std::unique_ptr<kube::ApiClient>> open_client(const cli::CommonFlags& flags,
+                                                     std::size_t max_inflight) {
   ConnectOptions options;
   options.max_inflight = max_inflight;
   return connect(flags.overrides, options);
@@ -46,7 +47,8 @@ void print_objects(Io& io, cli::OutputFormat format, std::vector<rapidjson::Docu
       std::string kind;
       std::string api_version;
       std::string name;
-      if (auto k = object.FindMember("kind"); k != object.MemberEnd() && k->value.IsString()) kind = k->value.GetString();
+      if (auto k = object.FindMember("kind"); k != object.MemberEnd() && k->value.IsString())
+        kind = k->value.GetString();
       if (auto a = object.FindMember("apiVersion"); a != object.MemberEnd() && a->value.IsString()) {
         api_version = a->value.GetString();
       }

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include <cxxopts.hpp>
 #include <rapidjson/document.h>
+#include <cxxopts.hpp>
 
 #include "dr/cli/flags.hpp"
 #include "dr/cli/printer.hpp"
@@ -41,7 +41,8 @@ CommandLine parse_command_line(cxxopts::Options& options, const cli::HelpSpec& h
 int report_failure(Io& io, const Error& error, std::string_view command);
 
 // Connects with the kubectl flags; `max_inflight` bounds concurrent requests.
-Result<std::unique_ptr<kube::ApiClient>> open_client(const cli::CommonFlags& flags, std::size_t max_inflight = 32);
+Result<std::unique_ptr<kube::ApiClient>> open_client(const cli::CommonFlags& flags,
+                                                     std::size_t max_inflight = 32);
 
 // The namespace a namespaced command works in: -n, else the kubeconfig context's, else "default".
 std::string effective_namespace(const cli::CommonFlags& flags, kube::ApiClient& client);

@@ -27,7 +27,8 @@ void default_to(Value& parent, const char* key, T value, rapidjson::Document::Al
   }
 }
 
-void default_string(Value& parent, const char* key, const char* value, rapidjson::Document::AllocatorType& a) {
+void default_string(Value& parent, const char* key, const char* value,
+                    rapidjson::Document::AllocatorType& a) {
   auto it = parent.FindMember(key);
   if (it == parent.MemberEnd()) parent.AddMember(Value(key, a), Value(value, a), a);
 }
@@ -105,7 +106,8 @@ void apply_builtin_defaults(const ResourceType& type, rapidjson::Document& doc, 
     auto tmpl = spec.FindMember("template");
     if (tmpl != spec.MemberEnd() && tmpl->value.IsObject()) {
       auto pod_spec = tmpl->value.FindMember("spec");
-      if (pod_spec != tmpl->value.MemberEnd() && pod_spec->value.IsObject()) pod_spec_defaults(pod_spec->value, a);
+      if (pod_spec != tmpl->value.MemberEnd() && pod_spec->value.IsObject())
+        pod_spec_defaults(pod_spec->value, a);
     }
   } else if (type.group == "batch" && type.plural == "cronjobs") {
     Value& spec = object_member(doc, "spec", a);
@@ -120,7 +122,8 @@ void apply_builtin_defaults(const ResourceType& type, rapidjson::Document& doc, 
         auto tmpl = job_spec->value.FindMember("template");
         if (tmpl != job_spec->value.MemberEnd() && tmpl->value.IsObject()) {
           auto pod_spec = tmpl->value.FindMember("spec");
-          if (pod_spec != tmpl->value.MemberEnd() && pod_spec->value.IsObject()) pod_spec_defaults(pod_spec->value, a);
+          if (pod_spec != tmpl->value.MemberEnd() && pod_spec->value.IsObject())
+            pod_spec_defaults(pod_spec->value, a);
         }
       }
     }

@@ -254,7 +254,8 @@ std::optional<std::string> openapi_v3_group_version_json(const TypeRegistry& typ
   w.Key("paths");
   w.StartObject();
   for (const auto& t : served) {
-    std::string base = "/" + path + (t->namespaced ? "/namespaces/{namespace}/" : "/") + t->plural + "/{name}";
+    std::string base =
+        "/" + path + (t->namespaced ? "/namespaces/{namespace}/" : "/") + t->plural + "/{name}";
     w.Key(base.c_str(), static_cast<rapidjson::SizeType>(base.size()));
     w.StartObject();
     w.Key("patch");

@@ -152,7 +152,9 @@ Emulator::Emulator(const std::vector<std::string>& cluster_names, SimulationConf
   }
 }
 
-Emulator::~Emulator() { stop_controllers(); }
+Emulator::~Emulator() {
+  stop_controllers();
+}
 
 EmulatedCluster& Emulator::cluster(const std::string& name) {
   EmulatedCluster* c = find_cluster(name);

@@ -8,7 +8,8 @@
 
 namespace emu {
 
-StatusError::StatusError(int c, std::string r, std::string m) : code(c), reason(std::move(r)), message(std::move(m)) {}
+StatusError::StatusError(int c, std::string r, std::string m)
+    : code(c), reason(std::move(r)), message(std::move(m)) {}
 
 std::string StatusError::to_json() const {
   rapidjson::StringBuffer buffer;
@@ -108,18 +109,20 @@ StatusError not_found(const ResourceType& type, const std::string& name) {
 }
 
 StatusError already_exists(const ResourceType& type, const std::string& name) {
-  return with_resource(409, "AlreadyExists", type.qualified() + " " + quoted(name) + " already exists", type, name);
+  return with_resource(409, "AlreadyExists", type.qualified() + " " + quoted(name) + " already exists", type,
+                       name);
 }
 
 StatusError conflict(const ResourceType& type, const std::string& name) {
-  return conflict_message(type, name,
-                          "the object has been modified; please apply your changes to the latest version and try again");
+  return conflict_message(
+      type, name,
+      "the object has been modified; please apply your changes to the latest version and try again");
 }
 
 StatusError conflict_message(const ResourceType& type, const std::string& name, const std::string& why) {
-  return with_resource(409, "Conflict",
-                       "Operation cannot be fulfilled on " + type.qualified() + " " + quoted(name) + ": " + why, type,
-                       name);
+  return with_resource(
+      409, "Conflict",
+      "Operation cannot be fulfilled on " + type.qualified() + " " + quoted(name) + ": " + why, type, name);
 }
 
 StatusError invalid(const ResourceType& type, const std::string& name, std::vector<StatusCause> causes) {
@@ -147,15 +150,27 @@ StatusError invalid(const ResourceType& type, const std::string& name, std::vect
   return e;
 }
 
-StatusError bad_request(const std::string& message) { return StatusError(400, "BadRequest", message); }
-StatusError forbidden(const std::string& message) { return StatusError(403, "Forbidden", message); }
-StatusError unauthorized() { return StatusError(401, "Unauthorized", "Unauthorized"); }
-StatusError method_not_allowed(const std::string& message) { return StatusError(405, "MethodNotAllowed", message); }
+StatusError bad_request(const std::string& message) {
+  return StatusError(400, "BadRequest", message);
+}
+StatusError forbidden(const std::string& message) {
+  return StatusError(403, "Forbidden", message);
+}
+StatusError unauthorized() {
+  return StatusError(401, "Unauthorized", "Unauthorized");
+}
+StatusError method_not_allowed(const std::string& message) {
+  return StatusError(405, "MethodNotAllowed", message);
+}
 StatusError unsupported_media_type(const std::string& message) {
   return StatusError(415, "UnsupportedMediaType", message);
 }
-StatusError expired(const std::string& message) { return StatusError(410, "Expired", message); }
-StatusError gone(const std::string& message) { return StatusError(410, "Gone", message); }
+StatusError expired(const std::string& message) {
+  return StatusError(410, "Expired", message);
+}
+StatusError gone(const std::string& message) {
+  return StatusError(410, "Gone", message);
+}
 
 StatusError too_many_requests(int retry_after_seconds) {
   // The message API Priority and Fairness answers with.

@@ -128,8 +128,12 @@ void Stats::end(const std::string& verb, const std::string& resource, int code) 
   ++by_code_[std::to_string(code)];
 }
 
-void Stats::watch_started() { ++watches_; }
-void Stats::watch_ended() { --watches_; }
+void Stats::watch_started() {
+  ++watches_;
+}
+void Stats::watch_ended() {
+  --watches_;
+}
 
 void Stats::reset() {
   std::lock_guard lock(mutex_);
@@ -177,7 +181,9 @@ RequestLog::RequestLog(const std::string& path) {
   if (!path.empty()) out_.open(path, std::ios::app);
 }
 
-RequestLog::~RequestLog() { flush(); }
+RequestLog::~RequestLog() {
+  flush();
+}
 
 void RequestLog::add(const std::string& method, const std::string& path, const std::string& query, int status,
                      double latency_ms, const std::string& user_agent) {
@@ -206,8 +212,8 @@ void RequestLog::add(const std::string& method, const std::string& path, const s
   w.EndObject();
   std::lock_guard lock(mutex_);
   if (out_) {
-    out_ << stamp << ' ' << method << ' ' << path << (query.empty() ? "" : "?" + query) << ' ' << status << ' '
-         << latency_ms << "ms \"" << user_agent << "\"\n";
+    out_ << stamp << ' ' << method << ' ' << path << (query.empty() ? "" : "?" + query) << ' ' << status
+         << ' ' << latency_ms << "ms \"" << user_agent << "\"\n";
     auto now = std::chrono::steady_clock::now();
     if (now - last_flush_ > std::chrono::seconds(1)) {
       out_.flush();

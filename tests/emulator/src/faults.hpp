@@ -18,13 +18,13 @@ namespace emu {
 
 // What the server does wrong on purpose. Rates are probabilities per API request (0..1).
 struct FaultConfig {
-  double error_rate = 0;                 // answer 500 or 503 (picked from error_codes) instead
+  double error_rate = 0;  // answer 500 or 503 (picked from error_codes) instead
   std::vector<int> error_codes{500, 503};
-  double throttle_rate = 0;              // answer 429 with Retry-After
+  double throttle_rate = 0;  // answer 429 with Retry-After
   int retry_after_seconds = 1;
-  double drop_rate = 0;                  // close the connection half-way through the response
-  int latency_ms = 0;                    // added before every API request
-  std::string only_verbs;                // comma list ("patch,update"): faults apply to these verbs only
+  double drop_rate = 0;    // close the connection half-way through the response
+  int latency_ms = 0;      // added before every API request
+  std::string only_verbs;  // comma list ("patch,update"): faults apply to these verbs only
 };
 
 class Faults {

@@ -29,7 +29,8 @@ rapidjson::Document parse_json(std::string_view text) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError()) {
-    throw errors::bad_request(std::string("json parse error: ") + rapidjson::GetParseError_En(doc.GetParseError()));
+    throw errors::bad_request(std::string("json parse error: ") +
+                              rapidjson::GetParseError_En(doc.GetParseError()));
   }
   return doc;
 }

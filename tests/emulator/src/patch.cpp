@@ -102,7 +102,8 @@ Value& container_of(Value& root, const std::vector<std::string>& tokens, const s
     node = child(*node, tokens[i], path);
     if (node == nullptr) throw PatchFailure{"doc is missing path: \"" + path + "\": missing value"};
   }
-  if (!node->IsObject() && !node->IsArray()) throw PatchFailure{"doc is missing path: \"" + path + "\": missing value"};
+  if (!node->IsObject() && !node->IsArray())
+    throw PatchFailure{"doc is missing path: \"" + path + "\": missing value"};
   return *node;
 }
 
@@ -170,7 +171,8 @@ std::string op_string(const Value& op, const char* key) {
 
 void apply_json_patch(rapidjson::Document& target, const Value& operations, std::string* why) {
   if (!operations.IsArray()) {
-    throw errors::bad_request("json: cannot unmarshal " + std::string(operations.IsObject() ? "object" : "value") +
+    throw errors::bad_request("json: cannot unmarshal " +
+                              std::string(operations.IsObject() ? "object" : "value") +
                               " into Go value of type jsonpatch.Patch");
   }
   rapidjson::Document work;
@@ -204,7 +206,8 @@ void apply_json_patch(rapidjson::Document& target, const Value& operations, std:
         Value& parent = container_of(work, tokens, path);
         Value* existing = child(parent, tokens.back(), path);
         if (existing == nullptr) {
-          throw PatchFailure{"replace operation does not apply: doc is missing key: " + path + ": missing value"};
+          throw PatchFailure{"replace operation does not apply: doc is missing key: " + path +
+                             ": missing value"};
         }
         *existing = value;
       } else if (kind == "move") {
@@ -250,11 +253,20 @@ const char* merge_key(const char* field) {
     const char* key;
   };
   static const Entry entries[] = {
-      {"containers", "name"},       {"initContainers", "name"},      {"ephemeralContainers", "name"},
-      {"volumes", "name"},          {"env", "name"},                 {"imagePullSecrets", "name"},
-      {"ports", "containerPort"},   {"volumeMounts", "mountPath"},   {"volumeDevices", "devicePath"},
-      {"conditions", "type"},       {"ownerReferences", "uid"},      {"hostAliases", "ip"},
-      {"resourceClaims", "name"},   {"topologySpreadConstraints", "topologyKey"},
+      {"containers", "name"},
+      {"initContainers", "name"},
+      {"ephemeralContainers", "name"},
+      {"volumes", "name"},
+      {"env", "name"},
+      {"imagePullSecrets", "name"},
+      {"ports", "containerPort"},
+      {"volumeMounts", "mountPath"},
+      {"volumeDevices", "devicePath"},
+      {"conditions", "type"},
+      {"ownerReferences", "uid"},
+      {"hostAliases", "ip"},
+      {"resourceClaims", "name"},
+      {"topologySpreadConstraints", "topologyKey"},
   };
   for (const auto& e : entries) {
     if (std::strcmp(e.field, field) == 0) return e.key;
@@ -262,7 +274,9 @@ const char* merge_key(const char* field) {
   return nullptr;
 }
 
-bool primitive_set_field(const char* field) { return std::strcmp(field, "finalizers") == 0; }
+bool primitive_set_field(const char* field) {
+  return std::strcmp(field, "finalizers") == 0;
+}
 
 const Value* find(const Value& object, const char* key) {
   auto it = object.FindMember(key);
@@ -326,7 +340,8 @@ void merge_list(Value& target, const Value& patch, const char* field, Allocator&
     }
     const Value* k = find(e, key);
     if (k == nullptr) {
-      throw errors::bad_request(std::string("map: ") + to_json(e) + " does not contain declared merge key: " + key);
+      throw errors::bad_request(std::string("map: ") + to_json(e) +
+                                " does not contain declared merge key: " + key);
     }
     rapidjson::SizeType match = target.Size();
     for (rapidjson::SizeType i = 0; i < target.Size(); ++i) {

@@ -25,9 +25,9 @@ enum class Kind {
   Message,
   RepeatedString,
   RepeatedMessage,
-  MapString,     // map<string,string>
-  MapBytes,      // map<string,bytes> -> base64
-  MapQuantity,   // map<string,Quantity>
+  MapString,    // map<string,string>
+  MapBytes,     // map<string,bytes> -> base64
+  MapQuantity,  // map<string,Quantity>
   Quantity,
   Time,
   IntOrString,
@@ -123,7 +123,8 @@ const Schema kPodSpec{{{2, "containers", Kind::RepeatedMessage, &kContainer},
                        {24, "priorityClassName", Kind::String},
                        {25, "priority", Kind::OptInt},
                        {30, "enableServiceLinks", Kind::OptBool}}};
-const Schema kPodTemplateSpec{{{1, "metadata", Kind::Message, &kObjectMeta}, {2, "spec", Kind::Message, &kPodSpec}}};
+const Schema kPodTemplateSpec{
+    {{1, "metadata", Kind::Message, &kObjectMeta}, {2, "spec", Kind::Message, &kPodSpec}}};
 const Schema kPodStatus{{{1, "phase", Kind::String}}};
 const Schema kPod{{{1, "metadata", Kind::Message, &kObjectMeta},
                    {2, "spec", Kind::Message, &kPodSpec},
@@ -137,8 +138,10 @@ const Schema kConfigMap{{{1, "metadata", Kind::Message, &kObjectMeta},
                          {2, "data", Kind::MapString},
                          {3, "binaryData", Kind::MapBytes},
                          {4, "immutable", Kind::OptBool}}};
-const Schema kRollingUpdateDeployment{{{1, "maxUnavailable", Kind::IntOrString}, {2, "maxSurge", Kind::IntOrString}}};
-const Schema kDeploymentStrategy{{{1, "type", Kind::String}, {2, "rollingUpdate", Kind::Message, &kRollingUpdateDeployment}}};
+const Schema kRollingUpdateDeployment{
+    {{1, "maxUnavailable", Kind::IntOrString}, {2, "maxSurge", Kind::IntOrString}}};
+const Schema kDeploymentStrategy{
+    {{1, "type", Kind::String}, {2, "rollingUpdate", Kind::Message, &kRollingUpdateDeployment}}};
 const Schema kDeploymentSpec{{{1, "replicas", Kind::OptInt},
                               {2, "selector", Kind::Message, &kLabelSelector},
                               {3, "template", Kind::Message, &kPodTemplateSpec},
@@ -177,7 +180,8 @@ const Schema kJobSpec{{{1, "parallelism", Kind::OptInt},
                        {8, "ttlSecondsAfterFinished", Kind::OptInt},
                        {9, "completionMode", Kind::OptString},
                        {10, "suspend", Kind::OptBool}}};
-const Schema kJobTemplateSpec{{{1, "metadata", Kind::Message, &kObjectMeta}, {2, "spec", Kind::Message, &kJobSpec}}};
+const Schema kJobTemplateSpec{
+    {{1, "metadata", Kind::Message, &kObjectMeta}, {2, "spec", Kind::Message, &kJobSpec}}};
 const Schema kCronJobSpec{{{1, "schedule", Kind::String},
                            {8, "timeZone", Kind::OptString},
                            {2, "startingDeadlineSeconds", Kind::OptInt},
@@ -192,9 +196,13 @@ const Schema kCronJob{{{1, "metadata", Kind::Message, &kObjectMeta},
 
 const Schema* schema_for(const std::string& api_version, const std::string& kind) {
   static const std::map<std::string, const Schema*> schemas{
-      {"v1/Namespace", &kNamespace},          {"v1/ConfigMap", &kConfigMap},       {"v1/Pod", &kPod},
-      {"apps/v1/Deployment", &kDeployment},   {"apps/v1/StatefulSet", &kStatefulSet},
-      {"apps/v1/ReplicaSet", &kReplicaSet},   {"batch/v1/CronJob", &kCronJob},
+      {"v1/Namespace", &kNamespace},
+      {"v1/ConfigMap", &kConfigMap},
+      {"v1/Pod", &kPod},
+      {"apps/v1/Deployment", &kDeployment},
+      {"apps/v1/StatefulSet", &kStatefulSet},
+      {"apps/v1/ReplicaSet", &kReplicaSet},
+      {"batch/v1/CronJob", &kCronJob},
   };
   auto it = schemas.find(api_version + "/" + kind);
   return it == schemas.end() ? nullptr : it->second;
@@ -279,7 +287,8 @@ Value decode_message(std::string_view data, const Schema& schema, Allocator& a);
 
 // A map entry: key = 1, value = 2.
 std::pair<std::string, std::string_view> map_entry(std::string_view data) {
-  Reader r{reinterpret_cast<const unsigned char*>(data.data()), reinterpret_cast<const unsigned char*>(data.data()) + data.size()};
+  Reader r{reinterpret_cast<const unsigned char*>(data.data()),
+           reinterpret_cast<const unsigned char*>(data.data()) + data.size()};
   std::string key;
   std::string_view value;
   while (!r.done()) {
@@ -297,7 +306,8 @@ std::pair<std::string, std::string_view> map_entry(std::string_view data) {
 }
 
 std::string quantity(std::string_view data) {
-  Reader r{reinterpret_cast<const unsigned char*>(data.data()), reinterpret_cast<const unsigned char*>(data.data()) + data.size()};
+  Reader r{reinterpret_cast<const unsigned char*>(data.data()),
+           reinterpret_cast<const unsigned char*>(data.data()) + data.size()};
   std::string s;
   while (!r.done()) {
     std::uint64_t tag = r.varint();
@@ -319,7 +329,8 @@ Value& member(Value& object, const char* name, Value init, Allocator& a) {
 
 Value decode_message(std::string_view data, const Schema& schema, Allocator& a) {
   Value out(rapidjson::kObjectType);
-  Reader r{reinterpret_cast<const unsigned char*>(data.data()), reinterpret_cast<const unsigned char*>(data.data()) + data.size()};
+  Reader r{reinterpret_cast<const unsigned char*>(data.data()),
+           reinterpret_cast<const unsigned char*>(data.data()) + data.size()};
   while (!r.done()) {
     std::uint64_t tag = r.varint();
     int number = static_cast<int>(tag >> 3), wire = static_cast<int>(tag & 7);
@@ -335,7 +346,8 @@ Value decode_message(std::string_view data, const Schema& schema, Allocator& a) 
         if (wire != 2) Reader::fail();
         std::string_view s = r.bytes();
         out.EraseMember(f->name);
-        if (!s.empty() || f->kind == Kind::OptString) out.AddMember(name, Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a), a);
+        if (!s.empty() || f->kind == Kind::OptString)
+          out.AddMember(name, Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a), a);
         break;
       }
       case Kind::Int:
@@ -397,7 +409,8 @@ Value decode_message(std::string_view data, const Schema& schema, Allocator& a) 
       case Kind::Time: {
         if (wire != 2) Reader::fail();
         std::string_view t = r.bytes();
-        Reader tr{reinterpret_cast<const unsigned char*>(t.data()), reinterpret_cast<const unsigned char*>(t.data()) + t.size()};
+        Reader tr{reinterpret_cast<const unsigned char*>(t.data()),
+                  reinterpret_cast<const unsigned char*>(t.data()) + t.size()};
         std::int64_t seconds = 0;
         while (!tr.done()) {
           std::uint64_t tt = tr.varint();
@@ -421,7 +434,8 @@ Value decode_message(std::string_view data, const Schema& schema, Allocator& a) 
       case Kind::IntOrString: {
         if (wire != 2) Reader::fail();
         std::string_view d = r.bytes();
-        Reader ir{reinterpret_cast<const unsigned char*>(d.data()), reinterpret_cast<const unsigned char*>(d.data()) + d.size()};
+        Reader ir{reinterpret_cast<const unsigned char*>(d.data()),
+                  reinterpret_cast<const unsigned char*>(d.data()) + d.size()};
         std::int64_t type = 0, int_val = 0;
         std::string str_val;
         while (!ir.done()) {
@@ -455,7 +469,8 @@ Value decode_message(std::string_view data, const Schema& schema, Allocator& a) 
 rapidjson::Document decode_protobuf(std::string_view body) {
   static const std::string_view magic("k8s\0", 4);
   if (body.size() < 4 || body.substr(0, 4) != magic) {
-    throw errors::bad_request("provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]");
+    throw errors::bad_request(
+        "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]");
   }
   std::string_view envelope = body.substr(4);
   Reader r{reinterpret_cast<const unsigned char*>(envelope.data()),
@@ -467,7 +482,8 @@ rapidjson::Document decode_protobuf(std::string_view body) {
     int number = static_cast<int>(tag >> 3), wire = static_cast<int>(tag & 7);
     if (number == 1 && wire == 2) {
       std::string_view tm = r.bytes();
-      Reader tr{reinterpret_cast<const unsigned char*>(tm.data()), reinterpret_cast<const unsigned char*>(tm.data()) + tm.size()};
+      Reader tr{reinterpret_cast<const unsigned char*>(tm.data()),
+                reinterpret_cast<const unsigned char*>(tm.data()) + tm.size()};
       while (!tr.done()) {
         std::uint64_t t = tr.varint();
         if ((t & 7) != 2) {
@@ -486,8 +502,9 @@ rapidjson::Document decode_protobuf(std::string_view body) {
   }
   const Schema* schema = schema_for(api_version, kind);
   if (schema == nullptr) {
-    throw errors::unsupported_media_type("the body of the request was in an unknown format - accepted media types include: "
-                                         "application/json, application/yaml");
+    throw errors::unsupported_media_type(
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json, application/yaml");
   }
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();

@@ -16,9 +16,11 @@ constexpr std::time_t kDay = 86400;
 
 // Sets metadata.creationTimestamp of a stored object (realistic ages). Takes effect when the
 // store lets in-process writers set it.
-void backdate(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name, std::time_t t) {
+void backdate(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,
+              std::time_t t) {
   modifyObject(c, r, ns, name, [&](Doc& d) {
-    setString(objectMember(d, "metadata", d.GetAllocator()), "creationTimestamp", rfc3339(t), d.GetAllocator());
+    setString(objectMember(d, "metadata", d.GetAllocator()), "creationTimestamp", rfc3339(t),
+              d.GetAllocator());
     return true;
   });
 }
@@ -50,11 +52,12 @@ std::string namespaceJson(const std::string& name) {
 
 // A kubeconfig as `storkctl generate clusterpair` embeds it: the peer is named by its context.
 std::string clusterPairJson(const std::string& ns, const std::string& name, const std::string& peer) {
-  return R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterPair","metadata":{"name":")" + name +
-         R"(","namespace":")" + ns + R"("},"spec":{"config":{"clusters":[{"name":")" + peer +
-         R"(","cluster":{"server":"https://127.0.0.1","insecure-skip-tls-verify":true}}],"contexts":[{"name":")" + peer +
-         R"(","context":{"cluster":")" + peer + R"(","user":")" + peer + R"(-admin"}}],"current-context":")" + peer +
-         R"(","users":[{"name":")" + peer + R"(-admin","user":{"token":"<redacted>"}}]},"options":{"ip":"127.0.0.1","port":"9001","token":")" +
+  return R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterPair","metadata":{"name":")" +
+         name + R"(","namespace":")" + ns + R"("},"spec":{"config":{"clusters":[{"name":")" + peer +
+         R"(","cluster":{"server":"https://127.0.0.1","insecure-skip-tls-verify":true}}],"contexts":[{"name":")" +
+         peer + R"(","context":{"cluster":")" + peer + R"(","user":")" + peer +
+         R"(-admin"}}],"current-context":")" + peer + R"(","users":[{"name":")" + peer +
+         R"(-admin","user":{"token":"<redacted>"}}]},"options":{"ip":"127.0.0.1","port":"9001","token":")" +
          safeEncode(fnv1a(peer + name), 24) +
          R"(","mode":"DisasterRecovery"}},"status":{"schedulerStatus":"Ready","storageStatus":"Ready","remoteStorageId":")" +
          new_uid() + R"("}})";
@@ -132,7 +135,8 @@ void zookeeperFailover(Emulator& e) {
   std::vector<Cluster*> clusters = e.clusters();
   if (clusters.size() < 2)
     throw std::runtime_error(
-        "seed zookeeper-failover needs two clusters (source and destination), e.g. --clusters us-east-1a,us-east-1b");
+        "seed zookeeper-failover needs two clusters (source and destination), e.g. --clusters "
+        "us-east-1a,us-east-1b");
   Cluster& src = *clusters[0];
   Cluster& dst = *clusters[1];
   std::time_t now = std::time(nullptr);
@@ -158,7 +162,8 @@ void zookeeperFailover(Emulator& e) {
   for (auto* c : clusters) {
     ensureClusterDomainsStatus(e, *c);
     backdateAll(*c, storkResource(*c, "clusterdomainsstatuses"), "", installed);
-    if (auto sp = storkResource(*c, "schedulepolicies"); sp && !getObject(*c, *sp, "", "default-migration-policy"))
+    if (auto sp = storkResource(*c, "schedulepolicies");
+        sp && !getObject(*c, *sp, "", "default-migration-policy"))
       put(*c, *sp, kPolicy, installed);
   }
   auto cpR = storkResource(src, "clusterpairs");
@@ -169,7 +174,8 @@ void zookeeperFailover(Emulator& e) {
   // the last scheduled migration, run for real: it creates the destination's copy at 0 replicas
   std::string migName = "migrationschedule-interval-" + nameTimeSuffix(lastMigration);
   put(src, *migR,
-      R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":")" + migName +
+      R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":")" +
+          migName +
           R"(","namespace":"zookeeper","annotations":{"stork.libopenstorage.org/migration-schedule-name":"migrationschedule"}},
           "spec":{"clusterPair":"remotecluster","includeResources":true,"startApplications":false,"namespaces":["zookeeper"]},
           "status":{"stage":"","status":"Pending"}})",
@@ -179,18 +185,20 @@ void zookeeperFailover(Emulator& e) {
     modifyObject(src, *migR, "zookeeper", migName, [&](Doc& d) {
       auto& a = d.GetAllocator();
       Val refs(rapidjson::kArrayType);
-      refs.PushBack(parse(R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"MigrationSchedule","name":"migrationschedule","uid":")" +
-                          uid + R"("})")
-                        .Move(),
-                    a);
+      refs.PushBack(
+          parse(
+              R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"MigrationSchedule","name":"migrationschedule","uid":")" +
+              uid + R"("})")
+              .Move(),
+          a);
       setMember(objectMember(d, "metadata", a), "ownerReferences", std::move(refs), a);
       return true;
     });
   }
   auto result = executeMigration(e, src, "zookeeper", migName, lastMigration);
   if (result.status != "Successful")
-    throw std::runtime_error("seed zookeeper-failover: the seeded migration did not succeed: " + result.status + " " +
-                             result.reason);
+    throw std::runtime_error("seed zookeeper-failover: the seeded migration did not succeed: " +
+                             result.status + " " + result.reason);
   modifyObject(src, *msR, "zookeeper", "migrationschedule", [&](Doc& d) {
     auto& a = d.GetAllocator();
     Val& st = objectMember(d, "status", a);
@@ -212,12 +220,14 @@ void zookeeperFailover(Emulator& e) {
   reconcileWorkload(dst, "statefulsets", "zookeeper", "zk");
   // the destination was paired back for failback; its objects date from the first migration
   put(dst, *cpR, clusterPairJson("zookeeper", "remotecluster", src.name()), deployed);
-  for (auto& [group, plural] : {std::pair{"", "namespaces"}, std::pair{"", "services"}, std::pair{"apps", "statefulsets"},
-                                std::pair{"", "persistentvolumeclaims"}}) {
+  for (auto& [group, plural] : {std::pair{"", "namespaces"}, std::pair{"", "services"},
+                                std::pair{"apps", "statefulsets"}, std::pair{"", "persistentvolumeclaims"}}) {
     auto r = resource(dst, group, plural);
     if (!r) continue;
-    if (std::string(plural) == "namespaces") backdate(dst, *r, "", "zookeeper", deployed + 3600);
-    else backdateAll(dst, r, "zookeeper", deployed + 3600);
+    if (std::string(plural) == "namespaces")
+      backdate(dst, *r, "", "zookeeper", deployed + 3600);
+    else
+      backdateAll(dst, r, "zookeeper", deployed + 3600);
   }
   backdateAll(dst, msR, "zookeeper", deployed + 3600);
 }
@@ -226,8 +236,10 @@ bool parseScale(const std::string& seed, ScaleSpec& out, std::string& err) {
   if (seed.rfind("scale:", 0) != 0) return false;
   int n = 0, m = 0;
   char tail = 0;
-  if (std::sscanf(seed.c_str(), "scale:%d:%d%c", &n, &m, &tail) != 2 || n < 1 || m < 1 || n > 99999 || m > 100000) {
-    err = "seed " + seed + ": want scale:N:M with N namespaces (1..99999) and M workloads per namespace (>= 1)";
+  if (std::sscanf(seed.c_str(), "scale:%d:%d%c", &n, &m, &tail) != 2 || n < 1 || m < 1 || n > 99999 ||
+      m > 100000) {
+    err =
+        "seed " + seed + ": want scale:N:M with N namespaces (1..99999) and M workloads per namespace (>= 1)";
     return false;
   }
   out.namespaces = n;
@@ -257,12 +269,13 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
     std::string schedNs = shared ? "kube-system" : ns;
     std::string schedName = shared ? "shared-" + std::to_string(i / 100) : "migrationschedule";
     std::string migName = schedName + "-interval-" + migTime;
-    std::string migAnn = R"("stork.libopenstorage.org/migrated":"true","stork.libopenstorage.org/migrationName":")" +
-                         migName + R"(","stork.libopenstorage.org/migrationNamespace":")" + schedNs +
-                         R"(","stork.libopenstorage.org/migrationTime":")" + migTime + R"(")";
+    std::string migAnn =
+        R"("stork.libopenstorage.org/migrated":"true","stork.libopenstorage.org/migrationName":")" + migName +
+        R"(","stork.libopenstorage.org/migrationNamespace":")" + schedNs +
+        R"(","stork.libopenstorage.org/migrationTime":")" + migTime + R"(")";
     put(c, *cmR,
-        R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app-config","namespace":")" + std::string(ns) +
-            R"(","annotations":{)" + migAnn + R"(}},"data":{"mode":"dr"}})");
+        R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app-config","namespace":")" +
+            std::string(ns) + R"(","annotations":{)" + migAnn + R"(}},"data":{"mode":"dr"}})");
     ++st.configmaps;
     if (msR) {
       bool exists = getObject(c, *msR, schedNs, schedName) != nullptr;
@@ -292,10 +305,11 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
       std::string labels = R"("app":")" + name + R"(")";
       std::string ann = migrated ? migAnn : "";
       if (kind == 4) {
-        std::string json = R"({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":")" + name +
-                           R"(","namespace":")" + ns + R"(","labels":{)" + labels + R"(},"annotations":{)" + ann +
-                           R"(}},"spec":{"schedule":"*/15 * * * *","suspend":)" + (migrated ? "true" : "false") +
-                           R"(,"concurrencyPolicy":"Allow","successfulJobsHistoryLimit":3,"failedJobsHistoryLimit":1,"jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"report","image":"busybox:1.36","command":["sh","-c","date"]}]}}}}},"status":{}})";
+        std::string json =
+            R"({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":")" + name +
+            R"(","namespace":")" + ns + R"(","labels":{)" + labels + R"(},"annotations":{)" + ann +
+            R"(}},"spec":{"schedule":"*/15 * * * *","suspend":)" + (migrated ? "true" : "false") +
+            R"(,"concurrencyPolicy":"Allow","successfulJobsHistoryLimit":3,"failedJobsHistoryLimit":1,"jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"report","image":"busybox:1.36","command":["sh","-c","date"]}]}}}}},"status":{}})";
         put(c, *cjR, json);
         ++st.cronjobs;
         if (migrated) ++st.annotated;
@@ -310,25 +324,30 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
         if (docs) ++st.docsSpelling;
       }
       bool sts = kind == 1 || kind == 3;
-      std::string tmpl = R"({"metadata":{"labels":{"app":")" + name +
-                         R"("}},"spec":{"containers":[{"name":"main","image":"nginx:1.27","ports":[{"containerPort":8080}]}]}})";
+      std::string tmpl =
+          R"({"metadata":{"labels":{"app":")" + name +
+          R"("}},"spec":{"containers":[{"name":"main","image":"nginx:1.27","ports":[{"containerPort":8080}]}]}})";
       std::string revision = name + "-" + podTemplateHash(parse(tmpl));
       std::string status =
           sts ? R"({"observedGeneration":1,"replicas":)" + std::to_string(replicas) +
                     (replicas ? R"(,"readyReplicas":1,"currentReplicas":1,"updatedReplicas":1)" : "") +
-                    R"(,"availableReplicas":)" + std::to_string(replicas) + R"(,"currentRevision":")" + revision +
-                    R"(","updateRevision":")" + revision + R"(","collisionCount":0})"
-              : (replicas ? R"({"observedGeneration":1,"replicas":1,"updatedReplicas":1,"readyReplicas":1,"availableReplicas":1})"
-                          : R"({"observedGeneration":1})");
-      std::string json = std::string(R"({"apiVersion":"apps/v1","kind":")") + (sts ? "StatefulSet" : "Deployment") +
-                         R"(","metadata":{"name":")" + name + R"(","namespace":")" + ns + R"(","labels":{)" + labels +
-                         R"(},"annotations":{)" + ann + R"(}},"spec":{"replicas":)" + std::to_string(replicas) +
+                    R"(,"availableReplicas":)" + std::to_string(replicas) + R"(,"currentRevision":")" +
+                    revision + R"(","updateRevision":")" + revision + R"(","collisionCount":0})"
+              : (replicas
+                     ? R"({"observedGeneration":1,"replicas":1,"updatedReplicas":1,"readyReplicas":1,"availableReplicas":1})"
+                     : R"({"observedGeneration":1})");
+      std::string json = std::string(R"({"apiVersion":"apps/v1","kind":")") +
+                         (sts ? "StatefulSet" : "Deployment") + R"(","metadata":{"name":")" + name +
+                         R"(","namespace":")" + ns + R"(","labels":{)" + labels + R"(},"annotations":{)" +
+                         ann + R"(}},"spec":{"replicas":)" + std::to_string(replicas) +
                          R"(,"selector":{"matchLabels":{"app":")" + name + R"("}},)" +
-                         (sts ? R"("serviceName":")" + name + R"(",)" : std::string()) + R"("template":)" + tmpl +
-                         R"(},"status":)" + status + "}";
+                         (sts ? R"("serviceName":")" + name + R"(",)" : std::string()) + R"("template":)" +
+                         tmpl + R"(},"status":)" + status + "}";
       auto stored = put(c, sts ? *stsR : *depR, json);
-      if (sts) ++st.statefulsets;
-      else ++st.deployments;
+      if (sts)
+        ++st.statefulsets;
+      else
+        ++st.deployments;
       if (stored && replicas > 0) createDependents(c, sts ? "statefulsets" : "deployments", *stored);
     }
   }
@@ -340,21 +359,23 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
 namespace emu::seeds {
 namespace {
 
-const SeedRegistrar kZookeeper(kZookeeperFailover,
-                               "ZooKeeper (statefulset zk, 3 replicas) on the first cluster, migrated by Stork to the "
-                               "second at 0 replicas; schedule, pair, policy, domains as in Portworx's DR runbook",
-                               [](Emulator& e, const std::string&) { zookeeperFailover(e); });
+const SeedRegistrar kZookeeper(
+    kZookeeperFailover,
+    "ZooKeeper (statefulset zk, 3 replicas) on the first cluster, migrated by Stork to the "
+    "second at 0 replicas; schedule, pair, policy, domains as in Portworx's DR runbook",
+    [](Emulator& e, const std::string&) { zookeeperFailover(e); });
 
-const SeedRegistrar kScale("scale",
-                           "scale:N:M — N namespaces ns-00001.. with M workloads each as migrated by Stork, on the "
-                           "last cluster",
-                           [](Emulator& e, const std::string& arg) {
-                             ScaleSpec s;
-                             std::string err;
-                             if (!parseScale("scale:" + arg, s, err)) throw std::runtime_error(err);
-                             if (e.clusters().empty()) throw std::runtime_error("no clusters to seed");
-                             scale(*e.clusters().back(), s);
-                           });
+const SeedRegistrar kScale(
+    "scale",
+    "scale:N:M — N namespaces ns-00001.. with M workloads each as migrated by Stork, on the "
+    "last cluster",
+    [](Emulator& e, const std::string& arg) {
+      ScaleSpec s;
+      std::string err;
+      if (!parseScale("scale:" + arg, s, err)) throw std::runtime_error(err);
+      if (e.clusters().empty()) throw std::runtime_error("no clusters to seed");
+      scale(*e.clusters().back(), s);
+    });
 
 }  // namespace
 }  // namespace emu::seeds

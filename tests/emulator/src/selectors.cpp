@@ -11,15 +11,31 @@ namespace {
 
 // ---- label selector lexer -----------------------------------------------------------------
 
-enum class Tok { End, Ident, Comma, DoesNotExist, DoubleEquals, Equals, NotEquals, In, NotIn, Open, Close, Gt, Lt,
-                 Error };
+enum class Tok {
+  End,
+  Ident,
+  Comma,
+  DoesNotExist,
+  DoubleEquals,
+  Equals,
+  NotEquals,
+  In,
+  NotIn,
+  Open,
+  Close,
+  Gt,
+  Lt,
+  Error
+};
 
 struct Token {
   Tok tok;
   std::string text;
 };
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 bool is_special(char c) {
   return c == '=' || c == '!' || c == '(' || c == ')' || c == ',' || c == '>' || c == '<';
 }
@@ -84,12 +100,15 @@ std::vector<Token> lex(const std::string& s) {
 
 // ---- name validation (qualified names and label values) -------------------------------------
 
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 bool valid_name_part(const std::string& s) {
   if (s.empty() || s.size() > 63) return false;
   if (!is_alnum(s.front()) || !is_alnum(s.back())) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return is_alnum(c) || c == '-' || c == '_' || c == '.'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return is_alnum(c) || c == '-' || c == '_' || c == '.'; });
 }
 
 bool valid_dns_subdomain(const std::string& s) {
@@ -112,7 +131,8 @@ const char* kQualifiedNameMessage =
     "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
     "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 const char* kLabelValueMessage =
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start "
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+    "start "
     "and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
     "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
@@ -131,11 +151,12 @@ void check_key(const std::string& key) {
     std::string prefix = key.substr(0, slash);
     name = key.substr(slash + 1);
     if (!valid_dns_subdomain(prefix)) {
-      throw errors::bad_request("unable to parse requirement: <nil>: Invalid value: " + quote(key) +
-                                ": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-                                "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
-                                "'example.com', regex used for validation is "
-                                "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+      throw errors::bad_request(
+          "unable to parse requirement: <nil>: Invalid value: " + quote(key) +
+          ": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+          "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+          "'example.com', regex used for validation is "
+          "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
     }
   }
   if (!valid_name_part(name)) {
@@ -197,7 +218,8 @@ class LabelParser {
     Token first = take(true);
     if (first.tok == Tok::DoesNotExist) {
       Token key = take(true);
-      if (key.tok != Tok::Ident) fail("unable to parse requirement: found '" + key.text + "', expected: identifier");
+      if (key.tok != Tok::Ident)
+        fail("unable to parse requirement: found '" + key.text + "', expected: identifier");
       check_key(key.text);
       r.key = key.text;
       r.op = LabelRequirement::Op::DoesNotExist;
@@ -253,7 +275,8 @@ class LabelParser {
           }
           Token sep = take(false);
           if (sep.tok == Tok::Close) break;
-          if (sep.tok != Tok::Comma) fail("unable to parse requirement: found '" + sep.text + "', expected: ',' or ')'");
+          if (sep.tok != Tok::Comma)
+            fail("unable to parse requirement: found '" + sep.text + "', expected: ',' or ')'");
         }
       }
       if (r.values.empty()) {
@@ -291,7 +314,9 @@ class LabelParser {
 
 }  // namespace
 
-LabelSelector parse_label_selector(const std::string& text) { return LabelParser(text).parse(); }
+LabelSelector parse_label_selector(const std::string& text) {
+  return LabelParser(text).parse();
+}
 
 bool LabelSelector::matches(const rapidjson::Value* labels) const {
   for (const auto& r : requirements) {
@@ -339,8 +364,9 @@ namespace {
 std::vector<std::string> supported_fields(const std::string& group, const std::string& plural) {
   std::vector<std::string> fields{"metadata.name", "metadata.namespace"};
   if (group.empty() && plural == "pods") {
-    for (const char* f : {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
-                          "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"}) {
+    for (const char* f :
+         {"spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+          "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"}) {
       fields.emplace_back(f);
     }
   } else if (group.empty() && plural == "namespaces") {
@@ -353,7 +379,8 @@ std::vector<std::string> supported_fields(const std::string& group, const std::s
 
 }  // namespace
 
-FieldSelector parse_field_selector(const std::string& text, const std::string& group, const std::string& plural) {
+FieldSelector parse_field_selector(const std::string& text, const std::string& group,
+                                   const std::string& plural) {
   FieldSelector selector;
   if (text.empty()) return selector;
   // Split on unescaped commas.
@@ -375,13 +402,15 @@ FieldSelector parse_field_selector(const std::string& text, const std::string& g
     std::string out;
     for (std::size_t i = 0; i < v.size(); ++i) {
       if (v[i] == '\\') {
-        if (i + 1 >= v.size() || (v[i + 1] != '\\' && v[i + 1] != ',' && v[i + 1] != '=' && v[i + 1] != '!')) {
+        if (i + 1 >= v.size() ||
+            (v[i + 1] != '\\' && v[i + 1] != ',' && v[i + 1] != '=' && v[i + 1] != '!')) {
           throw errors::bad_request("invalid field selector: invalid escape sequence: \\" +
                                     (i + 1 < v.size() ? std::string(1, v[i + 1]) : std::string()));
         }
         out += v[++i];
       } else if (v[i] == ',' || v[i] == '=' || v[i] == '!') {
-        throw errors::bad_request(std::string("invalid field selector: unescaped character in value: ") + v[i]);
+        throw errors::bad_request(std::string("invalid field selector: unescaped character in value: ") +
+                                  v[i]);
       } else {
         out += v[i];
       }

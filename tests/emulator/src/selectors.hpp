@@ -44,7 +44,8 @@ struct FieldSelector {
 
 // Fields a kind supports (metadata.name, metadata.namespace, plus a few per kind, e.g. pods'
 // status.phase). Throws StatusError 400 "field label not supported: X" like the apiserver.
-FieldSelector parse_field_selector(const std::string& text, const std::string& group, const std::string& plural);
+FieldSelector parse_field_selector(const std::string& text, const std::string& group,
+                                   const std::string& plural);
 
 // The value of a dotted field path ("status.phase") as text ("" when absent).
 std::string field_value(const rapidjson::Value& object, const std::string& path);

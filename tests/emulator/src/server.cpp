@@ -43,7 +43,9 @@ std::string param(const httplib::Request& req, const char* key) {
   return req.has_param(key) ? req.get_param_value(key) : std::string();
 }
 
-bool truthy(const std::string& v) { return v == "1" || v == "true" || v == "True"; }
+bool truthy(const std::string& v) {
+  return v == "1" || v == "true" || v == "True";
+}
 
 std::string query_string(const httplib::Request& req) {
   std::string q;
@@ -110,7 +112,9 @@ void write_status(httplib::Response& res, const StatusError& e) {
   write_json(res, e.code, e.to_json());
 }
 
-std::string kind_of_list(const ResourceType& t) { return t.list_kind.empty() ? t.kind + "List" : t.list_kind; }
+std::string kind_of_list(const ResourceType& t) {
+  return t.list_kind.empty() ? t.kind + "List" : t.list_kind;
+}
 
 }  // namespace
 
@@ -136,7 +140,12 @@ struct ClusterServer::Impl {
   std::atomic<bool> running{false};
 
   Impl(ClusterServer& o, EmulatedCluster& c, const Pki& p, ServerOptions opts)
-      : owner(o), cluster(c), store(c.store()), pki(p), options(std::move(opts)), log(options.request_log_path) {
+      : owner(o),
+        cluster(c),
+        store(c.store()),
+        pki(p),
+        options(std::move(opts)),
+        log(options.request_log_path) {
     faults.set(options.faults);
     deny = options.deny;
   }
@@ -151,8 +160,8 @@ struct ClusterServer::Impl {
         X509* cert = read_cert(p.server_cert);
         EVP_PKEY* key = read_key(p.server_key);
         X509* ca = read_cert(p.ca_cert);
-        bool ok = cert != nullptr && key != nullptr && ca != nullptr && SSL_CTX_use_certificate(&ctx, cert) == 1 &&
-                  SSL_CTX_use_PrivateKey(&ctx, key) == 1;
+        bool ok = cert != nullptr && key != nullptr && ca != nullptr &&
+                  SSL_CTX_use_certificate(&ctx, cert) == 1 && SSL_CTX_use_PrivateKey(&ctx, key) == 1;
         if (ok) {
           X509_STORE_add_cert(SSL_CTX_get_cert_store(&ctx), ca);
           SSL_CTX_add_client_CA(&ctx, ca);
@@ -192,7 +201,8 @@ struct ClusterServer::Impl {
       error = "could not set up the TLS context";
       return false;
     }
-    int bound = wanted == 0 ? server->bind_to_any_port("127.0.0.1") : (server->bind_to_port("127.0.0.1", wanted) ? wanted : -1);
+    int bound = wanted == 0 ? server->bind_to_any_port("127.0.0.1")
+                            : (server->bind_to_port("127.0.0.1", wanted) ? wanted : -1);
     if (bound <= 0) {
       error = "could not bind 127.0.0.1:" + std::to_string(wanted);
       return false;
@@ -279,7 +289,8 @@ struct ClusterServer::Impl {
       case Faults::Action::None:
         return;
       case Faults::Action::Error:
-        if (code == 503) throw errors::service_unavailable("the server is currently unable to handle the request");
+        if (code == 503)
+          throw errors::service_unavailable("the server is currently unable to handle the request");
         if (code == 504) {
           StatusError e(504, "Timeout", "Timeout: request did not complete within the allotted timeout");
           throw e;
@@ -371,8 +382,8 @@ struct ClusterServer::Impl {
       return type;
     };
     // namespaces/{ns}/{plural}[/{name}[/{sub}]]
-    if (rest[0] == "namespaces" && rest.size() >= 3 && !(t.group.empty() && rest.size() == 3 &&
-                                                          (rest[2] == "status" || rest[2] == "finalize"))) {
+    if (rest[0] == "namespaces" && rest.size() >= 3 &&
+        !(t.group.empty() && rest.size() == 3 && (rest[2] == "status" || rest[2] == "finalize"))) {
       t.ns = rest[1];
       t.type = lookup(rest[2]);
       if (!t.type->namespaced) throw errors::path_not_found();
@@ -382,7 +393,8 @@ struct ClusterServer::Impl {
     } else {
       t.type = lookup(rest[0]);
       if (rest.size() >= 2) {
-        if (t.type->namespaced) throw errors::path_not_found();  // a namespaced kind by name needs a namespace
+        if (t.type->namespaced)
+          throw errors::path_not_found();  // a namespaced kind by name needs a namespace
         t.name = rest[1];
       }
       if (rest.size() >= 3) t.sub = rest[2];
@@ -412,10 +424,11 @@ struct ClusterServer::Impl {
       if (verb_ok && res_ok) denied = true;
     }
     if (!denied) return;
-    std::string message = "User \"" + user + "\" cannot " + verb + " resource \"" + res_name + "\" in API group \"" +
-                          type.group + "\"";
+    std::string message = "User \"" + user + "\" cannot " + verb + " resource \"" + res_name +
+                          "\" in API group \"" + type.group + "\"";
     message += t.ns.empty() ? " at the cluster scope" : " in the namespace \"" + t.ns + "\"";
-    std::string full = type.qualified() + (t.name.empty() ? "" : " \"" + t.name + "\"") + " is forbidden: " + message;
+    std::string full =
+        type.qualified() + (t.name.empty() ? "" : " \"" + t.name + "\"") + " is forbidden: " + message;
     StatusError e = errors::forbidden(full);
     e.name = t.name;
     e.group = type.group;
@@ -435,7 +448,8 @@ struct ClusterServer::Impl {
       if (auto body = openapi_v3_group_version_json(store.types(), gv)) return write_json(res, 200, *body);
     }
     if (parts.size() == 1 && parts[0] == "api") return write_json(res, 200, api_versions_json(port));
-    if (parts.size() == 1 && parts[0] == "apis") return write_json(res, 200, api_group_list_json(store.types()));
+    if (parts.size() == 1 && parts[0] == "apis")
+      return write_json(res, 200, api_group_list_json(store.types()));
     if (parts.size() == 2 && parts[0] == "api") {
       if (auto body = api_resource_list_json(store.types(), "", parts[1])) return write_json(res, 200, *body);
     }
@@ -443,7 +457,8 @@ struct ClusterServer::Impl {
       if (auto body = api_group_json(store.types(), parts[1])) return write_json(res, 200, *body);
     }
     if (parts.size() == 3 && parts[0] == "apis") {
-      if (auto body = api_resource_list_json(store.types(), parts[1], parts[2])) return write_json(res, 200, *body);
+      if (auto body = api_resource_list_json(store.types(), parts[1], parts[2]))
+        return write_json(res, 200, *body);
     }
     throw errors::path_not_found();
   }
@@ -467,30 +482,36 @@ struct ClusterServer::Impl {
 
   static rapidjson::Document body_json(const httplib::Request& req) {
     std::string type = req.get_header_value("Content-Type");
-    if (type.find("application/vnd.kubernetes.protobuf") != std::string::npos) return decode_protobuf(req.body);
+    if (type.find("application/vnd.kubernetes.protobuf") != std::string::npos)
+      return decode_protobuf(req.body);
     if (type.find("cbor") != std::string::npos) {
       throw errors::unsupported_media_type(
-          "the body of the request was in an unknown format - accepted media types include: application/json, "
+          "the body of the request was in an unknown format - accepted media types include: "
+          "application/json, "
           "application/yaml");
     }
     rapidjson::Document d;
     d.Parse(req.body.data(), req.body.size());
     if (d.HasParseError()) {
-      throw errors::bad_request("couldn't get version/kind; json parse error: invalid character looking for beginning of value");
+      throw errors::bad_request(
+          "couldn't get version/kind; json parse error: invalid character looking for beginning of value");
     }
     return d;
   }
 
-  void resource_request(const httplib::Request& req, httplib::Response& res, const Target& t, const std::string& verb) {
+  void resource_request(const httplib::Request& req, httplib::Response& res, const Target& t,
+                        const std::string& verb) {
     const ResourceType& type = *t.type;
     if (verb == "watch") return watch(req, res, t);
     if (verb == "list") return list(req, res, t);
     if (verb == "get") {
       Object obj = store.get(type, t.ns, t.name, t.sub);
       if (wants_table(req) && t.sub.empty()) {
-        return write_json(res, 200,
-                          table_json(type, {obj}, std::strtoull(str_at(*obj, {"metadata", "resourceVersion"}).c_str(), nullptr, 10),
-                                     "", include_object(req)));
+        return write_json(
+            res, 200,
+            table_json(type, {obj},
+                       std::strtoull(str_at(*obj, {"metadata", "resourceVersion"}).c_str(), nullptr, 10), "",
+                       include_object(req)));
       }
       return write_json(res, 200, to_json(*obj));
     }
@@ -500,7 +521,8 @@ struct ClusterServer::Impl {
     w.field_manager = param(req, "fieldManager");
     w.force = truthy(param(req, "force"));
     if (verb == "create") {
-      if (!t.sub.empty()) throw errors::method_not_allowed("the server does not allow this method on the requested resource");
+      if (!t.sub.empty())
+        throw errors::method_not_allowed("the server does not allow this method on the requested resource");
       if (type.namespaced && t.ns.empty()) throw errors::path_not_found();
       Object obj = store.create(type, t.ns, body_json(req), w);
       return write_json(res, 201, to_json(*obj));
@@ -522,10 +544,11 @@ struct ClusterServer::Impl {
       } else if (ct == "application/apply-patch+yaml") {
         pt = PatchType::Apply;
       } else {
-        std::string accepted = type.builtin
-                                   ? "application/json-patch+json, application/merge-patch+json, "
-                                     "application/strategic-merge-patch+json, application/apply-patch+yaml"
-                                   : "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
+        std::string accepted =
+            type.builtin
+                ? "application/json-patch+json, application/merge-patch+json, "
+                  "application/strategic-merge-patch+json, application/apply-patch+yaml"
+                : "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml";
         throw errors::unsupported_media_type(
             "the body of the request was in an unknown format - accepted media types include: " + accepted);
       }
@@ -560,7 +583,8 @@ struct ClusterServer::Impl {
       char* end = nullptr;
       long long n = std::strtoll(limit.c_str(), &end, 10);
       if (end == nullptr || *end != '\0') {
-        throw errors::bad_request("strconv.ParseInt: parsing " + std::string("\"") + limit + "\": invalid syntax");
+        throw errors::bad_request("strconv.ParseInt: parsing " + std::string("\"") + limit +
+                                  "\": invalid syntax");
       }
       o.limit = n > 0 ? static_cast<std::size_t>(n) : 0;
     }
@@ -601,28 +625,33 @@ struct ClusterServer::Impl {
     ListOptions o = list_options(req);
     ListResult r = store.list(*t.type, t.ns, o);
     if (wants_table(req)) {
-      return write_json(res, 200, table_json(*t.type, r.items, r.resource_version, r.continue_token, include_object(req)));
+      return write_json(
+          res, 200, table_json(*t.type, r.items, r.resource_version, r.continue_token, include_object(req)));
     }
     write_json(res, 200, list_json(*t.type, r.items, r.resource_version, r.continue_token, r.remaining));
   }
 
   void remove(const httplib::Request& req, httplib::Response& res, const Target& t) {
     const ResourceType& type = *t.type;
-    if (!t.sub.empty()) throw errors::method_not_allowed("the server does not allow this method on the requested resource");
+    if (!t.sub.empty())
+      throw errors::method_not_allowed("the server does not allow this method on the requested resource");
     DeleteOptions d;
     d.dry_run = dry_run(req);
     if (!req.body.empty()) {
       rapidjson::Document body;
       body.Parse(req.body.data(), req.body.size());
-      if (body.HasParseError() || !body.IsObject()) throw errors::bad_request("couldn't get version/kind; json parse error");
+      if (body.HasParseError() || !body.IsObject())
+        throw errors::bad_request("couldn't get version/kind; json parse error");
       if (const rapidjson::Value* p = value_at(body, {"preconditions"}); p != nullptr && p->IsObject()) {
-        if (const rapidjson::Value* u = value_at(*p, {"uid"}); u != nullptr && u->IsString()) d.precondition_uid = u->GetString();
+        if (const rapidjson::Value* u = value_at(*p, {"uid"}); u != nullptr && u->IsString())
+          d.precondition_uid = u->GetString();
         if (const rapidjson::Value* v = value_at(*p, {"resourceVersion"}); v != nullptr && v->IsString()) {
           d.precondition_resource_version = v->GetString();
         }
       }
       if (const rapidjson::Value* dr = value_at(body, {"dryRun"}); dr != nullptr && dr->IsArray()) {
-        for (const auto& v : dr->GetArray()) d.dry_run = d.dry_run || (v.IsString() && std::string(v.GetString()) == "All");
+        for (const auto& v : dr->GetArray())
+          d.dry_run = d.dry_run || (v.IsString() && std::string(v.GetString()) == "All");
       }
     }
     Object obj = store.remove(type, t.ns, t.name, d);
@@ -684,13 +713,15 @@ struct ClusterServer::Impl {
     std::string meta = "{\"resourceVersion\":\"" + std::to_string(rv) + "\"";
     if (initial_end) meta += ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}";
     meta += "}";
-    return "{\"kind\":\"" + type.kind + "\",\"apiVersion\":\"" + type.api_version() + "\",\"metadata\":" + meta + "}";
+    return "{\"kind\":\"" + type.kind + "\",\"apiVersion\":\"" + type.api_version() +
+           "\",\"metadata\":" + meta + "}";
   }
 
   static std::string render(const WatchState& s, const Object& obj) {
     if (!s.table) return to_json(*obj);
-    return table_json(*s.type, {obj}, std::strtoull(str_at(*obj, {"metadata", "resourceVersion"}).c_str(), nullptr, 10),
-                      "", s.include_object);
+    return table_json(*s.type, {obj},
+                      std::strtoull(str_at(*obj, {"metadata", "resourceVersion"}).c_str(), nullptr, 10), "",
+                      s.include_object);
   }
 
   void watch(const httplib::Request& req, httplib::Response& res, const Target& t) {
@@ -717,9 +748,11 @@ struct ClusterServer::Impl {
         lo.label_selector = filter.label_selector;
         lo.field_selector = filter.field_selector;
         ListResult initial = store.list(*t.type, filter.ns, lo);
-        for (const auto& obj : initial.items) state->pending.push_back(event_line("ADDED", render(*state, obj)));
+        for (const auto& obj : initial.items)
+          state->pending.push_back(event_line("ADDED", render(*state, obj)));
         if (send_initial) {
-          state->pending.push_back(event_line("BOOKMARK", bookmark_json(*t.type, initial.resource_version, true)));
+          state->pending.push_back(
+              event_line("BOOKMARK", bookmark_json(*t.type, initial.resource_version, true)));
         }
         state->stream = store.watch(filter, std::to_string(initial.resource_version));
       } else {
@@ -752,7 +785,8 @@ struct ClusterServer::Impl {
             sink.done();
             return true;
           }
-          auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(state->deadline - Clock::now());
+          auto remaining =
+              std::chrono::duration_cast<std::chrono::milliseconds>(state->deadline - Clock::now());
           auto wait = std::min<std::chrono::milliseconds>(remaining, std::chrono::milliseconds(500));
           auto events = state->stream->next(std::max(wait, std::chrono::milliseconds(1)));
           std::string batch;
@@ -781,12 +815,14 @@ struct ClusterServer::Impl {
     std::string target_cluster = param(req, "cluster");
     if (!target_cluster.empty() && target_cluster != cluster.name()) {
       EmulatedCluster* other = cluster.emulator().find_cluster(target_cluster);
-      if (other == nullptr) return write_json(res, 404, "{\"error\":\"no cluster named " + target_cluster + "\"}");
+      if (other == nullptr)
+        return write_json(res, 404, "{\"error\":\"no cluster named " + target_cluster + "\"}");
       // Only cluster-level operations make sense across clusters.
       if (req.path == "/emulator/down" || req.path == "/emulator/up") {
         return down_up(req, res, *other);
       }
-      return write_json(res, 400, "{\"error\":\"?cluster= is only supported for /emulator/down and /emulator/up\"}");
+      return write_json(res, 400,
+                        "{\"error\":\"?cluster= is only supported for /emulator/down and /emulator/up\"}");
     }
     const std::string& p = req.path;
     const std::string& m = req.method;
@@ -817,34 +853,39 @@ struct ClusterServer::Impl {
       }
       if (p == "/emulator/compact") {
         store.compact();
-        return write_json(res, 200, "{\"compactedRevision\":" + std::to_string(store.compacted_revision()) + "}");
+        return write_json(res, 200,
+                          "{\"compactedRevision\":" + std::to_string(store.compacted_revision()) + "}");
       }
       if (p == "/emulator/history") {
         auto d = body();
         if (const rapidjson::Value* l = value_at(d, {"limit"}); l != nullptr && l->IsUint64()) {
           store.set_history_limit(l->GetUint64());
         }
-        return write_json(res, 200, "{\"resourceVersion\":" + std::to_string(store.resource_version()) +
-                                        ",\"compactedRevision\":" + std::to_string(store.compacted_revision()) + "}");
+        return write_json(res, 200,
+                          "{\"resourceVersion\":" + std::to_string(store.resource_version()) +
+                              ",\"compactedRevision\":" + std::to_string(store.compacted_revision()) + "}");
       }
       if (p == "/emulator/deny") return deny_request(req, res, body);
       if (p == "/emulator/conflicts") return conflicts(res, body());
       if (p == "/emulator/down" || p == "/emulator/up") return down_up(req, res, cluster);
       if (p == "/emulator/snapshot") {
-        if (!owner.save_snapshot) return write_json(res, 400, "{\"error\":\"snapshots are not enabled (--snapshot)\"}");
+        if (!owner.save_snapshot)
+          return write_json(res, 400, "{\"error\":\"snapshots are not enabled (--snapshot)\"}");
         return write_json(res, 200, "{\"path\":\"" + owner.save_snapshot() + "\"}");
       }
       if (p.rfind("/emulator/sim/", 0) == 0) {
         std::string name = p.substr(std::strlen("/emulator/sim/"));
         const auto& handlers = cluster.admin_handlers();
         auto it = handlers.find(name);
-        if (it == handlers.end()) return write_json(res, 404, "{\"error\":\"no simulation endpoint " + name + "\"}");
+        if (it == handlers.end())
+          return write_json(res, 404, "{\"error\":\"no simulation endpoint " + name + "\"}");
         AdminReply r = it->second(m, req.body);
         return write_json(res, r.code, r.body);
       }
       if (p == "/emulator/info" || p == "/emulator") {
         std::string handlers;
-        for (const auto& [name, h] : cluster.admin_handlers()) handlers += (handlers.empty() ? "\"" : ",\"") + name + "\"";
+        for (const auto& [name, h] : cluster.admin_handlers())
+          handlers += (handlers.empty() ? "\"" : ",\"") + name + "\"";
         return write_json(res, 200,
                           "{\"cluster\":\"" + cluster.name() + "\",\"port\":" + std::to_string(port) +
                               ",\"resourceVersion\":" + std::to_string(store.resource_version()) +
@@ -866,7 +907,8 @@ struct ClusterServer::Impl {
         auto strings = [&](const char* key, auto fn) {
           const rapidjson::Value* v = value_at(d, {key});
           if (v == nullptr) return;
-          if (!v->IsArray()) throw std::invalid_argument(std::string(key) + " must be an array of \"verb:resource\"");
+          if (!v->IsArray())
+            throw std::invalid_argument(std::string(key) + " must be an array of \"verb:resource\"");
           for (const auto& s : v->GetArray()) {
             if (!s.IsString() || std::string(s.GetString()).find(':') == std::string::npos) {
               throw std::invalid_argument(std::string(key) + " entries look like \"patch:statefulsets\"");
@@ -930,7 +972,9 @@ struct ClusterServer::Impl {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       which.down(std::chrono::milliseconds(ms));
     }).detach();
-    write_json(res, 200, "{\"cluster\":\"" + which.name() + "\",\"down\":true,\"duration_ms\":" + std::to_string(ms) + "}");
+    write_json(
+        res, 200,
+        "{\"cluster\":\"" + which.name() + "\",\"down\":true,\"duration_ms\":" + std::to_string(ms) + "}");
   }
 };
 
@@ -940,9 +984,13 @@ ClusterServer::ClusterServer(EmulatedCluster& cluster, const Pki& pki, ServerOpt
   cluster.on_down_change = [impl](bool down) { impl->set_down(down); };
 }
 
-ClusterServer::~ClusterServer() { stop(); }
+ClusterServer::~ClusterServer() {
+  stop();
+}
 
-bool ClusterServer::start(int port, std::string& error) { return impl_->listen(port, error); }
+bool ClusterServer::start(int port, std::string& error) {
+  return impl_->listen(port, error);
+}
 
 void ClusterServer::stop() {
   impl_->cluster.on_down_change = nullptr;
@@ -950,7 +998,9 @@ void ClusterServer::stop() {
   impl_->log.flush();
 }
 
-int ClusterServer::port() const { return impl_->port; }
+int ClusterServer::port() const {
+  return impl_->port;
+}
 
 std::string ClusterServer::url() const {
   return std::string(impl_->options.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(impl_->port);

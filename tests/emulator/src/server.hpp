@@ -15,12 +15,12 @@ namespace emu {
 
 struct ServerOptions {
   bool tls = true;
-  std::string token;                // when set, "Authorization: Bearer <token>" authenticates as admin
-  std::set<std::string> deny;       // "verb:resource" answered 403 (resource: plural, plural.group, or *)
+  std::string token;           // when set, "Authorization: Bearer <token>" authenticates as admin
+  std::set<std::string> deny;  // "verb:resource" answered 403 (resource: plural, plural.group, or *)
   FaultConfig faults;
-  std::string request_log_path;     // empty: no log file
-  std::string state_dir;            // for the TLS files and /emulator/snapshot
-  std::size_t threads = 128;        // worker threads (connections served at once, watches included)
+  std::string request_log_path;  // empty: no log file
+  std::string state_dir;         // for the TLS files and /emulator/snapshot
+  std::size_t threads = 128;     // worker threads (connections served at once, watches included)
 };
 
 class ClusterServer {

@@ -7,7 +7,8 @@
 //   --ready-delay-ms N        settings["ready-delay-ms"] = "N"   (default 200; 0 = pods Running at once)
 //   --no-workload-controller  settings["workload-controller"] = "off"
 //   --no-stork-controller     settings["stork-controller"] = "off"
-//   --minutes-as-seconds      settings["minutes-as-seconds"] = "true"  (also env KUBE_EMULATOR_MINUTES_AS_SECONDS=1)
+//   --minutes-as-seconds      settings["minutes-as-seconds"] = "true"  (also env
+//   KUBE_EMULATOR_MINUTES_AS_SECONDS=1)
 // Seeds are registered with SeedRegistrar in seeds.cpp: "zookeeper-failover" and "scale" (scale:N:M).
 #pragma once
 
@@ -51,8 +52,8 @@ struct WorkloadStep {
 class WorkloadReconciler {
  public:
   explicit WorkloadReconciler(std::chrono::milliseconds readyDelay) : delay_(readyDelay) {}
-  WorkloadStep reconcile(Cluster& c, const std::string& plural, const std::string& ns, const std::string& name,
-                         Clock::time_point now = Clock::now());
+  WorkloadStep reconcile(Cluster& c, const std::string& plural, const std::string& ns,
+                         const std::string& name, Clock::time_point now = Clock::now());
   void forgetPod(const std::string& ns, const std::string& pod);
 
  private:

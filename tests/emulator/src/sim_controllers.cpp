@@ -26,7 +26,8 @@ SimOptions optionsFrom(const SimulationConfig& config) {
   if (off(get("workload-controller"))) o.workloads = false;
   if (off(get("stork-controller"))) o.stork = false;
   if (on(get("minutes-as-seconds"))) o.minutesAsSeconds = true;
-  if (const char* env = std::getenv("KUBE_EMULATOR_MINUTES_AS_SECONDS"); env && on(env)) o.minutesAsSeconds = true;
+  if (const char* env = std::getenv("KUBE_EMULATOR_MINUTES_AS_SECONDS"); env && on(env))
+    o.minutesAsSeconds = true;
   return o;
 }
 
@@ -35,7 +36,8 @@ namespace {
 using Key = std::tuple<std::string, std::string, std::string>;  // plural, namespace, name
 
 bool isApps(const TypeRef& t) {
-  return t && t->group == "apps" && (t->plural == "statefulsets" || t->plural == "deployments" || t->plural == "replicasets");
+  return t && t->group == "apps" &&
+         (t->plural == "statefulsets" || t->plural == "deployments" || t->plural == "replicasets");
 }
 
 // The first owner reference (kind, name).
@@ -54,8 +56,7 @@ bool converged(const Val& d) {
 
 class WorkloadController : public Controller {
  public:
-  WorkloadController(Cluster& c, SimOptions o)
-      : c_(c), rec_(std::chrono::milliseconds(o.readyDelayMs)) {}
+  WorkloadController(Cluster& c, SimOptions o) : c_(c), rec_(std::chrono::milliseconds(o.readyDelayMs)) {}
   ~WorkloadController() override { stop(); }
   std::string name() const override { return "workloads"; }
 
@@ -90,7 +91,8 @@ class WorkloadController : public Controller {
   }
 
  private:
-  void enqueue(const std::string& plural, const std::string& ns, const std::string& name, Clock::time_point t) {
+  void enqueue(const std::string& plural, const std::string& ns, const std::string& name,
+               Clock::time_point t) {
     std::lock_guard lk(mu_);
     auto [it, inserted] = due_.emplace(Key{plural, ns, name}, t);
     if (!inserted && t < it->second) it->second = t;
@@ -110,7 +112,8 @@ class WorkloadController : public Controller {
       }
       enqueue(e.resource->plural, namespaceOf(*e.object), nameOf(*e.object), now);
       cv_.notify_all();
-    } else if (e.resource->group.empty() && e.resource->plural == "pods" && e.type == WatchEvent::Type::Deleted) {
+    } else if (e.resource->group.empty() && e.resource->plural == "pods" &&
+               e.type == WatchEvent::Type::Deleted) {
       auto [kind, owner] = ownerOf(*e.object);
       {
         std::lock_guard lk(mu_);
@@ -184,7 +187,8 @@ class StorkController : public Controller {
     if (thread_.joinable()) return;
     stop_ = false;
     for (auto* c : e_.clusters())
-      subs_.emplace_back(c, c->store().subscribe(WatchFilter{}, [this, c](const WatchEvent& ev) { onEvent(c, ev); }));
+      subs_.emplace_back(
+          c, c->store().subscribe(WatchFilter{}, [this, c](const WatchEvent& ev) { onEvent(c, ev); }));
     thread_ = std::thread([this] { loop(); });
   }
 
@@ -209,19 +213,25 @@ class StorkController : public Controller {
     CKey k{c, namespaceOf(*ev.object), nameOf(*ev.object)};
     {
       std::lock_guard lk(mu_);
-      if (p == "clusterdomainupdates") cdus_.insert(k);
-      else if (p == "migrations") migrations_.insert(k);
-      else if (p == "migrationschedules") schedules_.insert(k);
-      else if (p == "clusterdomainsstatuses" || p == "schedulepolicies" || p == "clusterpairs") rescan_ = true;
-      else return;
+      if (p == "clusterdomainupdates")
+        cdus_.insert(k);
+      else if (p == "migrations")
+        migrations_.insert(k);
+      else if (p == "migrationschedules")
+        schedules_.insert(k);
+      else if (p == "clusterdomainsstatuses" || p == "schedulepolicies" || p == "clusterpairs")
+        rescan_ = true;
+      else
+        return;
     }
     cv_.notify_all();
   }
 
   void scan() {
     for (auto* c : e_.clusters())
-      for (auto [plural, set] : {std::pair{"clusterdomainupdates", &cdus_}, std::pair{"migrations", &migrations_},
-                                 std::pair{"migrationschedules", &schedules_}}) {
+      for (auto [plural, set] :
+           {std::pair{"clusterdomainupdates", &cdus_}, std::pair{"migrations", &migrations_},
+            std::pair{"migrationschedules", &schedules_}}) {
         auto t = storkResource(*c, plural);
         if (!t) continue;
         for (auto& o : listDocs(*c, *t)) set->insert({c, namespaceOf(*o), nameOf(*o)});
@@ -254,7 +264,8 @@ class StorkController : public Controller {
         std::set<CKey> stillActive;
         for (auto& k : schedules) {
           bool active = false;
-          reconcileSchedule(e_, *std::get<0>(k), std::get<1>(k), std::get<2>(k), so_, std::time(nullptr), &active);
+          reconcileSchedule(e_, *std::get<0>(k), std::get<1>(k), std::get<2>(k), so_, std::time(nullptr),
+                            &active);
           if (active) stillActive.insert(k);
         }
         std::lock_guard lk(mu_);
@@ -292,8 +303,8 @@ AdminReply migrateNow(Emulator& e, Cluster& c, const std::string& method, const 
   std::string mig = startMigration(c, *ms, "Interval", std::time(nullptr));
   MigrationResult r = executeMigration(e, c, ns, mig);
   reconcileSchedule(e, c, ns, name, StorkOptions{}, std::time(nullptr));
-  return {200, "{\"migration\":" + quote(mig) + ",\"status\":" + quote(r.status) + ",\"reason\":" + quote(r.reason) +
-                   ",\"resources\":" + std::to_string(r.resources) + "}"};
+  return {200, "{\"migration\":" + quote(mig) + ",\"status\":" + quote(r.status) +
+                   ",\"reason\":" + quote(r.reason) + ",\"resources\":" + std::to_string(r.resources) + "}"};
 }
 
 const SimulationRegistrar kWorkloads("workloads", [](Emulator& e) {

@@ -15,15 +15,18 @@ namespace {
 
 const char* const kResourceKinds[][3] = {
     // group, plural, kind — the order Stork applies them in does not matter here
-    {"", "configmaps", "ConfigMap"},     {"", "services", "Service"},          {"apps", "deployments", "Deployment"},
-    {"apps", "statefulsets", "StatefulSet"}, {"batch", "cronjobs", "CronJob"},
+    {"", "configmaps", "ConfigMap"},       {"", "services", "Service"},
+    {"apps", "deployments", "Deployment"}, {"apps", "statefulsets", "StatefulSet"},
+    {"batch", "cronjobs", "CronJob"},
 };
 
-bool isComplete(const std::string& status) { return status != "Pending" && status != "InProgress" && !status.empty(); }
+bool isComplete(const std::string& status) {
+  return status != "Pending" && status != "InProgress" && !status.empty();
+}
 
 // A core/v1 Event about an object, when the cluster serves events (Stork records its reasons there).
-void recordEvent(Cluster& c, const std::string& ns, const Val& obj, const std::string& type, const std::string& reason,
-                 const std::string& message) {
+void recordEvent(Cluster& c, const std::string& ns, const Val& obj, const std::string& type,
+                 const std::string& reason, const std::string& message) {
   auto evR = resource(c, "", "events");
   if (!evR) return;
   std::string name = getString(obj, {"metadata", "name"});
@@ -51,7 +54,6 @@ void recordEvent(Cluster& c, const std::string& ns, const Val& obj, const std::s
   createObject(c, *evR, ev);
 }
 
-
 // Copies the namespace to the destination (labels and annotations) when it is missing there.
 void ensureNamespace(Cluster& src, Cluster& dst, const std::string& ns) {
   auto nsR = resource(dst, "", "namespaces");
@@ -62,7 +64,8 @@ void ensureNamespace(Cluster& src, Cluster& dst, const std::string& ns) {
   setString(md, "name", ns, a);
   if (Object s = getObject(src, *nsR, "", ns)) {
     for (const char* k : {"labels", "annotations"})
-      if (const Val* v = findPath(*s, {"metadata", k}); v && v->IsObject()) md.AddMember(str(k, a), Val(*v, a), a);
+      if (const Val* v = findPath(*s, {"metadata", k}); v && v->IsObject())
+        md.AddMember(str(k, a), Val(*v, a), a);
   }
   setString(objectMember(md, "labels", a), "kubernetes.io/metadata.name", ns, a);
   d.AddMember("spec", Val(rapidjson::kObjectType), a);
@@ -77,8 +80,9 @@ void ensureNamespace(Cluster& src, Cluster& dst, const std::string& ns) {
 void stripForMigration(Doc& d) {
   auto& a = d.GetAllocator();
   if (Val* md = find(d, "metadata")) {
-    for (const char* k : {"uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
-                          "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers"})
+    for (const char* k :
+         {"uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "selfLink",
+          "deletionTimestamp", "deletionGracePeriodSeconds", "ownerReferences", "finalizers"})
       removeMember(*md, k);
   }
   removeMember(d, "status");
@@ -157,7 +161,9 @@ bool kitchen(const std::string& s, int& h, int& m) {
 }
 
 // Upstream checkTrigger: due when the last trigger was before today's slot and the slot has passed.
-bool slotDue(std::time_t last, std::time_t slot, std::time_t now) { return last < slot && now >= slot; }
+bool slotDue(std::time_t last, std::time_t slot, std::time_t now) {
+  return last < slot && now >= slot;
+}
 
 bool triggerRequired(const Val& policy, const std::string& type, std::time_t last, std::time_t now,
                      const StorkOptions& o) {
@@ -323,8 +329,8 @@ Cluster* pairPeer(Emulator& e, Cluster& source, const std::string& ns, const std
   return fail("ClusterPair " + pair + " does not name an emulated cluster");
 }
 
-MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string& ns,
-                                 const std::string& name, std::time_t at) {
+MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string& ns, const std::string& name,
+                                 std::time_t at) {
   MigrationResult res;
   res.name = name;
   auto migR = storkResource(source, "migrations");
@@ -355,10 +361,11 @@ MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string
   modifyObject(source, *migR, ns, name, [&](Doc& d) {
     auto& a = d.GetAllocator();
     Val& spec = objectMember(d, "spec", a);
-    for (auto [k, def] : {std::pair{"includeResources", true}, std::pair{"includeVolumes", true},
-                          std::pair{"startApplications", false}, std::pair{"purgeDeletedResources", false},
-                          std::pair{"skipServiceUpdate", false}, std::pair{"includeNetworkPolicyWithCIDR", false},
-                          std::pair{"skipDeletedNamespaces", true}, std::pair{"ignoreOwnerReferencesCheck", false}})
+    for (auto [k, def] :
+         {std::pair{"includeResources", true}, std::pair{"includeVolumes", true},
+          std::pair{"startApplications", false}, std::pair{"purgeDeletedResources", false},
+          std::pair{"skipServiceUpdate", false}, std::pair{"includeNetworkPolicyWithCIDR", false},
+          std::pair{"skipDeletedNamespaces", true}, std::pair{"ignoreOwnerReferencesCheck", false}})
       if (!find(spec, k) || findPath(spec, {k})->IsNull()) setBool(spec, k, def, a);
     Val& st = objectMember(d, "status", a);
     setString(st, "status", "InProgress", a);
@@ -401,7 +408,8 @@ MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string
       for (auto& pvcObj : listDocs(source, *pvcR, n)) {
         const Val& pvc = *pvcObj;
         std::string pvcName = getString(pvc, {"metadata", "name"});
-        if (auto dpvcR = resource(*dest, "", "persistentvolumeclaims"); dpvcR && !getObject(*dest, *dpvcR, n, pvcName)) {
+        if (auto dpvcR = resource(*dest, "", "persistentvolumeclaims");
+            dpvcR && !getObject(*dest, *dpvcR, n, pvcName)) {
           Doc copy;
           copy.CopyFrom(pvc, copy.GetAllocator());
           Val st;
@@ -431,7 +439,8 @@ MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string
         const Val& obj = *objRef;
         std::string objName = getString(obj, {"metadata", "name"});
         if (k[1] == std::string("configmaps") && objName == "kube-root-ca.crt") continue;
-        if (const Val* refs = findPath(obj, {"metadata", "ownerReferences"}); refs && refs->IsArray() && !refs->Empty())
+        if (const Val* refs = findPath(obj, {"metadata", "ownerReferences"});
+            refs && refs->IsArray() && !refs->Empty())
           continue;
         if (k[1] == std::string("services") && objName == "kubernetes" && n == "default") continue;
         ++total;
@@ -550,12 +559,14 @@ std::string reconcileSchedule(Emulator& e, Cluster& c, const std::string& ns, co
       remote = getObject(*peer, *msR, ns, name);
     }
     if (remote && annotation(*remote, kAnnStaticCopy) != "true") {
-      recordEvent(c, ns, *ms, "Warning", "Failed",
-                  "a non static-copy migrationSchedule with the same name and namespace found in the remote cluster");
+      recordEvent(
+          c, ns, *ms, "Warning", "Failed",
+          "a non static-copy migrationSchedule with the same name and namespace found in the remote cluster");
       if (active) *active = true;
       return "";
     }
-    if (remote && getBool(*ms, {"spec", "autoSuspend"}) && getBool(*remote, {"status", "applicationActivated"})) {
+    if (remote && getBool(*ms, {"spec", "autoSuspend"}) &&
+        getBool(*remote, {"status", "applicationActivated"})) {
       suspend("Suspending migration schedule since migrated apps on remote cluster are active");
       return "";
     }
@@ -569,7 +580,8 @@ std::string reconcileSchedule(Emulator& e, Cluster& c, const std::string& ns, co
         for (auto& it : p.value.GetArray()) {
           if (isComplete(getString(it, {"status"}))) continue;
           std::string st = "Failed";
-          if (Object m = getObject(c, *migR, ns, getString(it, {"name"}))) st = getString(*m, {"status", "status"});
+          if (Object m = getObject(c, *migR, ns, getString(it, {"name"})))
+            st = getString(*m, {"status", "status"});
           outcome[getString(it, {"name"})] = st.empty() ? "Pending" : st;
         }
   if (!outcome.empty())
@@ -617,7 +629,8 @@ std::string reconcileSchedule(Emulator& e, Cluster& c, const std::string& ns, co
         std::time_t last = 0;
         if (items && items->IsObject())
           if (const Val* list = find(*items, type); list && list->IsArray())
-            for (auto& it : list->GetArray()) last = std::max(last, parseRfc3339(getString(it, {"creationTimestamp"})));
+            for (auto& it : list->GetArray())
+              last = std::max(last, parseRfc3339(getString(it, {"creationTimestamp"})));
         if (!triggerRequired(*pol, type, last, now, o)) continue;
         std::string migName = migrationName(name, type, now);
         if (getObject(c, *migR, ns, migName)) break;
@@ -669,7 +682,8 @@ std::vector<std::string> storkPass(Emulator& e, const StorkOptions& o, std::time
     auto migR = storkResource(*c, "migrations");
     if (!migR) continue;
     for (auto& d : listDocs(*c, *migR))
-      if (!isComplete(getString(*d, {"status", "status"}))) executeMigration(e, *c, namespaceOf(*d), nameOf(*d));
+      if (!isComplete(getString(*d, {"status", "status"})))
+        executeMigration(e, *c, namespaceOf(*d), nameOf(*d));
   }
   for (auto* c : e.clusters()) {
     auto msR = storkResource(*c, "migrationschedules");
@@ -739,7 +753,8 @@ void processClusterDomainUpdate(Emulator& e, Cluster& origin, const std::string&
             if (getString(i, {"state"}) == "Inactive") allActive = false;
           }
           // Portworx cannot tell the sync state while a domain is out; it resyncs when all are back.
-          for (auto& i : infos->GetArray()) setString(i, "syncStatus", allActive ? "InSync" : "SyncStatusUnknown", a);
+          for (auto& i : infos->GetArray())
+            setString(i, "syncStatus", allActive ? "InSync" : "SyncStatusUnknown", a);
           return true;
         });
       }

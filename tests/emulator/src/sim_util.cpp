@@ -15,7 +15,9 @@ Doc parse(std::string_view text) {
   return d;
 }
 
-std::string toJson(const Val& v) { return to_json(v); }
+std::string toJson(const Val& v) {
+  return to_json(v);
+}
 
 std::string quote(std::string_view s) {
   Val v(rapidjson::StringRef(s.data(), s.size()));
@@ -77,16 +79,24 @@ void setMember(Val& obj, std::string_view key, Val value, Alloc& a) {
   obj.AddMember(str(key, a), value, a);
 }
 
-void setString(Val& obj, std::string_view key, std::string_view s, Alloc& a) { setMember(obj, key, str(s, a), a); }
-void setInt(Val& obj, std::string_view key, int64_t n, Alloc& a) { setMember(obj, key, Val(n), a); }
-void setBool(Val& obj, std::string_view key, bool b, Alloc& a) { setMember(obj, key, Val(b), a); }
+void setString(Val& obj, std::string_view key, std::string_view s, Alloc& a) {
+  setMember(obj, key, str(s, a), a);
+}
+void setInt(Val& obj, std::string_view key, int64_t n, Alloc& a) {
+  setMember(obj, key, Val(n), a);
+}
+void setBool(Val& obj, std::string_view key, bool b, Alloc& a) {
+  setMember(obj, key, Val(b), a);
+}
 
 bool removeMember(Val& obj, std::string_view key) {
   if (!obj.IsObject()) return false;
   return obj.RemoveMember(Val(rapidjson::StringRef(key.data(), key.size())));
 }
 
-Val str(std::string_view s, Alloc& a) { return Val(s.data(), static_cast<rapidjson::SizeType>(s.size()), a); }
+Val str(std::string_view s, Alloc& a) {
+  return Val(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+}
 
 std::string annotation(const Val& obj, std::string_view key) {
   const Val* a = findPath(obj, {"metadata", "annotations"});
@@ -110,8 +120,12 @@ void setLabel(Doc& d, std::string_view key, std::string_view value) {
   setString(objectMember(objectMember(d, "metadata", a), "labels", a), key, value, a);
 }
 
-std::string nameOf(const Val& obj) { return getString(obj, {"metadata", "name"}); }
-std::string namespaceOf(const Val& obj) { return getString(obj, {"metadata", "namespace"}); }
+std::string nameOf(const Val& obj) {
+  return getString(obj, {"metadata", "name"});
+}
+std::string namespaceOf(const Val& obj) {
+  return getString(obj, {"metadata", "namespace"});
+}
 
 std::string rfc3339(std::time_t t) {
   std::tm tm{};
@@ -121,12 +135,14 @@ std::string rfc3339(std::time_t t) {
   return buf;
 }
 
-std::string nowRfc3339() { return rfc3339(std::time(nullptr)); }
+std::string nowRfc3339() {
+  return rfc3339(std::time(nullptr));
+}
 
 std::time_t parseRfc3339(const std::string& s) {
   std::tm tm{};
-  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                  &tm.tm_sec) != 6)
+  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec) != 6)
     return 0;
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
@@ -186,7 +202,9 @@ TypeRef resource(Cluster& c, const std::string& group, const std::string& plural
   return c.store().types().find(group, plural);
 }
 
-TypeRef storkResource(Cluster& c, const std::string& plural) { return resource(c, kStorkGroup, plural); }
+TypeRef storkResource(Cluster& c, const std::string& plural) {
+  return resource(c, kStorkGroup, plural);
+}
 
 Object createObject(Cluster& c, const ResourceType& r, Doc& obj, std::string* err) {
   std::string ns = r.namespaced ? namespaceOf(obj) : "";

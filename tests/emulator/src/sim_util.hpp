@@ -65,8 +65,8 @@ std::string namespaceOf(const Val& obj);
 std::string rfc3339(std::time_t t);
 std::string nowRfc3339();
 std::time_t parseRfc3339(const std::string& s);  // 0 when it does not parse
-std::string nameTimeSuffix(std::time_t t);        // Stork's "2006-01-02-150405" (UTC)
-std::string randomSuffix(size_t n);               // the generateName alphabet
+std::string nameTimeSuffix(std::time_t t);       // Stork's "2006-01-02-150405" (UTC)
+std::string randomSuffix(size_t n);              // the generateName alphabet
 std::string randomHex(size_t n);
 uint64_t fnv1a(std::string_view s, uint64_t seed = 1469598103934665603ULL);
 std::string safeEncode(uint64_t h, size_t n);  // n characters of the generateName alphabet

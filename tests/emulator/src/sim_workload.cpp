@@ -26,7 +26,8 @@ bool ownedBy(const Val& obj, const std::string& kind, const std::string& name) {
 void canonical(const Val& v, std::string& out) {
   if (v.IsObject()) {
     std::vector<std::pair<std::string, const Val*>> members;
-    for (auto& m : v.GetObject()) members.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), &m.value);
+    for (auto& m : v.GetObject())
+      members.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), &m.value);
     std::sort(members.begin(), members.end(), [](auto& a, auto& b) { return a.first < b.first; });
     out += '{';
     for (size_t i = 0; i < members.size(); ++i) {
@@ -64,8 +65,8 @@ std::string sha256Like(std::string_view seed) {
 }
 
 std::string ipFrom(uint64_t h, int first) {
-  return std::to_string(first) + "." + std::to_string((h >> 16) % 250) + "." + std::to_string((h >> 8) % 256) + "." +
-         std::to_string(h % 253 + 1);
+  return std::to_string(first) + "." + std::to_string((h >> 16) % 250) + "." +
+         std::to_string((h >> 8) % 256) + "." + std::to_string(h % 253 + 1);
 }
 
 Val condition(const char* type, bool status, const std::string& t, Alloc& a, const char* reason = nullptr,
@@ -131,7 +132,8 @@ void setPodStatus(Doc& pod, const std::string& cluster, bool running, const std:
       std::string cname = getString(ctr, {"name"}), image = getString(ctr, {"image"});
       if (const Val* r = find(ctr, "resources"); r && r->IsObject() && r->MemberCount() > 0) resources = true;
       Val s(rapidjson::kObjectType);
-      if (running) setString(s, "containerID", "containerd://" + sha256Like(ns + "/" + name + "/" + cname), a);
+      if (running)
+        setString(s, "containerID", "containerd://" + sha256Like(ns + "/" + name + "/" + cname), a);
       setString(s, "image", image.find('/') == std::string::npos ? "docker.io/library/" + image : image, a);
       setString(s, "imageID", running ? image + "@sha256:" + sha256Like(image) : "", a);
       s.AddMember("lastState", Val(rapidjson::kObjectType), a);
@@ -158,8 +160,9 @@ void setPodStatus(Doc& pod, const std::string& cluster, bool running, const std:
 }
 
 // A pod as the kubelet-less control plane would create it from a template.
-Doc podFromTemplate(const std::string& cluster, const Val& tmpl, const std::string& ns, const std::string& name,
-                    const std::string& generateName, const OwnerRef& owner, const std::map<std::string, std::string>& extraLabels) {
+Doc podFromTemplate(const std::string& cluster, const Val& tmpl, const std::string& ns,
+                    const std::string& name, const std::string& generateName, const OwnerRef& owner,
+                    const std::map<std::string, std::string>& extraLabels) {
   Doc pod(rapidjson::kObjectType);
   auto& a = pod.GetAllocator();
   setString(pod, "apiVersion", "v1", a);
@@ -172,7 +175,8 @@ Doc podFromTemplate(const std::string& cluster, const Val& tmpl, const std::stri
   if (const Val* l = findPath(tmpl, {"metadata", "labels"}); l && l->IsObject()) labels.CopyFrom(*l, a);
   for (auto& [k, v] : extraLabels) setString(labels, k, v, a);
   md.AddMember("labels", labels, a);
-  if (const Val* an = findPath(tmpl, {"metadata", "annotations"}); an && an->IsObject() && an->MemberCount()) {
+  if (const Val* an = findPath(tmpl, {"metadata", "annotations"});
+      an && an->IsObject() && an->MemberCount()) {
     Val copy;
     copy.CopyFrom(*an, a);
     md.AddMember("annotations", copy, a);
@@ -197,9 +201,11 @@ Doc podFromTemplate(const std::string& cluster, const Val& tmpl, const std::stri
       auto colon = image.rfind(':');
       bool latest = colon == std::string::npos || image.find('/', colon) != std::string::npos ||
                     image.substr(colon + 1) == "latest";
-      if (!find(ctr, "imagePullPolicy")) setString(ctr, "imagePullPolicy", latest ? "Always" : "IfNotPresent", a);
+      if (!find(ctr, "imagePullPolicy"))
+        setString(ctr, "imagePullPolicy", latest ? "Always" : "IfNotPresent", a);
       if (!find(ctr, "resources")) ctr.AddMember("resources", Val(rapidjson::kObjectType), a);
-      if (!find(ctr, "terminationMessagePath")) setString(ctr, "terminationMessagePath", "/dev/termination-log", a);
+      if (!find(ctr, "terminationMessagePath"))
+        setString(ctr, "terminationMessagePath", "/dev/termination-log", a);
       if (!find(ctr, "terminationMessagePolicy")) setString(ctr, "terminationMessagePolicy", "File", a);
     }
   }
@@ -223,7 +229,8 @@ Doc podFromTemplate(const std::string& cluster, const Val& tmpl, const std::stri
 }
 
 bool isRunning(const Val& pod) {
-  return getString(pod, {"status", "phase"}) == "Running" && getString(pod, {"metadata", "deletionTimestamp"}).empty();
+  return getString(pod, {"status", "phase"}) == "Running" &&
+         getString(pod, {"metadata", "deletionTimestamp"}).empty();
 }
 
 int ordinalOf(const std::string& pod, const std::string& sts) {
@@ -235,8 +242,10 @@ int ordinalOf(const std::string& pod, const std::string& sts) {
 
 // Sets an integer status field, dropping it when zero and Go's omitempty applies.
 void setCount(Val& st, const char* key, int64_t n, bool omitEmpty, Alloc& a) {
-  if (omitEmpty && n == 0) removeMember(st, key);
-  else setInt(st, key, n, a);
+  if (omitEmpty && n == 0)
+    removeMember(st, key);
+  else
+    setInt(st, key, n, a);
 }
 
 void mergeStep(WorkloadStep& into, const WorkloadStep& s) {
@@ -252,7 +261,8 @@ void putCondition(Val& conds, Val cond, const Val* oldConds, Alloc& a) {
   if (oldConds && oldConds->IsArray()) {
     for (auto& o : oldConds->GetArray()) {
       if (getString(o, {"type"}) != getString(cond, {"type"})) continue;
-      if (getString(o, {"status"}) == getString(cond, {"status"}) && getString(o, {"reason"}) == getString(cond, {"reason"})) {
+      if (getString(o, {"status"}) == getString(cond, {"status"}) &&
+          getString(o, {"reason"}) == getString(cond, {"reason"})) {
         for (const char* k : {"lastUpdateTime", "lastTransitionTime"})
           if (const Val* t = find(o, k)) setMember(cond, k, Val(*t, a), a);
       }
@@ -262,7 +272,8 @@ void putCondition(Val& conds, Val cond, const Val* oldConds, Alloc& a) {
 }
 
 // The ReplicaSet a Deployment owns for one pod template.
-Doc replicaSetFor(const Val& dep, const Val& tmpl, const std::string& hash, int64_t replicas, int64_t revision) {
+Doc replicaSetFor(const Val& dep, const Val& tmpl, const std::string& hash, int64_t replicas,
+                  int64_t revision) {
   std::string name = getString(dep, {"metadata", "name"}), ns = getString(dep, {"metadata", "namespace"});
   std::string current = name + "-" + hash;
   Doc rs(rapidjson::kObjectType);
@@ -328,8 +339,8 @@ Doc claimFor(const Val& sts, const Val& vct, int64_t i) {
   uint64_t h = fnv1a(ns + "/" + name);
   std::string hex = sha256Like(ns + "/" + name);
   setString(spec, "volumeName",
-            "pvc-" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
-                hex.substr(20, 12),
+            "pvc-" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+                hex.substr(16, 4) + "-" + hex.substr(20, 12),
             a);
   (void)h;
   Val st(rapidjson::kObjectType);
@@ -365,7 +376,9 @@ std::string podTemplateHash(const Val& podTemplate) {
   return safeEncode(fnv1a(c), 10);
 }
 
-void WorkloadReconciler::forgetPod(const std::string& ns, const std::string& pod) { podBorn_.erase(ns + "/" + pod); }
+void WorkloadReconciler::forgetPod(const std::string& ns, const std::string& pod) {
+  podBorn_.erase(ns + "/" + pod);
+}
 
 WorkloadStep WorkloadReconciler::reconcile(Cluster& c, const std::string& plural, const std::string& ns,
                                            const std::string& name, Clock::time_point now) {
@@ -458,8 +471,8 @@ WorkloadStep WorkloadReconciler::statefulSet(Cluster& c, const std::string& ns, 
     if (it == pods.end()) {
       std::string podName = name + "-" + std::to_string(i);
       std::map<std::string, std::string> extra{{"apps.kubernetes.io/pod-index", std::to_string(i)},
-                   {"controller-revision-hash", revision},
-                   {"statefulset.kubernetes.io/pod-name", podName}};
+                                               {"controller-revision-hash", revision},
+                                               {"statefulset.kubernetes.io/pod-name", podName}};
       Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner, extra);
       auto& a = pod.GetAllocator();
       Val& spec = objectMember(pod, "spec", a);
@@ -518,7 +531,8 @@ WorkloadStep WorkloadReconciler::replicaSet(Cluster& c, const std::string& ns, c
   if (static_cast<int64_t>(pods.size()) > replicas) {
     std::stable_sort(pods.begin(), pods.end(), [](const Val* a, const Val* b) {
       if (isRunning(*a) != isRunning(*b)) return !isRunning(*a);
-      return getString(*a, {"metadata", "creationTimestamp"}) > getString(*b, {"metadata", "creationTimestamp"});
+      return getString(*a, {"metadata", "creationTimestamp"}) >
+             getString(*b, {"metadata", "creationTimestamp"});
     });
     while (static_cast<int64_t>(pods.size()) > replicas) {
       deleteObject(c, *podsR, ns, nameOf(*pods.front()));
@@ -605,7 +619,8 @@ WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, c
           setInt(objectMember(d, "spec", a), "replicas", want, a);
           if (isCurrent) {
             setAnnotation(d, "deployment.kubernetes.io/desired-replicas", std::to_string(replicas));
-            setAnnotation(d, "deployment.kubernetes.io/max-replicas", std::to_string(replicas + (replicas + 3) / 4));
+            setAnnotation(d, "deployment.kubernetes.io/max-replicas",
+                          std::to_string(replicas + (replicas + 3) / 4));
             setAnnotation(d, "deployment.kubernetes.io/revision", std::to_string(revision));
           }
           return true;
@@ -648,7 +663,9 @@ WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, c
         setString(avail, "lastTransitionTime", nowStr, a);
         setString(avail, "reason", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", a);
         setString(avail, "message",
-                  available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", a);
+                  available ? "Deployment has minimum availability."
+                            : "Deployment does not have minimum availability.",
+                  a);
         putCondition(conds, std::move(avail), &oldConds, a);
         bool done = updated == replicas && ready >= replicas && total == replicas;
         Val prog(rapidjson::kObjectType);
@@ -657,8 +674,9 @@ WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, c
         setString(prog, "lastUpdateTime", nowStr, a);
         setString(prog, "lastTransitionTime", nowStr, a);
         setString(prog, "reason", done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", a);
-        setString(prog, "message",
-                  "ReplicaSet \"" + current + (done ? "\" has successfully progressed." : "\" is progressing."), a);
+        setString(
+            prog, "message",
+            "ReplicaSet \"" + current + (done ? "\" has successfully progressed." : "\" is progressing."), a);
         putCondition(conds, std::move(prog), &oldConds, a);
         setMember(st, "conditions", std::move(conds), a);
         return true;
@@ -721,7 +739,8 @@ void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
 
 namespace emu::sim {
 
-bool reconcileWorkload(Cluster& c, const std::string& plural, const std::string& ns, const std::string& name) {
+bool reconcileWorkload(Cluster& c, const std::string& plural, const std::string& ns,
+                       const std::string& name) {
   WorkloadReconciler r(std::chrono::milliseconds(0));
   return r.reconcile(c, plural, ns, name).changed;
 }

@@ -14,11 +14,11 @@
 #include <shared_mutex>
 #include <unordered_map>
 
+#include "defaults.hpp"
 #include "patch.hpp"
 #include "selectors.hpp"
 #include "store.hpp"
 #include "validation.hpp"
-#include "defaults.hpp"
 
 namespace emu {
 
@@ -105,9 +105,12 @@ void decode_continue(const std::string& token, std::string& start, std::int64_t&
   }
   const Value* r = value_at(d, {"rv"});
   rv = r != nullptr && r->IsInt64() ? r->GetInt64() : 0;
-  if (rv == 0) throw invalid("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
+  if (rv == 0)
+    throw invalid(
+        "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
   start = str_at(d, {"start"});
-  if (start.empty()) throw invalid("continue key is not valid: encoded start key empty (version meta.k8s.io/v1)");
+  if (start.empty())
+    throw invalid("continue key is not valid: encoded start key empty (version meta.k8s.io/v1)");
 }
 
 // ---- object helpers ----------------------------------------------------------------------------
@@ -213,7 +216,9 @@ std::string random_suffix() {
   return s;
 }
 
-std::string quote(const std::string& s) { return "\"" + s + "\""; }
+std::string quote(const std::string& s) {
+  return "\"" + s + "\"";
+}
 
 // ---- watch streams -------------------------------------------------------------------------------
 
@@ -225,7 +230,8 @@ class WatchStreamImpl : public WatchStream {
   std::vector<WatchEvent> next(std::chrono::milliseconds max_wait) override {
     std::unique_lock lock(mutex_);
     cv_.wait_for(lock, max_wait, [&] { return closed_ || !queue_.empty(); });
-    std::vector<WatchEvent> out(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+    std::vector<WatchEvent> out(std::make_move_iterator(queue_.begin()),
+                                std::make_move_iterator(queue_.end()));
     queue_.clear();
     return out;
   }
@@ -239,11 +245,14 @@ class WatchStreamImpl : public WatchStream {
     return closed_ && queue_.empty();
   }
 
-  bool wants_type(const std::string& type_key) const { return filter_.type_key.empty() || filter_.type_key == type_key; }
+  bool wants_type(const std::string& type_key) const {
+    return filter_.type_key.empty() || filter_.type_key == type_key;
+  }
 
   bool matches(const ResourceType& type, const Value& object) const {
     if (!filter_.type_key.empty() && filter_.type_key != type.key()) return false;
-    if (!filter_.ns.empty() && type.namespaced && str_at(object, {"metadata", "namespace"}) != filter_.ns) return false;
+    if (!filter_.ns.empty() && type.namespaced && str_at(object, {"metadata", "namespace"}) != filter_.ns)
+      return false;
     if (!filter_.name.empty() && str_at(object, {"metadata", "name"}) != filter_.name) return false;
     if (!labels_.empty() && !labels_.matches(value_at(object, {"metadata", "labels"}))) return false;
     if (!fields_.empty() && !fields_.matches(object)) return false;
@@ -348,7 +357,8 @@ struct Store::Impl {
   TypeRef namespaces_type() const { return self.types().find("", "v1", "namespaces"); }
 
   // Records a change: the store, the history, the watchers. Caller holds the exclusive lock.
-  void commit(const TypeRef& type, const std::string& key, Object next, Object previous, WatchEvent::Type kind) {
+  void commit(const TypeRef& type, const std::string& key, Object next, Object previous,
+              WatchEvent::Type kind) {
     Collection& c = collection(*type);
     if (kind == WatchEvent::Type::Deleted) {
       c.objects.erase(key);
@@ -416,7 +426,8 @@ struct Store::Impl {
   // ---- create ----
 
   // Fills the system fields of a new object and checks it. Returns the key.
-  std::string prepare_create(const ResourceType& type, const std::string& ns, Document& doc, bool keep_status) {
+  std::string prepare_create(const ResourceType& type, const std::string& ns, Document& doc,
+                             bool keep_status) {
     check_decodable(type, doc);
     auto& a = doc.GetAllocator();
     std::string api_version = str_at(doc, {"apiVersion"});
@@ -426,8 +437,8 @@ struct Store::Impl {
                                 ") does not match the expected API version (" + type.api_version() + ")");
     }
     if (!kind.empty() && kind != type.kind) {
-      throw errors::bad_request("the kind in the data (" + kind + ") does not match the expected kind (" + type.kind +
-                                ")");
+      throw errors::bad_request("the kind in the data (" + kind + ") does not match the expected kind (" +
+                                type.kind + ")");
     }
     set_string(doc, "apiVersion", type.api_version(), a);
     set_string(doc, "kind", type.kind, a);
@@ -435,7 +446,8 @@ struct Store::Impl {
     std::string body_ns = str_at(meta, {"namespace"});
     if (type.namespaced) {
       if (!body_ns.empty() && !ns.empty() && body_ns != ns) {
-        throw errors::bad_request("the namespace of the provided object does not match the namespace sent on the request");
+        throw errors::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request");
       }
       if (body_ns.empty()) set_string(meta, "namespace", ns, a);
     } else {
@@ -496,7 +508,9 @@ struct Store::Impl {
   static bool is_crd(const ResourceType& type) {
     return type.group == "apiextensions.k8s.io" && type.plural == "customresourcedefinitions";
   }
-  static bool is_namespace(const ResourceType& type) { return type.group.empty() && type.plural == "namespaces"; }
+  static bool is_namespace(const ResourceType& type) {
+    return type.group.empty() && type.plural == "namespaces";
+  }
 
   // Writes `next` over `old` (both complete objects). `next` gets the system fields of `old`.
   // Caller holds the exclusive lock. `subresource` "" or "status" selects what of `next` counts.
@@ -562,7 +576,8 @@ struct Store::Impl {
     const Value* a = value_at(next, {"spec", "selector"});
     const Value* b = value_at(old, {"spec", "selector"});
     if (a != nullptr && b != nullptr && *a != *b) {
-      causes.push_back(invalid_cause("spec.selector", "Invalid value: " + to_json(*a) + ": field is immutable"));
+      causes.push_back(
+          invalid_cause("spec.selector", "Invalid value: " + to_json(*a) + ": field is immutable"));
     }
   }
 
@@ -638,7 +653,8 @@ struct Store::Impl {
   }
 
   // Applies a Scale body to the object. Caller holds the exclusive lock.
-  Object write_scale(const TypeRef& type, const Object& old, const Value& scale, bool dry_run, std::string& name) {
+  Object write_scale(const TypeRef& type, const Object& old, const Value& scale, bool dry_run,
+                     std::string& name) {
     static const ResourceType scale_type = [] {
       ResourceType t;
       t.group = "autoscaling";
@@ -655,15 +671,17 @@ struct Store::Impl {
     std::int64_t n = 0;
     if (replicas != nullptr && !replicas->IsNull()) {
       if (!replicas->IsInt()) {
-        throw errors::bad_request("Scale in version \"v1\" cannot be handled as a Scale: json: cannot unmarshal " +
-                                  std::string(replicas->IsString() ? "string" : "number " + to_json(*replicas)) +
-                                  " into Go struct field ScaleSpec.spec.replicas of type int32");
+        throw errors::bad_request(
+            "Scale in version \"v1\" cannot be handled as a Scale: json: cannot unmarshal " +
+            std::string(replicas->IsString() ? "string" : "number " + to_json(*replicas)) +
+            " into Go struct field ScaleSpec.spec.replicas of type int32");
       }
       n = replicas->GetInt64();
     }
     if (n < 0) {
-      throw errors::invalid(scale_type, name,
-                            {invalid_cause("spec.replicas", invalid_body_int(n, "must be greater than or equal to 0"))});
+      throw errors::invalid(
+          scale_type, name,
+          {invalid_cause("spec.replicas", invalid_body_int(n, "must be greater than or equal to 0"))});
     }
     Document next = copy_object(*old);
     auto& a = next.GetAllocator();
@@ -767,21 +785,23 @@ struct Store::Impl {
 
   // ---- delete ----
 
-  Object do_remove(const TypeRef& type, const std::string& ns, const std::string& name, const DeleteOptions& options) {
+  Object do_remove(const TypeRef& type, const std::string& ns, const std::string& name,
+                   const DeleteOptions& options) {
     std::unique_lock lock(mutex);
     Object old = lookup(*type, ns, name);
     if (!old) throw errors::not_found(*type, name);
     if (options.precondition_uid && *options.precondition_uid != str_at(*old, {"metadata", "uid"})) {
-      throw errors::conflict_message(*type, name,
-                                     "Precondition failed: UID in precondition: " + *options.precondition_uid +
-                                         ", UID in object meta: " + str_at(*old, {"metadata", "uid"}));
+      throw errors::conflict_message(
+          *type, name,
+          "Precondition failed: UID in precondition: " + *options.precondition_uid +
+              ", UID in object meta: " + str_at(*old, {"metadata", "uid"}));
     }
     if (options.precondition_resource_version &&
         *options.precondition_resource_version != str_at(*old, {"metadata", "resourceVersion"})) {
-      throw errors::conflict_message(*type, name,
-                                     "Precondition failed: ResourceVersion in precondition: " +
-                                         *options.precondition_resource_version + ", ResourceVersion in object meta: " +
-                                         str_at(*old, {"metadata", "resourceVersion"}));
+      throw errors::conflict_message(
+          *type, name,
+          "Precondition failed: ResourceVersion in precondition: " + *options.precondition_resource_version +
+              ", ResourceVersion in object meta: " + str_at(*old, {"metadata", "resourceVersion"}));
     }
     std::string key = object_key(*type, ns, name);
     const Value* finalizers = value_at(*old, {"metadata", "finalizers"});
@@ -807,7 +827,8 @@ struct Store::Impl {
         Tree& objects = it->second.objects;
         std::string prefix = name + "/";
         std::vector<std::pair<std::string, Object>> doomed;
-        for (auto o = objects.lower_bound(prefix); o != objects.end() && o->first.rfind(prefix, 0) == 0; ++o) {
+        for (auto o = objects.lower_bound(prefix); o != objects.end() && o->first.rfind(prefix, 0) == 0;
+             ++o) {
           doomed.emplace_back(o->first, o->second);
         }
         for (auto& [k, obj] : doomed) {
@@ -842,7 +863,8 @@ struct Store::Impl {
 
 // ---------------------------------------------------------------------------------------------------
 
-Store::Store(std::string cluster_name) : cluster_name_(std::move(cluster_name)), impl_(std::make_unique<Impl>(*this)) {}
+Store::Store(std::string cluster_name)
+    : cluster_name_(std::move(cluster_name)), impl_(std::make_unique<Impl>(*this)) {}
 
 Store::~Store() {
   std::vector<SubscriptionId> ids;
@@ -892,10 +914,13 @@ ListResult Store::list(const ResourceType& type, const std::string& ns_in, const
   ListResult result;
   if (token_rv > 0 && static_cast<std::uint64_t>(token_rv) <= impl_->compacted) {
     StatusError e = errors::expired(
-        "The provided continue parameter is too old to display a consistent list result. You can start a new list "
-        "without the continue parameter, or use the continue token in this response to retrieve the remainder of "
+        "The provided continue parameter is too old to display a consistent list result. You can start a new "
+        "list "
+        "without the continue parameter, or use the continue token in this response to retrieve the "
+        "remainder of "
         "the results. Continuing with the provided token results in an inconsistent list - objects that were "
-        "created, modified, or deleted between the time the first chunk was returned and now may show up in the "
+        "created, modified, or deleted between the time the first chunk was returned and now may show up in "
+        "the "
         "list.");
     e.continue_token = encode_continue(start, -1);
     throw e;
@@ -927,7 +952,8 @@ ListResult Store::list(const ResourceType& type, const std::string& ns_in, const
     last_key = it->first;
   }
   if (more) {
-    result.continue_token = encode_continue(last_key + std::string(1, '\0'), static_cast<std::int64_t>(result.resource_version));
+    result.continue_token =
+        encode_continue(last_key + std::string(1, '\0'), static_cast<std::int64_t>(result.resource_version));
     if (labels.empty() && fields.empty()) {
       std::size_t end_rank = range_end.empty() ? objects.size() : objects.order_of_key(range_end);
       std::size_t after = objects.order_of_key(last_key) + 1;
@@ -948,15 +974,17 @@ std::size_t Store::count(const ResourceType& type) const {
   return c == nullptr ? 0 : c->objects.size();
 }
 
-Object Store::create(const ResourceType& type, const std::string& ns, Document object, const WriteOptions& options) {
+Object Store::create(const ResourceType& type, const std::string& ns, Document object,
+                     const WriteOptions& options) {
   TypeRef t = types_.find(type.group, type.version, type.plural);
   if (!t) throw errors::path_not_found();
-  if (!options.subresource.empty()) throw errors::method_not_allowed("the server does not allow this method on the requested resource");
+  if (!options.subresource.empty())
+    throw errors::method_not_allowed("the server does not allow this method on the requested resource");
   return impl_->do_create(t, ns, std::move(object), options.dry_run, false);
 }
 
-Object Store::update(const ResourceType& type, const std::string& ns_in, const std::string& name, Document object,
-                     const WriteOptions& options) {
+Object Store::update(const ResourceType& type, const std::string& ns_in, const std::string& name,
+                     Document object, const WriteOptions& options) {
   TypeRef t = types_.find(type.group, type.version, type.plural);
   if (!t) throw errors::path_not_found();
   const std::string ns = t->namespaced ? ns_in : "";
@@ -979,13 +1007,13 @@ Object Store::update(const ResourceType& type, const std::string& ns_in, const s
   }
   std::string body_name = str_at(object, {"metadata", "name"});
   if (body_name != name) {
-    throw errors::bad_request("the name of the object (" + body_name + ") does not match the name on the URL (" + name +
-                              ")");
+    throw errors::bad_request("the name of the object (" + body_name +
+                              ") does not match the name on the URL (" + name + ")");
   }
   std::string body_ns = str_at(object, {"metadata", "namespace"});
   if (t->namespaced && !body_ns.empty() && body_ns != ns) {
-    throw errors::bad_request("the namespace of the object (" + body_ns + ") does not match the namespace on the request (" +
-                              ns + ")");
+    throw errors::bad_request("the namespace of the object (" + body_ns +
+                              ") does not match the namespace on the request (" + ns + ")");
   }
   std::unique_lock lock(impl_->mutex);
   Object old = impl_->lookup(*t, ns, name);
@@ -995,8 +1023,9 @@ Object Store::update(const ResourceType& type, const std::string& ns_in, const s
   if (body_rv.empty()) {
     bool unconditional = t->builtin && !Impl::is_crd(*t);
     if (!unconditional) {
-      throw errors::invalid(*t, name, {invalid_cause("metadata.resourceVersion",
-                                                     "Invalid value: 0x0: must be specified for an update")});
+      throw errors::invalid(
+          *t, name,
+          {invalid_cause("metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update")});
     }
   } else if (body_rv != str_at(*old, {"metadata", "resourceVersion"})) {
     throw errors::conflict(*t, name);
@@ -1010,14 +1039,15 @@ Object Store::update(const ResourceType& type, const std::string& ns_in, const s
   return impl_->write_update(t, old, std::move(object), options.subresource, options.dry_run, false);
 }
 
-Object Store::patch(const ResourceType& type, const std::string& ns_in, const std::string& name, PatchType patch_type,
-                    std::string_view body, const WriteOptions& options) {
+Object Store::patch(const ResourceType& type, const std::string& ns_in, const std::string& name,
+                    PatchType patch_type, std::string_view body, const WriteOptions& options) {
   TypeRef t = types_.find(type.group, type.version, type.plural);
   if (!t) throw errors::path_not_found();
   const std::string ns = t->namespaced ? ns_in : "";
   if (patch_type == PatchType::Strategic && !t->builtin) {
     throw errors::unsupported_media_type(
-        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, "
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json-patch+json, "
         "application/merge-patch+json, application/apply-patch+yaml");
   }
   if (options.subresource == "status" && !t->status_subresource) throw errors::path_not_found();
@@ -1033,7 +1063,8 @@ Object Store::patch(const ResourceType& type, const std::string& ns_in, const st
   if (patch_doc.HasParseError()) {
     if (patch_type == PatchType::Merge) throw errors::bad_request("Invalid JSON Patch");
     if (patch_type == PatchType::Apply) {
-      throw errors::bad_request("error decoding YAML: only JSON apply patches are supported by kube-emulator");
+      throw errors::bad_request(
+          "error decoding YAML: only JSON apply patches are supported by kube-emulator");
     }
     throw errors::bad_request("invalid character '" + std::string(1, body.empty() ? ' ' : body[0]) +
                               "' looking for beginning of value");
@@ -1065,7 +1096,8 @@ Object Store::patch(const ResourceType& type, const std::string& ns_in, const st
       apply_json_patch(target, patch_doc);
       break;
     case PatchType::Strategic:
-      if (!patch_doc.IsObject()) throw errors::bad_request("unable to find api field in struct for the patch");
+      if (!patch_doc.IsObject())
+        throw errors::bad_request("unable to find api field in struct for the patch");
       apply_strategic_merge_patch(target, patch_doc, target.GetAllocator());
       break;
     case PatchType::Apply: {
@@ -1084,8 +1116,8 @@ Object Store::patch(const ResourceType& type, const std::string& ns_in, const st
   if (after_rv != before_rv && !after_rv.empty()) throw errors::conflict(*t, name);
   std::string patched_name = str_at(target, {"metadata", "name"});
   if (patched_name != name) {
-    throw errors::bad_request("the name of the object (" + patched_name + ") does not match the name on the URL (" +
-                              name + ")");
+    throw errors::bad_request("the name of the object (" + patched_name +
+                              ") does not match the name on the URL (" + name + ")");
   }
   if (options.subresource == "scale") {
     std::string n = name;
@@ -1104,15 +1136,16 @@ Object Store::remove(const ResourceType& type, const std::string& ns, const std:
 }
 
 std::vector<Object> Store::remove_collection(const ResourceType& type, const std::string& ns,
-                                             const ListOptions& options, const DeleteOptions& delete_options) {
+                                             const ListOptions& options,
+                                             const DeleteOptions& delete_options) {
   ListOptions all = options;
   all.limit = 0;
   all.continue_token.clear();
   std::vector<Object> removed;
   for (const auto& obj : list(type, ns, all).items) {
     try {
-      removed.push_back(remove(type, str_at(*obj, {"metadata", "namespace"}), str_at(*obj, {"metadata", "name"}),
-                               delete_options));
+      removed.push_back(remove(type, str_at(*obj, {"metadata", "namespace"}),
+                               str_at(*obj, {"metadata", "name"}), delete_options));
     } catch (const StatusError& e) {
       if (e.code != 404) throw;
     }
@@ -1184,8 +1217,8 @@ std::shared_ptr<WatchStream> Store::watch(const WatchFilter& filter, const std::
     char* end = nullptr;
     from = std::strtoull(resource_version.c_str(), &end, 10);
     if (end == nullptr || *end != '\0') {
-      throw errors::bad_request("invalid resource version: strconv.ParseUint: parsing " + quote(resource_version) +
-                                ": invalid syntax");
+      throw errors::bad_request("invalid resource version: strconv.ParseUint: parsing " +
+                                quote(resource_version) + ": invalid syntax");
     }
   }
   std::unique_lock lock(impl_->mutex);
@@ -1285,7 +1318,8 @@ void Store::set_history_limit(std::size_t events) {
   }
 }
 
-void Store::force_conflicts(const ResourceType& type, const std::string& ns, const std::string& name, int count) {
+void Store::force_conflicts(const ResourceType& type, const std::string& ns, const std::string& name,
+                            int count) {
   std::unique_lock lock(impl_->mutex);
   std::string key = type.key() + "/" + (type.namespaced ? ns : "") + "/" + name;
   if (count <= 0) {

@@ -58,7 +58,7 @@ const rapidjson::Value* value_at(const rapidjson::Value& object, std::initialize
 struct StatusCause {
   std::string reason;  // "FieldValueInvalid", "FieldValueRequired", "FieldValueNotSupported", ...
   std::string message;
-  std::string field;   // "metadata.name", "spec.replicas"
+  std::string field;  // "metadata.name", "spec.replicas"
 };
 
 // A kube-apiserver Status failure. Thrown by Store and by the HTTP layer; to_json() is the body.
@@ -67,12 +67,12 @@ class StatusError : public std::exception {
   StatusError(int code, std::string reason, std::string message);
 
   int code = 500;
-  std::string reason;   // "NotFound", "AlreadyExists", "Conflict", "Invalid", "BadRequest", ...
+  std::string reason;  // "NotFound", "AlreadyExists", "Conflict", "Invalid", "BadRequest", ...
   std::string message;
   // details: omitted from the body when all are empty.
   std::string name;
   std::string group;
-  std::string kind;     // resource plural for NotFound/AlreadyExists/Conflict, Kind for Invalid
+  std::string kind;  // resource plural for NotFound/AlreadyExists/Conflict, Kind for Invalid
   std::vector<StatusCause> causes;
   int retry_after_seconds = 0;  // details.retryAfterSeconds (and the Retry-After header) when > 0
   bool has_details = false;     // emit "details":{} even when every detail is empty
@@ -86,21 +86,24 @@ struct ResourceType;
 
 // Constructors with the apiserver's exact wording. `qualified` is "statefulsets.apps" / "pods".
 namespace errors {
-StatusError not_found(const ResourceType& type, const std::string& name);        // 404
-StatusError already_exists(const ResourceType& type, const std::string& name);   // 409
-StatusError conflict(const ResourceType& type, const std::string& name);         // 409 "the object has been modified..."
-StatusError conflict_message(const ResourceType& type, const std::string& name, const std::string& why);  // 409
-StatusError invalid(const ResourceType& type, const std::string& name, std::vector<StatusCause> causes);  // 422
-StatusError bad_request(const std::string& message);                             // 400
-StatusError forbidden(const std::string& message);                               // 403 (full message)
-StatusError unauthorized();                                                      // 401
-StatusError method_not_allowed(const std::string& message);                      // 405
-StatusError unsupported_media_type(const std::string& message);                  // 415
-StatusError expired(const std::string& message);                                 // 410 reason Expired
-StatusError gone(const std::string& message);                                    // 410 reason Gone
-StatusError too_many_requests(int retry_after_seconds);                          // 429
-StatusError internal(const std::string& message);                                // 500
-StatusError service_unavailable(const std::string& message);                     // 503
+StatusError not_found(const ResourceType& type, const std::string& name);       // 404
+StatusError already_exists(const ResourceType& type, const std::string& name);  // 409
+StatusError conflict(const ResourceType& type,
+                     const std::string& name);  // 409 "the object has been modified..."
+StatusError conflict_message(const ResourceType& type, const std::string& name,
+                             const std::string& why);  // 409
+StatusError invalid(const ResourceType& type, const std::string& name,
+                    std::vector<StatusCause> causes);            // 422
+StatusError bad_request(const std::string& message);             // 400
+StatusError forbidden(const std::string& message);               // 403 (full message)
+StatusError unauthorized();                                      // 401
+StatusError method_not_allowed(const std::string& message);      // 405
+StatusError unsupported_media_type(const std::string& message);  // 415
+StatusError expired(const std::string& message);                 // 410 reason Expired
+StatusError gone(const std::string& message);                    // 410 reason Gone
+StatusError too_many_requests(int retry_after_seconds);          // 429
+StatusError internal(const std::string& message);                // 500
+StatusError service_unavailable(const std::string& message);     // 503
 StatusError path_not_found();  // 404 "the server could not find the requested resource", details {}
 }  // namespace errors
 
@@ -138,9 +141,9 @@ struct ResourceType {
   bool builtin = true;             // false: a CRD's type (no strategic merge patch)
   bool status_subresource = false;
   bool scale_subresource = false;
-  ScalePaths scale_paths;           // custom resources with a scale subresource
+  ScalePaths scale_paths;                      // custom resources with a scale subresource
   std::vector<PrinterColumn> printer_columns;  // custom resources
-  std::string crd_name;             // "migrations.stork.libopenstorage.org" when served by a CRD
+  std::string crd_name;                        // "migrations.stork.libopenstorage.org" when served by a CRD
   // Extra validation (after the common metadata checks): append causes to reject with 422.
   std::function<void(const rapidjson::Value& object, std::vector<StatusCause>& causes)> validate;
 
@@ -162,7 +165,7 @@ class TypeRegistry {
   TypeRef find(const std::string& group, const std::string& plural) const;
   // By apiVersion ("apps/v1", "v1") and Kind.
   TypeRef find_kind(const std::string& api_version, const std::string& kind) const;
-  std::vector<TypeRef> all() const;  // registration order
+  std::vector<TypeRef> all() const;                                // registration order
   std::uint64_t generation() const { return generation_.load(); }  // changes whenever types change
 
  private:
@@ -171,8 +174,8 @@ class TypeRegistry {
   std::atomic<std::uint64_t> generation_{0};
 };
 
-// The built-in types: namespaces, pods, configmaps, persistentvolumeclaims (v1); deployments, statefulsets, replicasets
-// (apps/v1); cronjobs (batch/v1); customresourcedefinitions (apiextensions.k8s.io/v1).
+// The built-in types: namespaces, pods, configmaps, persistentvolumeclaims (v1); deployments, statefulsets,
+// replicasets (apps/v1); cronjobs (batch/v1); customresourcedefinitions (apiextensions.k8s.io/v1).
 std::vector<ResourceType> builtin_types();
 // Stork's CRDs (stork.libopenstorage.org/v1alpha1) as CustomResourceDefinition objects.
 std::vector<rapidjson::Document> stork_crds();
@@ -184,10 +187,10 @@ std::vector<ResourceType> types_from_crd(const rapidjson::Value& crd);
 // ---------------------------------------------------------------------------------------------
 
 struct WriteOptions {
-  bool dry_run = false;          // dryRun=All: validate, answer the result, persist nothing
-  std::string subresource;       // "", "status" or "scale"
-  std::string field_manager;     // accepted, unused
-  bool force = false;            // server-side apply force (accepted, unused)
+  bool dry_run = false;       // dryRun=All: validate, answer the result, persist nothing
+  std::string subresource;    // "", "status" or "scale"
+  std::string field_manager;  // accepted, unused
+  bool force = false;         // server-side apply force (accepted, unused)
 };
 
 struct DeleteOptions {
@@ -302,8 +305,8 @@ class Store {
   Object remove(const ResourceType& type, const std::string& ns, const std::string& name,
                 const DeleteOptions& options = {});
   // DELETE on the collection (deletecollection): every match of the selectors.
-  std::vector<Object> remove_collection(const ResourceType& type, const std::string& ns, const ListOptions& options,
-                                        const DeleteOptions& delete_options = {});
+  std::vector<Object> remove_collection(const ResourceType& type, const std::string& ns,
+                                        const ListOptions& options, const DeleteOptions& delete_options = {});
 
   // --- In-process writes for controllers and seeds.
 
@@ -439,7 +442,7 @@ class Emulator {
 
   const SimulationConfig& config() const { return config_; }
   const std::vector<std::string>& cluster_names() const { return names_; }
-  EmulatedCluster& cluster(const std::string& name);    // throws std::out_of_range
+  EmulatedCluster& cluster(const std::string& name);  // throws std::out_of_range
   EmulatedCluster* find_cluster(const std::string& name);
   std::vector<EmulatedCluster*> clusters();
 

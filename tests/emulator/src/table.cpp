@@ -26,7 +26,9 @@ std::string age_of_timestamp(const std::string& ts) {
   return human_duration(s < 0 ? 0 : s);
 }
 
-std::string age(const Value& o) { return age_of_timestamp(str_at(o, {"metadata", "creationTimestamp"})); }
+std::string age(const Value& o) {
+  return age_of_timestamp(str_at(o, {"metadata", "creationTimestamp"}));
+}
 
 std::string containers_field(const Value* pod_spec, const char* field) {
   std::string out;
@@ -42,7 +44,8 @@ std::string selector_text(const Value* selector) {
   const Value* match = value_at(*selector, {"matchLabels"});
   if (match != nullptr && match->IsObject()) {
     for (const auto& m : match->GetObject()) {
-      if (m.value.IsString()) out += (out.empty() ? "" : ",") + std::string(m.name.GetString()) + "=" + m.value.GetString();
+      if (m.value.IsString())
+        out += (out.empty() ? "" : ",") + std::string(m.name.GetString()) + "=" + m.value.GetString();
     }
   }
   return out.empty() ? "<none>" : out;
@@ -53,8 +56,12 @@ struct Cell {
   long long i = 0;
   std::string s;
 };
-Cell S(std::string s) { return {false, 0, std::move(s)}; }
-Cell I(long long i) { return {true, i, {}}; }
+Cell S(std::string s) {
+  return {false, 0, std::move(s)};
+}
+Cell I(long long i) {
+  return {true, i, {}};
+}
 
 struct Column {
   std::string name;
@@ -66,31 +73,49 @@ struct Column {
 };
 
 Column name_column() {
-  return {"Name", "string", "name",
-          "Name must be unique within a namespace. Is required when creating resources, although some resources may "
-          "allow a client to request the generation of an appropriate name automatically. Name is primarily intended "
+  return {"Name",
+          "string",
+          "name",
+          "Name must be unique within a namespace. Is required when creating resources, although some "
+          "resources may "
+          "allow a client to request the generation of an appropriate name automatically. Name is primarily "
+          "intended "
           "for creation idempotence and configuration definition. Cannot be updated. More info: "
           "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names",
-          0, [](const Value& o) { return S(str_at(o, {"metadata", "name"})); }};
+          0,
+          [](const Value& o) {
+            return S(str_at(o, {"metadata", "name"}));
+          }};
 }
 Column age_column() {
-  return {"Age", "string", "",
-          "CreationTimestamp is a timestamp representing the server time when this object was created. It is not "
-          "guaranteed to be set in happens-before order across separate operations. Clients may not set this value. "
-          "It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. "
-          "More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
-          0, [](const Value& o) { return S(age(o)); }};
+  return {
+      "Age",
+      "string",
+      "",
+      "CreationTimestamp is a timestamp representing the server time when this object was created. It is not "
+      "guaranteed to be set in happens-before order across separate operations. Clients may not set this "
+      "value. "
+      "It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for "
+      "lists. "
+      "More info: "
+      "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+      0,
+      [](const Value& o) { return S(age(o)); }};
 }
 
 std::vector<Column> workload_extra(bool selector) {
   std::vector<Column> cols{
       {"Containers", "string", "", "Names of each container in the template.", 1,
-       [](const Value& o) { return S(containers_field(value_at(o, {"spec", "template", "spec"}), "name")); }},
-      {"Images", "string", "", "Images referenced by each container in the template.", 1,
-       [](const Value& o) { return S(containers_field(value_at(o, {"spec", "template", "spec"}), "image")); }}};
+       [](const Value& o) {
+         return S(containers_field(value_at(o, {"spec", "template", "spec"}), "name"));
+       }},
+      {"Images", "string", "", "Images referenced by each container in the template.", 1, [](const Value& o) {
+         return S(containers_field(value_at(o, {"spec", "template", "spec"}), "image"));
+       }}};
   if (selector) {
-    cols.push_back({"Selector", "string", "", "Label selector for pods.", 1,
-                    [](const Value& o) { return S(selector_text(value_at(o, {"spec", "selector"}))); }});
+    cols.push_back({"Selector", "string", "", "Label selector for pods.", 1, [](const Value& o) {
+                      return S(selector_text(value_at(o, {"spec", "selector"})));
+                    }});
   }
   return cols;
 }
@@ -138,7 +163,8 @@ std::vector<Column> columns_for(const ResourceType& type) {
       std::string t = pc.type;
       c.cell = [path, t](const Value& o) {
         const Value* v = json_path(o, path);
-        if (t == "date") return S(v != nullptr && v->IsString() ? age_of_timestamp(v->GetString()) : "<unknown>");
+        if (t == "date")
+          return S(v != nullptr && v->IsString() ? age_of_timestamp(v->GetString()) : "<unknown>");
         if (t == "integer" && v != nullptr && v->IsInt64()) return I(v->GetInt64());
         return S(printable(v));
       };
@@ -171,7 +197,10 @@ std::vector<Column> columns_for(const ResourceType& type) {
                std::string phase = str_at(o, {"status", "phase"});
                return S(phase.empty() ? "Pending" : phase);
              }},
-            {"Restarts", "string", "", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.", 0,
+            {"Restarts", "string", "",
+             "The number of times the containers in this pod have been restarted and when the last container "
+             "in this pod has restarted.",
+             0,
              [](const Value& o) {
                long long restarts = 0;
                const Value* st = value_at(o, {"status", "containerStatuses"});
@@ -202,11 +231,17 @@ std::vector<Column> columns_for(const ResourceType& type) {
   if (p == "persistentvolumeclaims") {
     return {name_column(),
             {"Status", "string", "", "Status of the persistent volume claim", 0,
-             [](const Value& o) { return S(str_at(o, {"status", "phase"})); }},
+             [](const Value& o) {
+               return S(str_at(o, {"status", "phase"}));
+             }},
             {"Volume", "string", "", "Volume bound to the claim", 0,
-             [](const Value& o) { return S(str_at(o, {"spec", "volumeName"})); }},
+             [](const Value& o) {
+               return S(str_at(o, {"spec", "volumeName"}));
+             }},
             {"Capacity", "string", "", "Capacity of the volume", 0,
-             [](const Value& o) { return S(str_at(o, {"status", "capacity", "storage"})); }},
+             [](const Value& o) {
+               return S(str_at(o, {"status", "capacity", "storage"}));
+             }},
             {"Access Modes", "string", "", "Access modes of the volume", 0,
              [](const Value& o) {
                std::string out;
@@ -214,8 +249,11 @@ std::vector<Column> columns_for(const ResourceType& type) {
                if (modes != nullptr && modes->IsArray()) {
                  for (const auto& m : modes->GetArray()) {
                    std::string mode = m.IsString() ? m.GetString() : "";
-                   std::string abbrev = mode == "ReadWriteOnce" ? "RWO" : mode == "ReadOnlyMany" ? "ROX"
-                                        : mode == "ReadWriteMany" ? "RWX" : mode == "ReadWriteOncePod" ? "RWOP" : mode;
+                   std::string abbrev = mode == "ReadWriteOnce"      ? "RWO"
+                                        : mode == "ReadOnlyMany"     ? "ROX"
+                                        : mode == "ReadWriteMany"    ? "RWX"
+                                        : mode == "ReadWriteOncePod" ? "RWOP"
+                                                                     : mode;
                    out += (out.empty() ? "" : ",") + abbrev;
                  }
                }
@@ -232,13 +270,16 @@ std::vector<Column> columns_for(const ResourceType& type) {
                return S(c.empty() ? "<unset>" : c);
              }},
             age_column(),
-            {"VolumeMode", "string", "", "VolumeMode of the volume", 1,
-             [](const Value& o) { return S(str_at(o, {"spec", "volumeMode"})); }}};
+            {"VolumeMode", "string", "", "VolumeMode of the volume", 1, [](const Value& o) {
+               return S(str_at(o, {"spec", "volumeMode"}));
+             }}};
   }
   if (p == "namespaces") {
     return {name_column(),
             {"Status", "string", "", "The status of the namespace", 0,
-             [](const Value& o) { return S(str_at(o, {"status", "phase"})); }},
+             [](const Value& o) {
+               return S(str_at(o, {"status", "phase"}));
+             }},
             age_column()};
   }
   if (p == "configmaps") {
@@ -259,73 +300,102 @@ std::vector<Column> columns_for(const ResourceType& type) {
         name_column(),
         {"Ready", "string", "", "Number of the pod with ready state", 0,
          [](const Value& o) {
-           return S(std::to_string(num(o, {"status", "readyReplicas"})) + "/" + std::to_string(num(o, {"spec", "replicas"})));
+           return S(std::to_string(num(o, {"status", "readyReplicas"})) + "/" +
+                    std::to_string(num(o, {"spec", "replicas"})));
          }},
-        {"Up-to-date", "string", "", "Total number of non-terminated pods targeted by this deployment that have the desired template spec.", 0,
-         [](const Value& o) { return I(num(o, {"status", "updatedReplicas"})); }},
-        {"Available", "string", "", "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.", 0,
-         [](const Value& o) { return I(num(o, {"status", "availableReplicas"})); }},
+        {"Up-to-date", "string", "",
+         "Total number of non-terminated pods targeted by this deployment that have the desired template "
+         "spec.",
+         0,
+         [](const Value& o) {
+           return I(num(o, {"status", "updatedReplicas"}));
+         }},
+        {"Available", "string", "",
+         "Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.",
+         0,
+         [](const Value& o) {
+           return I(num(o, {"status", "availableReplicas"}));
+         }},
         age_column()};
     for (auto& c : workload_extra(true)) cols.push_back(std::move(c));
     return cols;
   }
   if (p == "statefulsets") {
-    std::vector<Column> cols{
-        name_column(),
-        {"Ready", "string", "", "Number of the pod with ready state", 0,
-         [](const Value& o) {
-           return S(std::to_string(num(o, {"status", "readyReplicas"})) + "/" + std::to_string(num(o, {"spec", "replicas"})));
-         }},
-        age_column()};
+    std::vector<Column> cols{name_column(),
+                             {"Ready", "string", "", "Number of the pod with ready state", 0,
+                              [](const Value& o) {
+                                return S(std::to_string(num(o, {"status", "readyReplicas"})) + "/" +
+                                         std::to_string(num(o, {"spec", "replicas"})));
+                              }},
+                             age_column()};
     for (auto& c : workload_extra(false)) cols.push_back(std::move(c));
     return cols;
   }
   if (p == "replicasets") {
-    std::vector<Column> cols{
-        name_column(),
-        {"Desired", "integer", "", "Number of desired pods.", 0, [](const Value& o) { return I(num(o, {"spec", "replicas"})); }},
-        {"Current", "integer", "", "Number of actual pods.", 0, [](const Value& o) { return I(num(o, {"status", "replicas"})); }},
-        {"Ready", "integer", "", "Number of ready pods.", 0, [](const Value& o) { return I(num(o, {"status", "readyReplicas"})); }},
-        age_column()};
+    std::vector<Column> cols{name_column(),
+                             {"Desired", "integer", "", "Number of desired pods.", 0,
+                              [](const Value& o) {
+                                return I(num(o, {"spec", "replicas"}));
+                              }},
+                             {"Current", "integer", "", "Number of actual pods.", 0,
+                              [](const Value& o) {
+                                return I(num(o, {"status", "replicas"}));
+                              }},
+                             {"Ready", "integer", "", "Number of ready pods.", 0,
+                              [](const Value& o) {
+                                return I(num(o, {"status", "readyReplicas"}));
+                              }},
+                             age_column()};
     for (auto& c : workload_extra(true)) cols.push_back(std::move(c));
     return cols;
   }
   if (p == "cronjobs") {
-    return {name_column(),
-            {"Schedule", "string", "", "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.", 0,
-             [](const Value& o) { return S(str_at(o, {"spec", "schedule"})); }},
-            {"Timezone", "string", "", "The time zone name for the given schedule.", 0,
-             [](const Value& o) {
-               std::string tz = str_at(o, {"spec", "timeZone"});
-               return S(tz.empty() ? "<none>" : tz);
-             }},
-            {"Suspend", "boolean", "", "This flag tells the controller to suspend subsequent executions.", 0,
-             [](const Value& o) {
-               const Value* v = value_at(o, {"spec", "suspend"});
-               return S(v != nullptr && v->IsBool() && v->GetBool() ? "True" : "False");
-             }},
-            {"Active", "integer", "", "A list of pointers to currently running jobs.", 0,
-             [](const Value& o) {
-               const Value* a = value_at(o, {"status", "active"});
-               return I(a != nullptr && a->IsArray() ? a->Size() : 0);
-             }},
-            {"Last Schedule", "string", "", "Information when was the last time the job was successfully scheduled.", 0,
-             [](const Value& o) {
-               std::string t = str_at(o, {"status", "lastScheduleTime"});
-               return S(t.empty() ? "<none>" : age_of_timestamp(t));
-             }},
-            age_column(),
-            {"Containers", "string", "", "Names of each container in the template.", 1,
-             [](const Value& o) { return S(containers_field(value_at(o, {"spec", "jobTemplate", "spec", "template", "spec"}), "name")); }},
-            {"Images", "string", "", "Images referenced by each container in the template.", 1,
-             [](const Value& o) { return S(containers_field(value_at(o, {"spec", "jobTemplate", "spec", "template", "spec"}), "image")); }},
-            {"Selector", "string", "", "Label selector for pods.", 1,
-             [](const Value& o) { return S(selector_text(value_at(o, {"spec", "jobTemplate", "spec", "selector"}))); }}};
+    return {
+        name_column(),
+        {"Schedule", "string", "", "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.", 0,
+         [](const Value& o) {
+           return S(str_at(o, {"spec", "schedule"}));
+         }},
+        {"Timezone", "string", "", "The time zone name for the given schedule.", 0,
+         [](const Value& o) {
+           std::string tz = str_at(o, {"spec", "timeZone"});
+           return S(tz.empty() ? "<none>" : tz);
+         }},
+        {"Suspend", "boolean", "", "This flag tells the controller to suspend subsequent executions.", 0,
+         [](const Value& o) {
+           const Value* v = value_at(o, {"spec", "suspend"});
+           return S(v != nullptr && v->IsBool() && v->GetBool() ? "True" : "False");
+         }},
+        {"Active", "integer", "", "A list of pointers to currently running jobs.", 0,
+         [](const Value& o) {
+           const Value* a = value_at(o, {"status", "active"});
+           return I(a != nullptr && a->IsArray() ? a->Size() : 0);
+         }},
+        {"Last Schedule", "string", "",
+         "Information when was the last time the job was successfully scheduled.", 0,
+         [](const Value& o) {
+           std::string t = str_at(o, {"status", "lastScheduleTime"});
+           return S(t.empty() ? "<none>" : age_of_timestamp(t));
+         }},
+        age_column(),
+        {"Containers", "string", "", "Names of each container in the template.", 1,
+         [](const Value& o) {
+           return S(
+               containers_field(value_at(o, {"spec", "jobTemplate", "spec", "template", "spec"}), "name"));
+         }},
+        {"Images", "string", "", "Images referenced by each container in the template.", 1,
+         [](const Value& o) {
+           return S(
+               containers_field(value_at(o, {"spec", "jobTemplate", "spec", "template", "spec"}), "image"));
+         }},
+        {"Selector", "string", "", "Label selector for pods.", 1, [](const Value& o) {
+           return S(selector_text(value_at(o, {"spec", "jobTemplate", "spec", "selector"})));
+         }}};
   }
   if (p == "customresourcedefinitions") {
-    return {name_column(),
-            {"Created At", "date", "", "", 0,
-             [](const Value& o) { return S(str_at(o, {"metadata", "creationTimestamp"})); }}};
+    return {name_column(), {"Created At", "date", "", "", 0, [](const Value& o) {
+                              return S(str_at(o, {"metadata", "creationTimestamp"}));
+                            }}};
   }
   return {name_column(), age_column()};
 }
@@ -360,8 +430,9 @@ std::string human_duration(long long s) {
   return std::to_string(y) + "y";
 }
 
-std::string table_json(const ResourceType& type, const std::vector<Object>& objects, std::uint64_t resource_version,
-                       const std::string& continue_token, const std::string& include_object) {
+std::string table_json(const ResourceType& type, const std::vector<Object>& objects,
+                       std::uint64_t resource_version, const std::string& continue_token,
+                       const std::string& include_object) {
   auto columns = columns_for(type);
   rapidjson::StringBuffer buffer;
   Writer w(buffer);

@@ -11,8 +11,9 @@
 namespace emu {
 
 // `include_object`: "None", "Metadata" (default) or "Object" (?includeObject=).
-std::string table_json(const ResourceType& type, const std::vector<Object>& objects, std::uint64_t resource_version,
-                       const std::string& continue_token, const std::string& include_object);
+std::string table_json(const ResourceType& type, const std::vector<Object>& objects,
+                       std::uint64_t resource_version, const std::string& continue_token,
+                       const std::string& include_object);
 
 // A duration like kubectl's HumanDuration ("45s", "3m18s", "5h", "2d3h").
 std::string human_duration(long long seconds);

@@ -7,12 +7,12 @@ namespace emu {
 
 namespace {
 
-const std::vector<std::string> kAllVerbs{"create", "delete", "deletecollection", "get", "list", "patch", "update",
-                                         "watch"};
+const std::vector<std::string> kAllVerbs{"create", "delete", "deletecollection", "get",
+                                         "list",   "patch",  "update",           "watch"};
 
-ResourceType make(std::string group, std::string version, std::string plural, std::string singular, std::string kind,
-                  bool namespaced, std::vector<std::string> short_names, std::vector<std::string> categories,
-                  bool status, bool scale) {
+ResourceType make(std::string group, std::string version, std::string plural, std::string singular,
+                  std::string kind, bool namespaced, std::vector<std::string> short_names,
+                  std::vector<std::string> categories, bool status, bool scale) {
   ResourceType t;
   t.group = std::move(group);
   t.version = std::move(version);
@@ -53,7 +53,8 @@ void TypeRegistry::remove(const std::string& group, const std::string& plural) {
   ++generation_;
 }
 
-TypeRef TypeRegistry::find(const std::string& group, const std::string& version, const std::string& plural) const {
+TypeRef TypeRegistry::find(const std::string& group, const std::string& version,
+                           const std::string& plural) const {
   std::lock_guard lock(mutex_);
   for (const auto& t : types_) {
     if (t->group == group && t->version == version && t->plural == plural) return t;
@@ -89,11 +90,14 @@ std::vector<ResourceType> builtin_types() {
   types.push_back(ns);
   types.push_back(make("", "v1", "pods", "pod", "Pod", true, {"po"}, {"all"}, true, false));
   types.push_back(make("", "v1", "configmaps", "configmap", "ConfigMap", true, {"cm"}, {}, false, false));
-  types.push_back(make("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true,
-                       {"pvc"}, {}, true, false));
-  types.push_back(make("apps", "v1", "deployments", "deployment", "Deployment", true, {"deploy"}, {"all"}, true, true));
-  types.push_back(make("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, {"sts"}, {"all"}, true, true));
-  types.push_back(make("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, {"rs"}, {"all"}, true, true));
+  types.push_back(make("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim",
+                       true, {"pvc"}, {}, true, false));
+  types.push_back(
+      make("apps", "v1", "deployments", "deployment", "Deployment", true, {"deploy"}, {"all"}, true, true));
+  types.push_back(
+      make("apps", "v1", "statefulsets", "statefulset", "StatefulSet", true, {"sts"}, {"all"}, true, true));
+  types.push_back(
+      make("apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, {"rs"}, {"all"}, true, true));
   types.push_back(make("batch", "v1", "cronjobs", "cronjob", "CronJob", true, {"cj"}, {"all"}, true, false));
   auto crd = make("apiextensions.k8s.io", "v1", "customresourcedefinitions", "customresourcedefinition",
                   "CustomResourceDefinition", false, {"crd", "crds"}, {"api-extensions"}, true, false);
@@ -150,13 +154,16 @@ rapidjson::Document stork_crd(const char* plural, const char* singular, const ch
 
 std::vector<rapidjson::Document> stork_crds() {
   std::vector<rapidjson::Document> crds;
-  crds.push_back(stork_crd("clusterdomainsstatuses", "clusterdomainsstatus", "ClusterDomainsStatus", false, {"cds"}));
-  crds.push_back(stork_crd("clusterdomainupdates", "clusterdomainupdate", "ClusterDomainUpdate", false, {"cdu"}));
+  crds.push_back(
+      stork_crd("clusterdomainsstatuses", "clusterdomainsstatus", "ClusterDomainsStatus", false, {"cds"}));
+  crds.push_back(
+      stork_crd("clusterdomainupdates", "clusterdomainupdate", "ClusterDomainUpdate", false, {"cdu"}));
   crds.push_back(stork_crd("migrationschedules", "migrationschedule", "MigrationSchedule", true, {}));
   crds.push_back(stork_crd("migrations", "migration", "Migration", true, {}));
   crds.push_back(stork_crd("clusterpairs", "clusterpair", "ClusterPair", true, {}));
   crds.push_back(stork_crd("schedulepolicies", "schedulepolicy", "SchedulePolicy", false, {}));
-  crds.push_back(stork_crd("applicationregistrations", "applicationregistration", "ApplicationRegistration", false, {}));
+  crds.push_back(
+      stork_crd("applicationregistrations", "applicationregistration", "ApplicationRegistration", false, {}));
   return crds;
 }
 

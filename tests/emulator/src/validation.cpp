@@ -8,7 +8,9 @@ namespace {
 
 using rapidjson::Value;
 
-bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool is_label(const std::string& s) {
   if (s.empty() || s.size() > 63) return false;
@@ -23,7 +25,8 @@ bool is_subdomain(const std::string& s) {
     auto dot = s.find('.', start);
     std::string part = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty() || !lower_alnum(part.front()) || !lower_alnum(part.back())) return false;
-    if (!std::all_of(part.begin(), part.end(), [](char c) { return lower_alnum(c) || c == '-'; })) return false;
+    if (!std::all_of(part.begin(), part.end(), [](char c) { return lower_alnum(c) || c == '-'; }))
+      return false;
     if (dot == std::string::npos) return true;
     start = dot + 1;
   }
@@ -51,19 +54,21 @@ const char* json_kind(const Value& v) {
                                const std::string& go_type) {
   std::string what = json_kind(bad);
   if (bad.IsNumber()) what = "number " + to_json(bad);
-  throw errors::bad_request(type.kind + " in version " + quote(type.version) + " cannot be handled as a " + type.kind +
-                            ": json: cannot unmarshal " + what + " into Go struct field " + go_field + " of type " +
-                            go_type);
+  throw errors::bad_request(type.kind + " in version " + quote(type.version) + " cannot be handled as a " +
+                            type.kind + ": json: cannot unmarshal " + what + " into Go struct field " +
+                            go_field + " of type " + go_type);
 }
 
-void expect_string(const ResourceType& type, const Value& parent, const char* key, const std::string& go_field) {
+void expect_string(const ResourceType& type, const Value& parent, const char* key,
+                   const std::string& go_field) {
   auto it = parent.FindMember(key);
   if (it != parent.MemberEnd() && !it->value.IsString() && !it->value.IsNull()) {
     decode_error(type, it->value, go_field, "string");
   }
 }
 
-void expect_string_map(const ResourceType& type, const Value& parent, const char* key, const std::string& go_field) {
+void expect_string_map(const ResourceType& type, const Value& parent, const char* key,
+                       const std::string& go_field) {
   auto it = parent.FindMember(key);
   if (it == parent.MemberEnd() || it->value.IsNull()) return;
   if (!it->value.IsObject()) decode_error(type, it->value, go_field, "map[string]string");
@@ -72,19 +77,23 @@ void expect_string_map(const ResourceType& type, const Value& parent, const char
   }
 }
 
-void expect_int32(const ResourceType& type, const Value& parent, const char* key, const std::string& go_field) {
+void expect_int32(const ResourceType& type, const Value& parent, const char* key,
+                  const std::string& go_field) {
   auto it = parent.FindMember(key);
   if (it == parent.MemberEnd() || it->value.IsNull()) return;
   if (!it->value.IsInt()) decode_error(type, it->value, go_field, "int32");
 }
 
-void expect_bool(const ResourceType& type, const Value& parent, const char* key, const std::string& go_field) {
+void expect_bool(const ResourceType& type, const Value& parent, const char* key,
+                 const std::string& go_field) {
   auto it = parent.FindMember(key);
   if (it == parent.MemberEnd() || it->value.IsNull()) return;
   if (!it->value.IsBool()) decode_error(type, it->value, go_field, "bool");
 }
 
-std::string spec_struct(const ResourceType& type) { return type.kind + "Spec"; }
+std::string spec_struct(const ResourceType& type) {
+  return type.kind + "Spec";
+}
 
 }  // namespace
 
@@ -96,7 +105,8 @@ std::vector<std::string> dns1123_label_errors(const std::string& value) {
       errs.emplace_back("must not contain dots");
     } else {
       errs.emplace_back(
-          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "
+          "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+          "start and "
           "end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
           "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')");
     }
@@ -109,7 +119,8 @@ std::vector<std::string> dns1123_subdomain_errors(const std::string& value) {
   if (value.size() > 253) errs.emplace_back("must be no more than 253 characters");
   if (!is_subdomain(value)) {
     errs.emplace_back(
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start "
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
+        "must start "
         "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
         "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
   }
@@ -118,7 +129,8 @@ std::vector<std::string> dns1123_subdomain_errors(const std::string& value) {
 
 std::vector<std::string> name_errors(const ResourceType& type, const std::string& name) {
   if (type.builtin && type.group.empty() && type.plural == "namespaces") return dns1123_label_errors(name);
-  if (type.builtin && type.group == "apps" && type.plural == "statefulsets") return dns1123_label_errors(name);
+  if (type.builtin && type.group == "apps" && type.plural == "statefulsets")
+    return dns1123_label_errors(name);
   return dns1123_subdomain_errors(name);
 }
 
@@ -137,9 +149,10 @@ StatusCause required_cause(const std::string& field, const std::string& detail) 
 
 void check_decodable(const ResourceType& type, const Value& object) {
   if (!object.IsObject()) {
-    throw errors::bad_request("json: cannot unmarshal " + std::string(json_kind(object)) +
-                              " into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; "
-                              "Kind string \"json:\\\"kind,omitempty\\\"\" }");
+    throw errors::bad_request(
+        "json: cannot unmarshal " + std::string(json_kind(object)) +
+        " into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; "
+        "Kind string \"json:\\\"kind,omitempty\\\"\" }");
   }
   expect_string(type, object, "apiVersion", type.kind + ".apiVersion");
   expect_string(type, object, "kind", type.kind + ".kind");
@@ -147,7 +160,8 @@ void check_decodable(const ResourceType& type, const Value& object) {
   if (meta != object.MemberEnd() && !meta->value.IsNull()) {
     if (!meta->value.IsObject()) decode_error(type, meta->value, type.kind + ".metadata", "v1.ObjectMeta");
     const Value& m = meta->value;
-    for (const char* key : {"name", "generateName", "namespace", "resourceVersion", "uid", "creationTimestamp"}) {
+    for (const char* key :
+         {"name", "generateName", "namespace", "resourceVersion", "uid", "creationTimestamp"}) {
       expect_string(type, m, key, std::string("ObjectMeta.metadata.") + key);
     }
     expect_string_map(type, m, "labels", "ObjectMeta.metadata.labels");
@@ -170,7 +184,8 @@ void check_decodable(const ResourceType& type, const Value& object) {
   if (type.group == "apps") {
     expect_int32(type, s, "replicas", spec_struct(type) + ".spec.replicas");
     expect_int32(type, s, "minReadySeconds", spec_struct(type) + ".spec.minReadySeconds");
-    if (type.plural == "statefulsets") expect_string(type, s, "serviceName", "StatefulSetSpec.spec.serviceName");
+    if (type.plural == "statefulsets")
+      expect_string(type, s, "serviceName", "StatefulSetSpec.spec.serviceName");
     if (type.plural == "deployments") expect_bool(type, s, "paused", "DeploymentSpec.spec.paused");
   } else if (type.group == "batch" && type.plural == "cronjobs") {
     expect_string(type, s, "schedule", "CronJobSpec.spec.schedule");
@@ -183,7 +198,8 @@ void check_decodable(const ResourceType& type, const Value& object) {
 
 namespace {
 
-void validate_meta(const ResourceType& type, const Value& object, const Value* old, std::vector<StatusCause>& causes) {
+void validate_meta(const ResourceType& type, const Value& object, const Value* old,
+                   std::vector<StatusCause>& causes) {
   const std::string name = str_at(object, {"metadata", "name"});
   const std::string generate = str_at(object, {"metadata", "generateName"});
   if (name.empty() && old == nullptr) {
@@ -211,36 +227,42 @@ void validate_meta(const ResourceType& type, const Value& object, const Value* o
         prefix = key.substr(0, slash);
         part = key.substr(slash + 1);
         if (!is_subdomain(prefix)) {
-          causes.push_back(invalid_cause(std::string("metadata.") + member,
-                                         invalid_body_string(key, "prefix part " + dns1123_subdomain_errors(prefix)[0])));
+          causes.push_back(
+              invalid_cause(std::string("metadata.") + member,
+                            invalid_body_string(key, "prefix part " + dns1123_subdomain_errors(prefix)[0])));
           continue;
         }
       }
       auto name_part_ok = [](const std::string& s, bool allow_empty) {
         if (s.empty()) return allow_empty;
         if (s.size() > 63) return false;
-        auto an = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+        auto an = [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        };
         if (!an(s.front()) || !an(s.back())) return false;
-        return std::all_of(s.begin(), s.end(), [&](char c) { return an(c) || c == '-' || c == '_' || c == '.'; });
+        return std::all_of(s.begin(), s.end(),
+                           [&](char c) { return an(c) || c == '-' || c == '_' || c == '.'; });
       };
       if (!name_part_ok(part, false)) {
         causes.push_back(invalid_cause(
             std::string("metadata.") + member,
-            invalid_body_string(key,
-                                "name part must consist of alphanumeric characters, '-', '_' or '.', and must start "
-                                "and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
-                                "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")));
+            invalid_body_string(
+                key,
+                "name part must consist of alphanumeric characters, '-', '_' or '.', and must start "
+                "and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
+                "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")));
       }
       if (values && m.value.IsString()) {
         std::string v(m.value.GetString(), m.value.GetStringLength());
         if (!name_part_ok(v, true)) {
           causes.push_back(invalid_cause(
               std::string("metadata.") + member,
-              invalid_body_string(v,
-                                  "a valid label must be an empty string or consist of alphanumeric characters, '-', "
-                                  "'_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', "
-                                  " or 'my_value',  or '12345', regex used for validation is "
-                                  "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")));
+              invalid_body_string(
+                  v,
+                  "a valid label must be an empty string or consist of alphanumeric characters, '-', "
+                  "'_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', "
+                  " or 'my_value',  or '12345', regex used for validation is "
+                  "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")));
         }
       }
     }
@@ -253,8 +275,8 @@ void validate_meta(const ResourceType& type, const Value& object, const Value* o
 void validate_replicas(const Value& object, std::vector<StatusCause>& causes) {
   const Value* replicas = value_at(object, {"spec", "replicas"});
   if (replicas != nullptr && replicas->IsInt64() && replicas->GetInt64() < 0) {
-    causes.push_back(invalid_cause("spec.replicas",
-                                   invalid_body_int(replicas->GetInt64(), "must be greater than or equal to 0")));
+    causes.push_back(invalid_cause(
+        "spec.replicas", invalid_body_int(replicas->GetInt64(), "must be greater than or equal to 0")));
   }
 }
 
@@ -271,7 +293,8 @@ void validate_pod_spec(const Value* spec, const std::string& path, std::vector<S
     if (name.empty()) {
       causes.push_back(required_cause(at + ".name"));
     } else {
-      for (const auto& msg : dns1123_label_errors(name)) causes.push_back(invalid_cause(at + ".name", invalid_body_string(name, msg)));
+      for (const auto& msg : dns1123_label_errors(name))
+        causes.push_back(invalid_cause(at + ".name", invalid_body_string(name, msg)));
     }
     if (str_at(c, {"image"}).empty()) causes.push_back(required_cause(at + ".image"));
   }
@@ -290,8 +313,10 @@ void validate_workload(const Value& object, const std::string& singular, std::ve
   if (selector == nullptr) {
     causes.push_back(required_cause("spec.selector"));
   } else if (empty_selector) {
-    causes.push_back(invalid_cause("spec.selector", "Invalid value: " + to_json(*selector) + ": empty selector is invalid for " + singular));
-  } else if (const Value* match = value_at(*selector, {"matchLabels"}); match != nullptr && match->IsObject()) {
+    causes.push_back(invalid_cause("spec.selector", "Invalid value: " + to_json(*selector) +
+                                                        ": empty selector is invalid for " + singular));
+  } else if (const Value* match = value_at(*selector, {"matchLabels"});
+             match != nullptr && match->IsObject()) {
     bool matches = true;
     for (const auto& m : match->GetObject()) {
       if (template_labels == nullptr || !template_labels->IsObject()) {
@@ -303,8 +328,9 @@ void validate_workload(const Value& object, const std::string& singular, std::ve
     }
     if (!matches) {
       std::string shown = template_labels != nullptr ? to_json(*template_labels) : "null";
-      causes.push_back(invalid_cause("spec.template.metadata.labels",
-                                     "Invalid value: " + shown + ": `selector` does not match template `labels`"));
+      causes.push_back(
+          invalid_cause("spec.template.metadata.labels",
+                        "Invalid value: " + shown + ": `selector` does not match template `labels`"));
     }
   }
   validate_pod_spec(value_at(object, {"spec", "template", "spec"}), "spec.template.spec", causes);
@@ -313,7 +339,8 @@ void validate_workload(const Value& object, const std::string& singular, std::ve
 void validate_cronjob(const Value& object, std::vector<StatusCause>& causes) {
   std::string name = str_at(object, {"metadata", "name"});
   if (name.size() > 52) {
-    causes.push_back(invalid_cause("metadata.name", invalid_body_string(name, "must be no more than 52 characters")));
+    causes.push_back(
+        invalid_cause("metadata.name", invalid_body_string(name, "must be no more than 52 characters")));
   }
   if (str_at(object, {"spec", "schedule"}).empty()) causes.push_back(required_cause("spec.schedule"));
   const Value* pod_spec = value_at(object, {"spec", "jobTemplate", "spec", "template", "spec"});
@@ -336,14 +363,16 @@ void validate_crd(const Value& object, std::vector<StatusCause>& causes) {
     if (scope.empty()) {
       causes.push_back(required_cause("spec.scope"));
     } else {
-      causes.push_back({"FieldValueNotSupported",
-                        "Unsupported value: " + quote(scope) + ": supported values: \"Cluster\", \"Namespaced\"",
-                        "spec.scope"});
+      causes.push_back(
+          {"FieldValueNotSupported",
+           "Unsupported value: " + quote(scope) + ": supported values: \"Cluster\", \"Namespaced\"",
+           "spec.scope"});
     }
   }
   const Value* versions = value_at(object, {"spec", "versions"});
   if (versions == nullptr || !versions->IsArray() || versions->Empty()) {
-    causes.push_back(invalid_cause("spec.versions", "Invalid value: null: must have exactly one version marked as storage version"));
+    causes.push_back(invalid_cause(
+        "spec.versions", "Invalid value: null: must have exactly one version marked as storage version"));
   } else {
     int storage = 0;
     for (const auto& v : versions->GetArray()) {
@@ -351,8 +380,9 @@ void validate_crd(const Value& object, std::vector<StatusCause>& causes) {
       if (s != nullptr && s->IsBool() && s->GetBool()) ++storage;
     }
     if (storage != 1) {
-      causes.push_back(invalid_cause("spec.versions", "Invalid value: " + to_json(*versions) +
-                                                          ": must have exactly one version marked as storage version"));
+      causes.push_back(
+          invalid_cause("spec.versions", "Invalid value: " + to_json(*versions) +
+                                             ": must have exactly one version marked as storage version"));
     }
   }
 }

@@ -37,7 +37,8 @@ TEST_CASE("json patch applies every operation kind", "[emulator][patch]") {
 
 TEST_CASE("json patch is atomic and answers 422 like the apiserver", "[emulator][patch]") {
   auto doc = json(R"({"spec":{"replicas":3}})");
-  auto ops = json(R"([{"op":"replace","path":"/spec/replicas","value":5},{"op":"test","path":"/spec/replicas","value":7}])");
+  auto ops = json(
+      R"([{"op":"replace","path":"/spec/replicas","value":5},{"op":"test","path":"/spec/replicas","value":7}])");
   std::string why;
   auto e = emu::test::status_of([&] { emu::apply_json_patch(doc, ops, &why); });
   CHECK(e.code == 422);
@@ -50,36 +51,52 @@ TEST_CASE("json patch is atomic and answers 422 like the apiserver", "[emulator]
 
 TEST_CASE("json patch errors: missing path, bad index, not an array", "[emulator][patch]") {
   auto doc = json(R"({"a":[1]})");
-  CHECK(emu::test::status_of([&] { emu::apply_json_patch(doc, json(R"([{"op":"remove","path":"/nope"}])")); }).code == 422);
-  CHECK(emu::test::status_of([&] { emu::apply_json_patch(doc, json(R"([{"op":"add","path":"/a/5","value":1}])")); }).code == 422);
-  CHECK(emu::test::status_of([&] { emu::apply_json_patch(doc, json(R"([{"op":"replace","path":"/x/y","value":1}])")); }).code == 422);
+  CHECK(emu::test::status_of([&] {
+          emu::apply_json_patch(doc, json(R"([{"op":"remove","path":"/nope"}])"));
+        }).code == 422);
+  CHECK(emu::test::status_of([&] {
+          emu::apply_json_patch(doc, json(R"([{"op":"add","path":"/a/5","value":1}])"));
+        }).code == 422);
+  CHECK(emu::test::status_of([&] {
+          emu::apply_json_patch(doc, json(R"([{"op":"replace","path":"/x/y","value":1}])"));
+        }).code == 422);
   CHECK(emu::test::status_of([&] { emu::apply_json_patch(doc, json(R"({"op":"add"})")); }).code == 400);
 }
 
 TEST_CASE("strategic merge merges containers and env by name", "[emulator][patch]") {
-  auto target = json(R"({"spec":{"containers":[{"name":"a","image":"x","env":[{"name":"E1","value":"1"},{"name":"E2","value":"2"}]},{"name":"b","image":"y"}]}})");
-  auto patch = json(R"({"spec":{"containers":[{"name":"a","image":"x2","env":[{"name":"E2","value":"22"},{"name":"E3","value":"3"}]}]}})");
+  auto target = json(
+      R"({"spec":{"containers":[{"name":"a","image":"x","env":[{"name":"E1","value":"1"},{"name":"E2","value":"2"}]},{"name":"b","image":"y"}]}})");
+  auto patch = json(
+      R"({"spec":{"containers":[{"name":"a","image":"x2","env":[{"name":"E2","value":"22"},{"name":"E3","value":"3"}]}]}})");
   emu::apply_strategic_merge_patch(target, patch, target.GetAllocator());
-  CHECK(emu::to_json(target) ==
-        R"({"spec":{"containers":[{"name":"a","image":"x2","env":[{"name":"E1","value":"1"},{"name":"E2","value":"22"},{"name":"E3","value":"3"}]},{"name":"b","image":"y"}]}})");
+  CHECK(
+      emu::to_json(target) ==
+      R"({"spec":{"containers":[{"name":"a","image":"x2","env":[{"name":"E1","value":"1"},{"name":"E2","value":"22"},{"name":"E3","value":"3"}]},{"name":"b","image":"y"}]}})");
 }
 
-TEST_CASE("strategic merge directives: $patch delete and replace, ports by containerPort", "[emulator][patch]") {
-  auto target = json(R"({"c":[{"name":"a","ports":[{"containerPort":80,"name":"http"}]},{"name":"b"}],"m":{"x":1,"y":2},"finalizers":["f1"]})");
-  auto patch = json(R"({"c":[{"name":"b","$patch":"delete"},{"name":"a","ports":[{"containerPort":80,"name":"web"},{"containerPort":81}]}],"m":{"$patch":"replace","z":3},"finalizers":["f2"],"$setElementOrder/c":[{"name":"a"}]})");
+TEST_CASE("strategic merge directives: $patch delete and replace, ports by containerPort",
+          "[emulator][patch]") {
+  auto target = json(
+      R"({"c":[{"name":"a","ports":[{"containerPort":80,"name":"http"}]},{"name":"b"}],"m":{"x":1,"y":2},"finalizers":["f1"]})");
+  auto patch = json(
+      R"({"c":[{"name":"b","$patch":"delete"},{"name":"a","ports":[{"containerPort":80,"name":"web"},{"containerPort":81}]}],"m":{"$patch":"replace","z":3},"finalizers":["f2"],"$setElementOrder/c":[{"name":"a"}]})");
   // "c" has no merge key (unknown field): the list is replaced; use "containers" for keyed merge.
   emu::apply_strategic_merge_patch(target, patch, target.GetAllocator());
   CHECK(emu::to_json(target["m"]) == R"({"z":3})");
   CHECK(emu::to_json(target["finalizers"]) == R"(["f1","f2"])");
-  auto t2 = json(R"({"containers":[{"name":"a","ports":[{"containerPort":80,"name":"http"}]},{"name":"b"}]})");
-  auto p2 = json(R"({"containers":[{"name":"b","$patch":"delete"},{"name":"a","ports":[{"containerPort":80,"name":"web"},{"containerPort":81}]}]})");
+  auto t2 =
+      json(R"({"containers":[{"name":"a","ports":[{"containerPort":80,"name":"http"}]},{"name":"b"}]})");
+  auto p2 = json(
+      R"({"containers":[{"name":"b","$patch":"delete"},{"name":"a","ports":[{"containerPort":80,"name":"web"},{"containerPort":81}]}]})");
   emu::apply_strategic_merge_patch(t2, p2, t2.GetAllocator());
-  CHECK(emu::to_json(t2) == R"({"containers":[{"name":"a","ports":[{"containerPort":80,"name":"web"},{"containerPort":81}]}]})");
+  CHECK(emu::to_json(t2) ==
+        R"({"containers":[{"name":"a","ports":[{"containerPort":80,"name":"web"},{"containerPort":81}]}]})");
 }
 
 TEST_CASE("strategic merge: null deletes, $deleteFromPrimitiveList, $retainKeys", "[emulator][patch]") {
   auto target = json(R"({"a":1,"b":2,"finalizers":["x","y"],"s":{"type":"A","ra":{"m":1}}})");
-  auto patch = json(R"({"a":null,"$deleteFromPrimitiveList/finalizers":["x"],"s":{"$retainKeys":["type"],"type":"B"}})");
+  auto patch = json(
+      R"({"a":null,"$deleteFromPrimitiveList/finalizers":["x"],"s":{"$retainKeys":["type"],"type":"B"}})");
   emu::apply_strategic_merge_patch(target, patch, target.GetAllocator());
   CHECK(emu::to_json(target) == R"({"b":2,"finalizers":["y"],"s":{"type":"B"}})");
 }

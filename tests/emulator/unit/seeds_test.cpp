@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-
 #include "seeds.hpp"
 #include "sim_test_util.hpp"
 
@@ -88,9 +87,11 @@ TEST_CASE("seed scale:N:M: counts, annotations, spellings", "[sim]") {
   CHECK(getInt(*app1, {"spec", "replicas"}) == 1);
   CHECK(getInt(*app1, {"status", "readyReplicas"}) == 1);
   CHECK(get(c, "", "pods", "ns-00001", "app-1-0"));
-  CHECK(annotation(*get(c, "apps", "deployments", "ns-00010", "app-0"), kAnnMigrationNamespace) == "kube-system");
+  CHECK(annotation(*get(c, "apps", "deployments", "ns-00010", "app-0"), kAnnMigrationNamespace) ==
+        "kube-system");
   CHECK(get(c, kStorkGroup, "migrationschedules", "kube-system", "shared-0"));
-  CHECK(annotation(*get(c, kStorkGroup, "migrationschedules", "ns-00001", "migrationschedule"), kAnnStaticCopy) == "true");
+  CHECK(annotation(*get(c, kStorkGroup, "migrationschedules", "ns-00001", "migrationschedule"),
+                   kAnnStaticCopy) == "true");
   CHECK(names(e.cluster("src"), "apps", "deployments", "ns-00001").empty());  // the last cluster only
 }
 
@@ -99,7 +100,8 @@ TEST_CASE("seed scale: 10,000 and 50,000 workloads, counted", "[sim][scale]") {
   emu::Emulator e({"c1"}, emu::SimulationConfig{});
   emu::apply_seed(e, "scale:1000:10");
   Cluster& c = e.cluster("c1");
-  CHECK(c.store().count(*resource(c, "apps", "deployments")) + c.store().count(*resource(c, "apps", "statefulsets")) +
+  CHECK(c.store().count(*resource(c, "apps", "deployments")) +
+            c.store().count(*resource(c, "apps", "statefulsets")) +
             c.store().count(*resource(c, "batch", "cronjobs")) ==
         10000);
 

@@ -47,16 +47,19 @@ TEST_CASE("label selector syntax errors are 400 with the apiserver's wording", "
         "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt");
   CHECK(emu::test::status_of([] { emu::parse_label_selector("a=b c=d"); }).message ==
         "found 'c', expected: ',' or 'end of string'");
-  CHECK(emu::test::status_of([] { emu::parse_label_selector("-bad=1"); }).message.find("name part must consist") !=
-        std::string::npos);
-  CHECK(emu::test::status_of([] { emu::parse_label_selector("x in ()"); }).message.find("values set can't be empty") !=
-        std::string::npos);
+  CHECK(emu::test::status_of([] {
+          emu::parse_label_selector("-bad=1");
+        }).message.find("name part must consist") != std::string::npos);
+  CHECK(emu::test::status_of([] {
+          emu::parse_label_selector("x in ()");
+        }).message.find("values set can't be empty") != std::string::npos);
 }
 
 TEST_CASE("field selectors: metadata.name, metadata.namespace, per-kind fields", "[emulator][selectors]") {
   auto obj = json(R"({"metadata":{"name":"zk","namespace":"zookeeper"},"status":{"phase":"Running"}})");
   CHECK(emu::parse_field_selector("metadata.name=zk", "apps", "statefulsets").matches(obj));
-  CHECK(emu::parse_field_selector("metadata.name==zk,metadata.namespace!=default", "apps", "statefulsets").matches(obj));
+  CHECK(emu::parse_field_selector("metadata.name==zk,metadata.namespace!=default", "apps", "statefulsets")
+            .matches(obj));
   CHECK_FALSE(emu::parse_field_selector("metadata.namespace=default", "apps", "statefulsets").matches(obj));
   CHECK(emu::parse_field_selector("status.phase=Running", "", "pods").matches(obj));
   CHECK(emu::parse_field_selector("metadata.name=zk", "apps", "statefulsets").exact_name() == "zk");

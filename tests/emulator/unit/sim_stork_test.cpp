@@ -15,40 +15,48 @@ struct Pair {
   Pair() {
     for (auto* c : e.clusters()) ensureClusterDomainsStatus(e, *c);
     makeNamespace(a, "app");
-    make(a, kStorkGroup, "clusterpairs",
-         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterPair","metadata":{"name":"remote","namespace":"app"},
+    make(
+        a, kStorkGroup, "clusterpairs",
+        R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterPair","metadata":{"name":"remote","namespace":"app"},
              "spec":{"config":{"clusters":[{"name":"b","cluster":{"server":"https://127.0.0.1"}}],
              "contexts":[{"name":"b","context":{"cluster":"b","user":"u"}}],"current-context":"b"},"options":{}}})");
-    make(a, kStorkGroup, "schedulepolicies",
-         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"SchedulePolicy","metadata":{"name":"every"},
+    make(
+        a, kStorkGroup, "schedulepolicies",
+        R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"SchedulePolicy","metadata":{"name":"every"},
              "policy":{"interval":{"intervalMinutes":1}}})");
   }
 
   void schedule(bool suspend, bool autoSuspend = false) {
-    make(a, kStorkGroup, "migrationschedules",
-         std::string(R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"MigrationSchedule","metadata":{"name":"ms","namespace":"app"},
+    make(
+        a, kStorkGroup, "migrationschedules",
+        std::string(
+            R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"MigrationSchedule","metadata":{"name":"ms","namespace":"app"},
              "spec":{"template":{"spec":{"clusterPair":"remote","namespaces":["app"]}},"schedulePolicyName":"every",
-             "suspend":)") + (suspend ? "true" : "false") + R"(,"autoSuspend":)" + (autoSuspend ? "true" : "false") + "}}");
+             "suspend":)") +
+            (suspend ? "true" : "false") + R"(,"autoSuspend":)" + (autoSuspend ? "true" : "false") + "}}");
   }
 
   MigrationResult migrate(const std::string& name) {
     make(a, kStorkGroup, "migrations",
-         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":")" + name +
-             R"(","namespace":"app"},"spec":{"clusterPair":"remote","namespaces":["app"]}})");
+         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":")" +
+             name + R"(","namespace":"app"},"spec":{"clusterPair":"remote","namespaces":["app"]}})");
     return executeMigration(e, a, "app", name);
   }
 
   std::string domainState(Cluster& c, const std::string& domain) {
     auto cds = listDocs(c, *storkResource(c, "clusterdomainsstatuses"));
     for (auto& i : (*findPath(*cds.at(0), {"status", "clusterDomainInfos"})).GetArray())
-      if (getString(i, {"name"}) == domain) return getString(i, {"state"}) + "/" + getString(i, {"syncStatus"});
+      if (getString(i, {"name"}) == domain)
+        return getString(i, {"state"}) + "/" + getString(i, {"syncStatus"});
     return "";
   }
 
   void cdu(Cluster& c, const std::string& name, const std::string& domain, bool active) {
-    make(c, kStorkGroup, "clusterdomainupdates",
-         R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterDomainUpdate","metadata":{"name":")" + name +
-             R"("},"spec":{"clusterdomain":")" + domain + R"(","active":)" + (active ? "true" : "false") + "}}");
+    make(
+        c, kStorkGroup, "clusterdomainupdates",
+        R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterDomainUpdate","metadata":{"name":")" +
+            name + R"("},"spec":{"clusterdomain":")" + domain + R"(","active":)" +
+            (active ? "true" : "false") + "}}");
     processClusterDomainUpdate(e, c, name);
   }
 };
@@ -76,7 +84,8 @@ TEST_CASE("ClusterDomainUpdate of an unknown domain fails with a reason", "[sim]
   p.cdu(p.a, "bad", "nope", false);
   auto u = getObject(p.a, *storkResource(p.a, "clusterdomainupdates"), "", "bad");
   CHECK(getString(*u, {"status", "status"}) == "Failed");
-  CHECK(getString(*u, {"status", "reason"}) == "unable to deactivate cluster domain: cluster domain nope not found");
+  CHECK(getString(*u, {"status", "reason"}) ==
+        "unable to deactivate cluster domain: cluster domain nope not found");
   CHECK(p.domainState(p.a, "a") == "Active/InSync");
 }
 
@@ -84,10 +93,13 @@ TEST_CASE("Migration: apps copied at 0 replicas with the count; CronJobs suspend
   Pair p;
   make(p.a, "apps", "statefulsets", sts("app", "zk", 3));
   make(p.a, "apps", "deployments", deploy("app", "web", 2));
-  make(p.a, "batch", "cronjobs",
-       R"({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"report","namespace":"app"},"spec":{"schedule":"*/5 * * * *",
+  make(
+      p.a, "batch", "cronjobs",
+      R"({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"report","namespace":"app"},"spec":{"schedule":"*/5 * * * *",
            "jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"r","image":"busybox"}]}}}}}})");
-  make(p.a, "", "configmaps", R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"app"},"data":{"k":"v"}})");
+  make(
+      p.a, "", "configmaps",
+      R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cfg","namespace":"app"},"data":{"k":"v"}})");
   auto r = p.migrate("m1");
   CHECK(r.status == "Successful");
   CHECK(r.resources == 4);
@@ -113,18 +125,21 @@ TEST_CASE("Migration: apps copied at 0 replicas with the count; CronJobs suspend
   CHECK(annotation(*zk, kAnnReplicas) == "3");
 }
 
-TEST_CASE("Migration over an activated destination: kept while the source is unchanged, else back to 0", "[sim]") {
+TEST_CASE("Migration over an activated destination: kept while the source is unchanged, else back to 0",
+          "[sim]") {
   Pair p;
   make(p.a, "apps", "statefulsets", sts("app", "zk", 3));
   REQUIRE(p.migrate("m1").status == "Successful");
   setReplicas(p.b, "statefulsets", "app", "zk", 3);  // activated by hand on the destination
   REQUIRE(p.migrate("m2").status == "Successful");
-  CHECK(getInt(*get(p.b, "apps", "statefulsets", "app", "zk"), {"spec", "replicas"}) == 3);  // same hash: skipped
-  setReplicas(p.a, "statefulsets", "app", "zk", 0);  // the runbook's `kubectl scale --replicas 0` on the source
+  CHECK(getInt(*get(p.b, "apps", "statefulsets", "app", "zk"), {"spec", "replicas"}) ==
+        3);  // same hash: skipped
+  setReplicas(p.a, "statefulsets", "app", "zk",
+              0);  // the runbook's `kubectl scale --replicas 0` on the source
   REQUIRE(p.migrate("m3").status == "Successful");
   auto zk = get(p.b, "apps", "statefulsets", "app", "zk");
   CHECK(getInt(*zk, {"spec", "replicas"}) == 0);  // overwritten
-  CHECK(annotation(*zk, kAnnReplicas) == "0");     // and the count is lost
+  CHECK(annotation(*zk, kAnnReplicas) == "0");    // and the count is lost
 }
 
 TEST_CASE("a suspended schedule starts nothing; a running one starts on its interval", "[sim]") {
@@ -197,7 +212,8 @@ TEST_CASE("autoSuspend: activated apps on the destination suspend the source sch
     return true;
   });
   // a scheduled migration now fails rather than overwrite the activated apps
-  std::string m2 = startMigration(p.a, *get(p.a, kStorkGroup, "migrationschedules", "app", "ms"), "Interval", t + 1);
+  std::string m2 =
+      startMigration(p.a, *get(p.a, kStorkGroup, "migrationschedules", "app", "ms"), "Interval", t + 1);
   auto r = executeMigration(p.e, p.a, "app", m2);
   CHECK(r.status == "Failed");
   CHECK(r.reason == "migrated applications are active on remote cluster");
@@ -216,8 +232,9 @@ TEST_CASE("a ClusterPair names its peer by its kubeconfig context", "[sim]") {
   CHECK(why == "clusterpairs.stork.libopenstorage.org \"nope\" not found");
   auto r = p.migrate("x");
   CHECK(r.status == "Successful");
-  make(p.a, kStorkGroup, "migrations",
-       R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":"y","namespace":"app"},
+  make(
+      p.a, kStorkGroup, "migrations",
+      R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":"y","namespace":"app"},
            "spec":{"clusterPair":"nope","namespaces":["app"]}})");
   CHECK(executeMigration(p.e, p.a, "app", "y").status == "Failed");
 }

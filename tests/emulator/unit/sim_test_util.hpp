@@ -21,31 +21,37 @@ inline void makeNamespace(Cluster& c, const std::string& ns) {
   make(c, "", "namespaces", R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + ns + R"("}})");
 }
 
-inline emu::Object get(Cluster& c, const char* group, const char* plural, const std::string& ns, const std::string& name) {
+inline emu::Object get(Cluster& c, const char* group, const char* plural, const std::string& ns,
+                       const std::string& name) {
   return getObject(c, *resource(c, group, plural), ns, name);
 }
 
-inline std::vector<std::string> names(Cluster& c, const char* group, const char* plural, const std::string& ns) {
+inline std::vector<std::string> names(Cluster& c, const char* group, const char* plural,
+                                      const std::string& ns) {
   std::vector<std::string> out;
   for (auto& o : listDocs(c, *resource(c, group, plural), ns)) out.push_back(nameOf(*o));
   return out;
 }
 
 inline std::string sts(const std::string& ns, const std::string& name, int replicas) {
-  return R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":")" + name + R"(","namespace":")" + ns +
-         R"("},"spec":{"replicas":)" + std::to_string(replicas) + R"(,"serviceName":")" + name +
-         R"(","selector":{"matchLabels":{"app":")" + name + R"("}},"template":{"metadata":{"labels":{"app":")" + name +
+  return R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":")" + name +
+         R"(","namespace":")" + ns + R"("},"spec":{"replicas":)" + std::to_string(replicas) +
+         R"(,"serviceName":")" + name + R"(","selector":{"matchLabels":{"app":")" + name +
+         R"("}},"template":{"metadata":{"labels":{"app":")" + name +
          R"("}},"spec":{"containers":[{"name":"main","image":"nginx:1.27"}]}}}})";
 }
 
-inline std::string deploy(const std::string& ns, const std::string& name, int replicas, const std::string& image = "nginx:1.27") {
-  return R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" + name + R"(","namespace":")" + ns +
-         R"("},"spec":{"replicas":)" + std::to_string(replicas) + R"(,"selector":{"matchLabels":{"app":")" + name +
-         R"("}},"template":{"metadata":{"labels":{"app":")" + name + R"("}},"spec":{"containers":[{"name":"main","image":")" +
-         image + R"("}]}}}})";
+inline std::string deploy(const std::string& ns, const std::string& name, int replicas,
+                          const std::string& image = "nginx:1.27") {
+  return R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" + name + R"(","namespace":")" +
+         ns + R"("},"spec":{"replicas":)" + std::to_string(replicas) +
+         R"(,"selector":{"matchLabels":{"app":")" + name +
+         R"("}},"template":{"metadata":{"labels":{"app":")" + name +
+         R"("}},"spec":{"containers":[{"name":"main","image":")" + image + R"("}]}}}})";
 }
 
-inline void setReplicas(Cluster& c, const char* plural, const std::string& ns, const std::string& name, int n) {
+inline void setReplicas(Cluster& c, const char* plural, const std::string& ns, const std::string& name,
+                        int n) {
   modifyObject(c, *resource(c, "apps", plural), ns, name, [&](Doc& d) {
     setInt(objectMember(d, "spec", d.GetAllocator()), "replicas", n, d.GetAllocator());
     return true;

@@ -112,7 +112,8 @@ TEST_CASE("deployment: ReplicaSet <name>-<hash> owns pods <rs>-<rand5>; a new te
   CHECK(active == 1);
   CHECK(names(c, "", "pods", "web").size() == 2);
   CHECK(annotation(*get(c, "apps", "deployments", "web", "web"), "deployment.kubernetes.io/revision") == "2");
-  CHECK(podTemplateHash(*findPath(*get(c, "apps", "deployments", "web", "web"), {"spec", "template"})) != hash);
+  CHECK(podTemplateHash(*findPath(*get(c, "apps", "deployments", "web", "web"), {"spec", "template"})) !=
+        hash);
 }
 
 TEST_CASE("garbage collection: deleting a workload deletes its pods and replica sets", "[sim]") {
@@ -146,7 +147,8 @@ TEST_CASE("the workload controller converges on its own, in the background", "[s
   auto ready = [&](int n) {
     for (int i = 0; i < 100; ++i) {
       auto s = get(c, "apps", "statefulsets", "ns", "db");
-      if (getInt(*s, {"status", "readyReplicas"}) == n && names(c, "", "pods", "ns").size() == static_cast<size_t>(n))
+      if (getInt(*s, {"status", "readyReplicas"}) == n &&
+          names(c, "", "pods", "ns").size() == static_cast<size_t>(n))
         return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

@@ -20,11 +20,13 @@ TEST_CASE("create fills system fields and answers AlreadyExists", "[emulator][st
   CHECK(e.code == 409);
   CHECK(e.reason == "AlreadyExists");
   CHECK(e.message == R"(statefulsets.apps "zk" already exists)");
-  CHECK(e.to_json() ==
-        R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"statefulsets.apps \"zk\" already exists","reason":"AlreadyExists","details":{"name":"zk","group":"apps","kind":"statefulsets"},"code":409})");
+  CHECK(
+      e.to_json() ==
+      R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"statefulsets.apps \"zk\" already exists","reason":"AlreadyExists","details":{"name":"zk","group":"apps","kind":"statefulsets"},"code":409})");
 }
 
-TEST_CASE("create in a missing namespace is 404, namespace mismatch 400, generateName works", "[emulator][store]") {
+TEST_CASE("create in a missing namespace is 404, namespace mismatch 400, generateName works",
+          "[emulator][store]") {
   Fixture f;
   auto e = status_of([&] { f.sts("nope", "zk"); });
   CHECK(e.code == 404);
@@ -33,7 +35,8 @@ TEST_CASE("create in a missing namespace is 404, namespace mismatch 400, generat
   mismatch["metadata"].AddMember("namespace", "other", mismatch.GetAllocator());
   auto e2 = status_of([&] { f.store.create(*f.statefulsets, "default", std::move(mismatch)); });
   CHECK(e2.code == 400);
-  CHECK(e2.message == "the namespace of the provided object does not match the namespace sent on the request");
+  CHECK(e2.message ==
+        "the namespace of the provided object does not match the namespace sent on the request");
   auto gen = f.store.create(*f.configmaps, "default", json(R"({"metadata":{"generateName":"cfg-"}})"));
   std::string name = emu::str_at(*gen, {"metadata", "name"});
   CHECK(name.rfind("cfg-", 0) == 0);
@@ -45,22 +48,28 @@ TEST_CASE("validation: names, replicas, required fields", "[emulator][store][val
   auto e = status_of([&] { f.sts("default", "zk", -1); });
   CHECK(e.code == 422);
   CHECK(e.reason == "Invalid");
-  CHECK(e.message == R"(StatefulSet.apps "zk" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0)");
+  CHECK(
+      e.message ==
+      R"(StatefulSet.apps "zk" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0)");
   REQUIRE(e.causes.size() == 1);
   CHECK(e.causes[0].reason == "FieldValueInvalid");
   CHECK(e.causes[0].field == "spec.replicas");
   CHECK(e.causes[0].message == "Invalid value: -1: must be greater than or equal to 0");
   auto bad_ns = status_of([&] { f.namespace_("Bad_NS"); });
   CHECK(bad_ns.code == 422);
-  CHECK(bad_ns.message ==
-        R"(Namespace "Bad_NS" is invalid: metadata.name: Invalid value: "Bad_NS": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'))");
+  CHECK(
+      bad_ns.message ==
+      R"(Namespace "Bad_NS" is invalid: metadata.name: Invalid value: "Bad_NS": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'))");
   auto bad_cm = status_of([&] { f.configmap("default", "UPPER"); });
   CHECK(bad_cm.message.find("a lowercase RFC 1123 subdomain must consist of") != std::string::npos);
   auto no_name = status_of([&] { f.store.create(*f.configmaps, "default", json(R"({"metadata":{}})")); });
-  CHECK(no_name.message == R"(ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required)");
+  CHECK(no_name.message ==
+        R"(ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required)");
   auto no_selector = status_of([&] {
-    f.store.create(*f.deployments, "default",
-                   json(R"({"metadata":{"name":"d"},"spec":{"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}})"));
+    f.store.create(
+        *f.deployments, "default",
+        json(
+            R"({"metadata":{"name":"d"},"spec":{"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}})"));
   });
   CHECK(no_selector.message == R"(Deployment.apps "d" is invalid: spec.selector: Required value)");
 }
@@ -70,12 +79,14 @@ TEST_CASE("wrong JSON types are 400 with the decoder's wording", "[emulator][sto
   auto body = json(R"({"metadata":{"name":"zk"},"spec":{"replicas":"three"}})");
   auto e = status_of([&] { f.store.create(*f.statefulsets, "default", std::move(body)); });
   CHECK(e.code == 400);
-  CHECK(e.message ==
-        R"(StatefulSet in version "v1" cannot be handled as a StatefulSet: json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32)");
+  CHECK(
+      e.message ==
+      R"(StatefulSet in version "v1" cannot be handled as a StatefulSet: json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas of type int32)");
   auto labels = json(R"({"metadata":{"name":"c","labels":{"a":1}}})");
   auto e2 = status_of([&] { f.store.create(*f.configmaps, "default", std::move(labels)); });
-  CHECK(e2.message ==
-        R"(ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number 1 into Go struct field ObjectMeta.metadata.labels of type string)");
+  CHECK(
+      e2.message ==
+      R"(ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number 1 into Go struct field ObjectMeta.metadata.labels of type string)");
 }
 
 TEST_CASE("update checks resourceVersion and bumps generation on spec changes only", "[emulator][store]") {
@@ -91,8 +102,9 @@ TEST_CASE("update checks resourceVersion and bumps generation on spec changes on
   auto e = status_of([&] { f.store.update(*f.statefulsets, "default", "zk", std::move(stale)); });
   CHECK(e.code == 409);
   CHECK(e.reason == "Conflict");
-  CHECK(e.message ==
-        R"(Operation cannot be fulfilled on statefulsets.apps "zk": the object has been modified; please apply your changes to the latest version and try again)");
+  CHECK(
+      e.message ==
+      R"(Operation cannot be fulfilled on statefulsets.apps "zk": the object has been modified; please apply your changes to the latest version and try again)");
   // No resourceVersion: unconditional for built-in kinds.
   auto unconditional = emu::copy_object(*updated);
   unconditional["metadata"].RemoveMember("resourceVersion");
@@ -102,7 +114,8 @@ TEST_CASE("update checks resourceVersion and bumps generation on spec changes on
   CHECK((*relabeled)["metadata"]["generation"].GetInt() == 2);  // metadata only
   // A no-op update writes nothing.
   auto same = f.store.update(*f.statefulsets, "default", "zk", emu::copy_object(*relabeled));
-  CHECK(emu::str_at(*same, {"metadata", "resourceVersion"}) == emu::str_at(*relabeled, {"metadata", "resourceVersion"}));
+  CHECK(emu::str_at(*same, {"metadata", "resourceVersion"}) ==
+        emu::str_at(*relabeled, {"metadata", "resourceVersion"}));
   // The name in the body must match.
   auto renamed = emu::copy_object(*relabeled);
   renamed["metadata"]["name"] = "other";
@@ -135,16 +148,19 @@ TEST_CASE("status subresource: main resource keeps status, /status keeps spec", 
   CHECK((*after2)["spec"]["replicas"].GetInt() == 4);
 }
 
-TEST_CASE("patch: merge, json, strategic, resourceVersion precondition, 415 for custom resources", "[emulator][store]") {
+TEST_CASE("patch: merge, json, strategic, resourceVersion precondition, 415 for custom resources",
+          "[emulator][store]") {
   Fixture f;
   auto obj = f.sts("default", "zk");
-  auto p1 = f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":1}})");
+  auto p1 =
+      f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":1}})");
   CHECK((*p1)["spec"]["replicas"].GetInt() == 1);
   auto p2 = f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Json,
                           R"([{"op":"replace","path":"/spec/replicas","value":2}])");
   CHECK((*p2)["spec"]["replicas"].GetInt() == 2);
-  auto p3 = f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Strategic,
-                          R"({"spec":{"template":{"spec":{"containers":[{"name":"zk","env":[{"name":"B","value":"2"}]}]}}}})");
+  auto p3 = f.store.patch(
+      *f.statefulsets, "default", "zk", emu::PatchType::Strategic,
+      R"({"spec":{"template":{"spec":{"containers":[{"name":"zk","env":[{"name":"B","value":"2"}]}]}}}})");
   CHECK((*p3)["spec"]["template"]["spec"]["containers"][0]["env"].Size() == 2);
   CHECK(emu::str_at((*p3)["spec"]["template"]["spec"]["containers"][0], {"image"}) == "zookeeper:3.8");
   auto stale = status_of([&] {
@@ -153,24 +169,31 @@ TEST_CASE("patch: merge, json, strategic, resourceVersion precondition, 415 for 
   });
   CHECK(stale.code == 409);
   CHECK(stale.reason == "Conflict");
-  auto crd = json(R"({"metadata":{"name":"widgets.example.com"},"spec":{"group":"example.com","scope":"Namespaced",
+  auto crd =
+      json(R"({"metadata":{"name":"widgets.example.com"},"spec":{"group":"example.com","scope":"Namespaced",
     "names":{"plural":"widgets","singular":"widget","kind":"Widget"},
     "versions":[{"name":"v1","served":true,"storage":true,"schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}})");
   f.store.create(*f.crds, "", std::move(crd));
   auto widgets = f.store.types().find("example.com", "widgets");
   REQUIRE(widgets);
-  f.store.create(*widgets, "default", json(R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":1}})"));
-  auto e = status_of([&] { f.store.patch(*widgets, "default", "w", emu::PatchType::Strategic, R"({"spec":{"size":2}})"); });
+  f.store.create(
+      *widgets, "default",
+      json(R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"name":"w"},"spec":{"size":1}})"));
+  auto e = status_of(
+      [&] { f.store.patch(*widgets, "default", "w", emu::PatchType::Strategic, R"({"spec":{"size":2}})"); });
   CHECK(e.code == 415);
   CHECK(e.message ==
-        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, "
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json-patch+json, "
         "application/merge-patch+json, application/apply-patch+yaml");
   // Custom resources need a resourceVersion on update.
   auto w = emu::copy_object(*f.store.get(*widgets, "default", "w"));
   w["metadata"].RemoveMember("resourceVersion");
   auto e2 = status_of([&] { f.store.update(*widgets, "default", "w", std::move(w)); });
   CHECK(e2.code == 422);
-  CHECK(e2.message == R"(Widget.example.com "w" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update)");
+  CHECK(
+      e2.message ==
+      R"(Widget.example.com "w" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update)");
   // Deleting the CRD stops serving the type.
   f.store.remove(*f.crds, "", "widgets.example.com");
   CHECK_FALSE(f.store.types().find("example.com", "widgets"));
@@ -189,8 +212,13 @@ TEST_CASE("scale subresource reads and writes spec.replicas", "[emulator][store]
   auto s2 = f.store.update(*f.statefulsets, "default", "zk", json(R"({"spec":{"replicas":0}})"), opts);
   CHECK((*s2)["spec"]["replicas"].GetInt() == 0);
   CHECK((*f.store.get(*f.statefulsets, "default", "zk"))["spec"]["replicas"].GetInt() == 0);
-  auto e = status_of([&] { f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":-2}})", opts); });
-  CHECK(e.message == R"(Scale.autoscaling "zk" is invalid: spec.replicas: Invalid value: -2: must be greater than or equal to 0)");
+  auto e = status_of([&] {
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":-2}})",
+                  opts);
+  });
+  CHECK(
+      e.message ==
+      R"(Scale.autoscaling "zk" is invalid: spec.replicas: Invalid value: -2: must be greater than or equal to 0)");
 }
 
 TEST_CASE("dryRun validates and answers without persisting", "[emulator][store]") {
@@ -202,9 +230,12 @@ TEST_CASE("dryRun validates and answers without persisting", "[emulator][store]"
   CHECK(emu::str_at(*created, {"metadata", "name"}) == "zk");
   CHECK(f.store.find(*f.statefulsets, "default", "zk") == nullptr);
   CHECK(f.store.resource_version() == rv_before);
-  CHECK(status_of([&] { f.store.create(*f.statefulsets, "default", json(Fixture::sts_json("zk", -1)), dry); }).code == 422);
+  CHECK(status_of([&] {
+          f.store.create(*f.statefulsets, "default", json(Fixture::sts_json("zk", -1)), dry);
+        }).code == 422);
   f.sts("default", "zk");
-  auto patched = f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":9}})", dry);
+  auto patched = f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge,
+                               R"({"spec":{"replicas":9}})", dry);
   CHECK((*patched)["spec"]["replicas"].GetInt() == 9);
   CHECK((*f.store.get(*f.statefulsets, "default", "zk"))["spec"]["replicas"].GetInt() == 3);
   emu::DeleteOptions del;
@@ -247,13 +278,16 @@ TEST_CASE("list paging: limit, continue, remainingItemCount, stale continue is 4
   auto e = status_of([&] { f.store.list(*f.configmaps, "a", o); });
   CHECK(e.code == 410);
   CHECK(e.reason == "Expired");
-  CHECK(e.message.rfind("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter", 0) == 0);
+  CHECK(e.message.rfind("The provided continue parameter is too old to display a consistent list result. You "
+                        "can start a new list without the continue parameter",
+                        0) == 0);
   CHECK(!e.continue_token.empty());
   o.continue_token = "garbage!";
   CHECK(status_of([&] { f.store.list(*f.configmaps, "a", o); }).code == 400);
 }
 
-TEST_CASE("watch delivers ADDED/MODIFIED/DELETED and replays from a resourceVersion", "[emulator][store][watch]") {
+TEST_CASE("watch delivers ADDED/MODIFIED/DELETED and replays from a resourceVersion",
+          "[emulator][store][watch]") {
   Fixture f;
   emu::WatchFilter filter;
   filter.type_key = f.configmaps->key();
@@ -283,15 +317,18 @@ TEST_CASE("watch delivers ADDED/MODIFIED/DELETED and replays from a resourceVers
   CHECK(e.message.rfind("too old resource version: ", 0) == 0);
 }
 
-TEST_CASE("watch with a label selector turns selector changes into ADDED/DELETED", "[emulator][store][watch]") {
+TEST_CASE("watch with a label selector turns selector changes into ADDED/DELETED",
+          "[emulator][store][watch]") {
   Fixture f;
   emu::WatchFilter filter;
   filter.type_key = f.configmaps->key();
   filter.label_selector = "team=a";
   auto w = f.store.watch(filter, std::to_string(f.store.resource_version()));
   f.configmap("default", "c1", R"({"team":"b"})");
-  f.store.patch(*f.configmaps, "default", "c1", emu::PatchType::Merge, R"({"metadata":{"labels":{"team":"a"}}})");
-  f.store.patch(*f.configmaps, "default", "c1", emu::PatchType::Merge, R"({"metadata":{"labels":{"team":"c"}}})");
+  f.store.patch(*f.configmaps, "default", "c1", emu::PatchType::Merge,
+                R"({"metadata":{"labels":{"team":"a"}}})");
+  f.store.patch(*f.configmaps, "default", "c1", emu::PatchType::Merge,
+                R"({"metadata":{"labels":{"team":"c"}}})");
   auto events = w->next(std::chrono::milliseconds(200));
   REQUIRE(events.size() == 2);
   CHECK(events[0].type == emu::WatchEvent::Type::Added);
@@ -336,11 +373,13 @@ TEST_CASE("deleting a namespace deletes its contents; finalizers delay deletion"
   CHECK(f.store.find(*f.namespaces, "", "zookeeper") == nullptr);
   CHECK(f.store.find(*f.statefulsets, "zookeeper", "zk") == nullptr);
   CHECK(f.store.find(*f.configmaps, "default", "keep") != nullptr);
-  f.store.create(*f.configmaps, "default", json(R"({"metadata":{"name":"fin","finalizers":["example.com/hold"]}})"));
+  f.store.create(*f.configmaps, "default",
+                 json(R"({"metadata":{"name":"fin","finalizers":["example.com/hold"]}})"));
   auto marked = f.store.remove(*f.configmaps, "default", "fin");
   CHECK(!emu::str_at(*marked, {"metadata", "deletionTimestamp"}).empty());
   CHECK(f.store.find(*f.configmaps, "default", "fin") != nullptr);
-  f.store.patch(*f.configmaps, "default", "fin", emu::PatchType::Merge, R"({"metadata":{"finalizers":null}})");
+  f.store.patch(*f.configmaps, "default", "fin", emu::PatchType::Merge,
+                R"({"metadata":{"finalizers":null}})");
   CHECK(f.store.find(*f.configmaps, "default", "fin") == nullptr);
 }
 
@@ -349,7 +388,10 @@ TEST_CASE("forced conflicts, snapshots", "[emulator][store]") {
   f.sts("default", "zk");
   f.store.force_conflicts(*f.statefulsets, "default", "zk", 2);
   for (int i = 0; i < 2; ++i) {
-    CHECK(status_of([&] { f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":1}})"); }).code == 409);
+    CHECK(status_of([&] {
+            f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge,
+                          R"({"spec":{"replicas":1}})");
+          }).code == 409);
   }
   f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":1}})");
   std::string saved = f.store.save();

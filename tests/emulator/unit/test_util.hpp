@@ -46,8 +46,9 @@ struct Fixture {
   }
 
   Object configmap(const std::string& ns, const std::string& name, const std::string& labels = "{}") {
-    return store.create(*configmaps, ns,
-                        json(R"({"metadata":{"name":")" + name + R"(","labels":)" + labels + R"(},"data":{"k":"v"}})"));
+    return store.create(
+        *configmaps, ns,
+        json(R"({"metadata":{"name":")" + name + R"(","labels":)" + labels + R"(},"data":{"k":"v"}})"));
   }
 };
 

@@ -77,7 +77,7 @@ struct ActivationReport {
   std::vector<WorkloadResult> workloads;
   std::vector<ScheduleResult> schedules;
   std::vector<std::string> warnings;
-  std::vector<Error> errors;  // failures not tied to one object
+  std::vector<Error> errors;         // failures not tied to one object
   std::set<std::string> namespaces;  // namespaces with at least one managed workload
   std::size_t requests_sent = 0;
   std::chrono::milliseconds elapsed{0};

@@ -11,8 +11,8 @@
 namespace dr::kube {
 
 struct Credentials {
-  std::string bearer_token;     // "Authorization: Bearer ..." when non-empty
-  std::string username;         // basic auth when non-empty
+  std::string bearer_token;  // "Authorization: Bearer ..." when non-empty
+  std::string username;      // basic auth when non-empty
   std::string password;
   std::string client_cert_pem;  // overrides RestConfig.tls client cert when non-empty (exec output)
   std::string client_key_pem;

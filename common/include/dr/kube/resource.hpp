@@ -7,10 +7,10 @@
 namespace dr::kube {
 
 struct ResourceType {
-  std::string group;     // "" for the core group
-  std::string version;   // "v1", "v1alpha1"
-  std::string plural;    // "statefulsets"
-  std::string kind;      // "StatefulSet"
+  std::string group;    // "" for the core group
+  std::string version;  // "v1", "v1alpha1"
+  std::string plural;   // "statefulsets"
+  std::string kind;     // "StatefulSet"
   bool namespaced = true;
 
   // "apps/v1", or "v1" for the core group.
@@ -51,17 +51,24 @@ inline const ResourceType deployments{"apps", "v1", "deployments", "Deployment",
 inline const ResourceType statefulsets{"apps", "v1", "statefulsets", "StatefulSet", true};
 inline const ResourceType replicasets{"apps", "v1", "replicasets", "ReplicaSet", true};
 inline const ResourceType cronjobs{"batch", "v1", "cronjobs", "CronJob", true};
-inline const ResourceType deploymentconfigs{"apps.openshift.io", "v1", "deploymentconfigs", "DeploymentConfig", true};
+inline const ResourceType deploymentconfigs{"apps.openshift.io", "v1", "deploymentconfigs",
+                                            "DeploymentConfig", true};
 inline const ResourceType virtualmachines{"kubevirt.io", "v1", "virtualmachines", "VirtualMachine", true};
 
 inline constexpr std::string_view kStorkGroup = "stork.libopenstorage.org";
-inline const ResourceType clusterdomainsstatuses{"stork.libopenstorage.org", "v1alpha1", "clusterdomainsstatuses", "ClusterDomainsStatus", false};
-inline const ResourceType clusterdomainupdates{"stork.libopenstorage.org", "v1alpha1", "clusterdomainupdates", "ClusterDomainUpdate", false};
-inline const ResourceType migrationschedules{"stork.libopenstorage.org", "v1alpha1", "migrationschedules", "MigrationSchedule", true};
+inline const ResourceType clusterdomainsstatuses{"stork.libopenstorage.org", "v1alpha1",
+                                                 "clusterdomainsstatuses", "ClusterDomainsStatus", false};
+inline const ResourceType clusterdomainupdates{"stork.libopenstorage.org", "v1alpha1", "clusterdomainupdates",
+                                               "ClusterDomainUpdate", false};
+inline const ResourceType migrationschedules{"stork.libopenstorage.org", "v1alpha1", "migrationschedules",
+                                             "MigrationSchedule", true};
 inline const ResourceType migrations{"stork.libopenstorage.org", "v1alpha1", "migrations", "Migration", true};
-inline const ResourceType clusterpairs{"stork.libopenstorage.org", "v1alpha1", "clusterpairs", "ClusterPair", true};
-inline const ResourceType schedulepolicies{"stork.libopenstorage.org", "v1alpha1", "schedulepolicies", "SchedulePolicy", false};
-inline const ResourceType applicationregistrations{"stork.libopenstorage.org", "v1alpha1", "applicationregistrations", "ApplicationRegistration", false};
+inline const ResourceType clusterpairs{"stork.libopenstorage.org", "v1alpha1", "clusterpairs", "ClusterPair",
+                                       true};
+inline const ResourceType schedulepolicies{"stork.libopenstorage.org", "v1alpha1", "schedulepolicies",
+                                           "SchedulePolicy", false};
+inline const ResourceType applicationregistrations{
+    "stork.libopenstorage.org", "v1alpha1", "applicationregistrations", "ApplicationRegistration", false};
 }  // namespace types
 
 }  // namespace dr::kube

@@ -15,6 +15,7 @@
 
 #include <rapidjson/error/en.h>
 
+#include "dr/json.hpp"
 #include "yaml_writer.hpp"
 
 namespace dr::cli {
@@ -109,8 +110,25 @@ rapidjson::Value plain_scalar(const std::string& s, Allocator& a) {
   return string;
 }
 
-rapidjson::Value to_json(const YAML::Node& node, Allocator& a, int depth) {
+// What converting one YAML text may produce. Aliases share nodes in yaml-cpp but become copies in
+// JSON, so a few hundred bytes of nested aliases ("billion laughs") would expand exponentially;
+// like go-yaml's alias limit, a document may expand only a few times past its own size.
+struct ExpansionBudget {
+  std::size_t nodes;
+  std::size_t bytes;
+  explicit ExpansionBudget(std::size_t text_size)
+      : nodes(4 * text_size + 100000), bytes(4 * text_size + (16u << 20)) {}
+  void spend(const YAML::Node& node, std::size_t scalar_bytes) {
+    if (nodes == 0 || scalar_bytes > bytes)
+      throw YAML::ParserException(node.Mark(), "document contains excessive aliasing");
+    --nodes;
+    bytes -= scalar_bytes;
+  }
+};
+
+rapidjson::Value to_json(const YAML::Node& node, Allocator& a, int depth, ExpansionBudget& budget) {
   if (depth > 200) throw YAML::ParserException(node.Mark(), "document nested too deeply");
+  budget.spend(node, node.IsScalar() ? node.Scalar().size() : 0);
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -126,7 +144,7 @@ rapidjson::Value to_json(const YAML::Node& node, Allocator& a, int depth) {
     }
     case YAML::NodeType::Sequence: {
       rapidjson::Value array(rapidjson::kArrayType);
-      for (const auto& item : node) array.PushBack(to_json(item, a, depth + 1), a);
+      for (const auto& item : node) array.PushBack(to_json(item, a, depth + 1, budget), a);
       return array;
     }
     case YAML::NodeType::Map: {
@@ -136,6 +154,7 @@ rapidjson::Value to_json(const YAML::Node& node, Allocator& a, int depth) {
           throw YAML::ParserException(entry.first.Mark(), "a mapping key must be a scalar");
         }
         std::string key = entry.first.IsNull() ? std::string("null") : entry.first.Scalar();
+        budget.spend(entry.first, key.size());
         if (entry.first.Tag() == "?") {
           // sigs.k8s.io/yaml turns non-string keys into their text: `on:` -> "true", `1:` -> "1".
           rapidjson::Value resolved = plain_scalar(key, a);
@@ -150,7 +169,7 @@ rapidjson::Value to_json(const YAML::Node& node, Allocator& a, int depth) {
           else if (resolved.IsDouble())
             key = yaml_detail::go_yaml_float(resolved.GetDouble());
         }
-        rapidjson::Value value = to_json(entry.second, a, depth + 1);
+        rapidjson::Value value = to_json(entry.second, a, depth + 1, budget);
         // go-yaml keeps the last of duplicate keys
         auto existing = object.FindMember(key.c_str());
         if (existing != object.MemberEnd()) {
@@ -215,12 +234,16 @@ std::string line_and_column(std::string_view text, std::size_t offset) {
 Result<std::vector<rapidjson::Document>> read_json_stream(std::string_view text, std::size_t first,
                                                           std::string_view source) {
   std::vector<rapidjson::Document> objects;
+  if (auto deep = json::find_excess_nesting(text.substr(first))) {
+    return decode_error(source,
+                        json::excess_nesting_message() + " (" + line_and_column(text, first + *deep) + ")");
+  }
   const std::string buffer(text);
   std::size_t offset = first;
   while (offset < buffer.size()) {
     rapidjson::Document document;
     rapidjson::StringStream stream(buffer.c_str() + offset);
-    document.ParseStream<rapidjson::kParseStopWhenDoneFlag>(stream);
+    document.ParseStream<rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag>(stream);
     if (document.HasParseError()) {
       return decode_error(source, std::string(rapidjson::GetParseError_En(document.GetParseError())) + " (" +
                                       line_and_column(text, offset + document.GetErrorOffset()) + ")");
@@ -252,9 +275,10 @@ Result<std::vector<rapidjson::Document>> read_objects(std::string_view text, std
   if (text[first] == '{' || text[first] == '[') return read_json_stream(text, first, source);
   std::vector<rapidjson::Document> objects;
   try {
+    ExpansionBudget budget(text.size());
     for (const auto& node : YAML::LoadAll(std::string(text))) {
       rapidjson::Document document;
-      rapidjson::Value value = to_json(node, document.GetAllocator(), 0);
+      rapidjson::Value value = to_json(node, document.GetAllocator(), 0, budget);
       if (auto added = add_objects(value, objects, source); !added) return std::move(added).error();
     }
   } catch (const YAML::Exception& e) {

@@ -7,6 +7,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "dr/json.hpp"
 #include "dr/kube/auth.hpp"
 #include "kube/api_internal.hpp"
 
@@ -20,12 +21,9 @@ Result<rapidjson::Document> parse_json(std::string_view body, std::string_view w
     document.SetObject();
     return document;
   }
-  document.Parse(body.data(), body.size());
-  if (document.HasParseError()) {
+  if (auto invalid = json::parse_untrusted(document, body)) {
     return Error::make(ErrorCode::Decode,
-                       "the server's answer to " + std::string(what) +
-                           " is not valid JSON: " + rapidjson::GetParseError_En(document.GetParseError()) +
-                           " at offset " + std::to_string(document.GetErrorOffset()));
+                       "the server's answer to " + std::string(what) + " is not valid JSON: " + *invalid);
   }
   return document;
 }
@@ -130,10 +128,53 @@ std::string_view string_member(const rapidjson::Value& object, const char* name)
 
 }  // namespace
 
+namespace detail {
+
+Result<ListPage> decode_list_page(std::string_view body, const std::string& what) {
+  ListPage page;
+  auto document = parse_json(body, what);
+  if (!document) return std::move(document).error();
+  page.document = std::move(*document);
+  auto& list = page.document;
+  if (!list.IsObject()) return Error::make(ErrorCode::Decode, what + ": the answer is not an object");
+  if (auto metadata = list.FindMember("metadata"); metadata != list.MemberEnd()) {
+    page.resource_version = std::string(string_member(metadata->value, "resourceVersion"));
+    page.continue_token = std::string(string_member(metadata->value, "continue"));
+  }
+  auto items = list.FindMember("items");
+  if (items == list.MemberEnd()) {
+    return Error::make(ErrorCode::Decode, what + ": the answer has no items (is it a list?)");
+  }
+  if (items->value.IsNull()) items->value.SetArray();  // Go encodes an empty slice as null
+  if (!items->value.IsArray()) return Error::make(ErrorCode::Decode, what + ": items is not an array");
+  return page;
+}
+
+Result<std::optional<WatchEvent>> decode_watch_line(std::string_view line, const std::string& what) {
+  WatchEvent event;
+  if (json::parse_untrusted(event.document, line) || !event.document.IsObject()) {
+    return Error::make(ErrorCode::Decode, what + ": an event is not valid JSON");
+  }
+  event.type = std::string(string_member(event.document, "type"));
+  auto object = event.document.FindMember("object");
+  if (event.type.empty() || object == event.document.MemberEnd()) return std::optional<WatchEvent>();
+  if (event.type == "ERROR") {
+    // The object is a Status: 410 Expired for a resourceVersion that is too old, and so on.
+    HttpResponse as_response;
+    as_response.status = 500;
+    as_response.body = serialize(object->value);
+    return error_from_response(as_response);
+  }
+  if (event.type == "BOOKMARK") return std::optional<WatchEvent>();
+  return std::optional<WatchEvent>(std::move(event));
+}
+
+}  // namespace detail
+
 Error error_from_response(const HttpResponse& response) {
   rapidjson::Document document;
-  document.Parse(response.body.data(), response.body.size());
-  if (!document.HasParseError() && document.IsObject() && string_member(document, "kind") == "Status") {
+  const bool parsed = !json::parse_untrusted(document, response.body);
+  if (parsed && document.IsObject() && string_member(document, "kind") == "Status") {
     std::string message(string_member(document, "message"));
     std::string reason(string_member(document, "reason"));
     long code = response.status;
@@ -307,25 +348,11 @@ Status ApiClient::list(const ResourceType& type, std::string_view ns, const List
       continue;
     }
     if (!is_success(response->status)) return error_from_response(*response);
-    auto document = parse_json(response->body, what);
-    if (!document) return std::move(document).error();
-    auto& list = *document;
-    if (!list.IsObject()) return Error::make(ErrorCode::Decode, what + ": the answer is not an object");
-    std::string resource_version;
-    std::string next;
-    if (auto metadata = list.FindMember("metadata"); metadata != list.MemberEnd()) {
-      resource_version = std::string(string_member(metadata->value, "resourceVersion"));
-      next = std::string(string_member(metadata->value, "continue"));
-    }
-    auto items = list.FindMember("items");
-    if (items == list.MemberEnd()) {
-      return Error::make(ErrorCode::Decode, what + ": the answer has no items (is it a list?)");
-    }
-    if (items->value.IsNull()) items->value.SetArray();  // Go encodes an empty slice as null
-    if (!items->value.IsArray()) return Error::make(ErrorCode::Decode, what + ": items is not an array");
-    if (auto handled = on_page(items->value, resource_version); !handled) return handled;
-    if (next.empty()) return {};
-    continue_token = std::move(next);
+    auto page = detail::decode_list_page(response->body, what);
+    if (!page) return std::move(page).error();
+    if (auto handled = on_page(page->items(), page->resource_version); !handled) return handled;
+    if (page->continue_token.empty()) return {};
+    continue_token = std::move(page->continue_token);
   }
 }
 
@@ -446,27 +473,14 @@ Status ApiClient::watch(const ResourceType& type, std::string_view ns, const Lis
       start = newline + 1;
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
       if (line.empty()) continue;
-      rapidjson::Document event;
-      event.Parse(line.data(), line.size());
-      if (event.HasParseError() || !event.IsObject()) {
-        outcome = Error::make(ErrorCode::Decode, what + ": an event is not valid JSON");
+      auto event = detail::decode_watch_line(line, what);
+      if (!event) {
+        outcome = std::move(event).error();
         stopped = true;
         return false;
       }
-      std::string_view kind = string_member(event, "type");
-      auto object = event.FindMember("object");
-      if (kind.empty() || object == event.MemberEnd()) continue;
-      if (kind == "ERROR") {
-        // The object is a Status: 410 Expired for a resourceVersion that is too old, and so on.
-        HttpResponse as_response;
-        as_response.status = 500;
-        as_response.body = serialize(object->value);
-        outcome = error_from_response(as_response);
-        stopped = true;
-        return false;
-      }
-      if (kind == "BOOKMARK") continue;
-      if (!handler(kind, object->value)) {
+      if (!*event) continue;
+      if (!handler((*event)->type, (*event)->object())) {
         stopped = true;
         return false;
       }

@@ -1,6 +1,7 @@
 // Pieces the API client and discovery share; not part of the public API.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,25 @@ inline bool is_success(long status) {
 Result<rapidjson::Document> parse_json(std::string_view body, std::string_view what);
 
 std::string serialize(const rapidjson::Value& value);
+
+// One page of a list answer. items() is the page's array (never null: Go's null slice becomes []).
+struct ListPage {
+  rapidjson::Document document;
+  std::string resource_version;
+  std::string continue_token;
+  rapidjson::Value& items() { return document["items"]; }
+};
+// A 2xx list body; `what` names the request ("list statefulsets.apps").
+Result<ListPage> decode_list_page(std::string_view body, const std::string& what);
+
+// One line of a watch stream with its event type ("ADDED", "MODIFIED", "DELETED").
+struct WatchEvent {
+  rapidjson::Document document;
+  std::string type;
+  rapidjson::Value& object() { return document["object"]; }
+};
+// nullopt for lines that carry nothing to hand on (bookmarks, events without type or object); an
+// ERROR event is its embedded Status as an Error.
+Result<std::optional<WatchEvent>> decode_watch_line(std::string_view line, const std::string& what);
 
 }  // namespace dr::kube::detail

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "dr/json.hpp"
 #include "dr/kube/credentials.hpp"
 
 extern char** environ;
@@ -200,23 +201,17 @@ Result<PluginRun> spawn_and_wait(const std::string& executable, const std::vecto
   return run;
 }
 
-struct ParsedCredential {
-  Credentials credentials;
-  std::optional<std::chrono::system_clock::time_point> expiry;
-};
-
 const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
   auto it = object.FindMember(name);
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
-Result<ParsedCredential> parse_exec_credential(const std::string& output, const ExecConfig& exec) {
+}  // namespace
+
+Result<ExecCredentialOutput> decode_exec_credential(std::string_view output, const ExecConfig& exec) {
   rapidjson::Document doc;
-  doc.Parse(output.data(), output.size());
-  if (doc.HasParseError())
-    return auth_error("exec: decoding the output of " + exec.command + ": invalid JSON (" +
-                      rapidjson::GetParseError_En(doc.GetParseError()) + " at offset " +
-                      std::to_string(doc.GetErrorOffset()) + ")");
+  if (auto invalid = json::parse_untrusted(doc, output))
+    return auth_error("exec: decoding the output of " + exec.command + ": invalid JSON (" + *invalid + ")");
   if (!doc.IsObject()) return auth_error("exec: the output of " + exec.command + " is not a JSON object");
 
   const rapidjson::Value* api_version = member(doc, "apiVersion");
@@ -230,7 +225,7 @@ Result<ParsedCredential> parse_exec_credential(const std::string& output, const 
   const rapidjson::Value* status = member(doc, "status");
   if (status == nullptr || !status->IsObject()) return auth_error("exec plugin didn't return a status field");
 
-  ParsedCredential parsed;
+  ExecCredentialOutput parsed;
   const std::pair<const char*, std::string*> fields[] = {
       {"token", &parsed.credentials.bearer_token},
       {"clientCertificateData", &parsed.credentials.client_cert_pem},
@@ -259,6 +254,8 @@ Result<ParsedCredential> parse_exec_credential(const std::string& output, const 
   }
   return parsed;
 }
+
+namespace {
 
 class ExecAuthProvider final : public AuthProvider {
  public:
@@ -362,7 +359,7 @@ class ExecAuthProvider final : public AuthProvider {
     return std::string(buffer.GetString(), buffer.GetSize());
   }
 
-  Result<ParsedCredential> run_plugin() {
+  Result<ExecCredentialOutput> run_plugin() {
     if (exec_.command.empty())
       return auth_error("exec: no command configured for the exec credential plugin");
     auto is_interactive = interactive();
@@ -385,7 +382,7 @@ class ExecAuthProvider final : public AuthProvider {
     if (run->exit_code != 0)
       return auth_error("exec: executable " + exec_.command + " failed with exit code " +
                         std::to_string(run->exit_code));
-    return parse_exec_credential(run->stdout_text, exec_);
+    return decode_exec_credential(run->stdout_text, exec_);
   }
 
   std::mutex mutex_;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "dr/error.hpp"
@@ -19,6 +20,16 @@ struct ExecProviderOptions {
   // The clock used for expirationTimestamp; empty = std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> now;
 };
+
+// What an exec plugin's stdout said: the credentials, and when they expire (nullopt = never).
+struct ExecCredentialOutput {
+  Credentials credentials;
+  std::optional<std::chrono::system_clock::time_point> expiry;
+};
+
+// Decodes an ExecCredential as client-go does; its apiVersion must be exec.api_version. The output
+// carries secrets: errors describe its shape, never quote it.
+Result<ExecCredentialOutput> decode_exec_credential(std::string_view output, const ExecConfig& exec);
 
 // Runs `config.exec` (client.authentication.k8s.io/v1 or v1beta1) and caches what it returns.
 // Expects config.exec to be set and validated (load_rest_config does that).

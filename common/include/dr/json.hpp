@@ -1,0 +1,29 @@
+// Parsing JSON that comes from outside the process: API server answers, exec plugin output, -f files.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace dr::json {
+
+// Deeper documents are refused. RapidJSON's default parser, CopyFrom, Accept (serializing), operator==
+// and our printers all recurse once per level, so unbounded nesting from a hostile server or file
+// would overflow the stack. Real Kubernetes objects are a few dozen levels deep.
+inline constexpr std::size_t kMaxNesting = 1000;
+
+// Offset of the first '[' or '{' (outside strings) that opens level max_depth + 1, or nullopt.
+// Only looks at brackets and strings: malformed text is left for the parser to report.
+std::optional<std::size_t> find_excess_nesting(std::string_view text, std::size_t max_depth = kMaxNesting);
+
+// Parses `text` into `doc` without recursion and within kMaxNesting. nullopt on success, else
+// "<what is wrong> at offset N" for messages.
+std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string_view text);
+
+// "nesting deeper than 1000 levels"
+std::string excess_nesting_message();
+
+}  // namespace dr::json

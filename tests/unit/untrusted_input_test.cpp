@@ -1,0 +1,150 @@
+// Hostile input found or feared by the fuzz targets (tests/fuzz): each parser of untrusted bytes
+// answers with an error, never a crash, a stack overflow or unbounded memory.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include <string>
+
+#include "dr/cli/objects_input.hpp"
+#include "dr/json.hpp"
+#include "dr/kube/api_client.hpp"
+#include "dr/kube/credentials.hpp"
+#include "kube/api_internal.hpp"
+
+namespace {
+
+// Far past kMaxNesting, and deep enough that a recursive parser would overflow the stack.
+std::string nested_arrays(std::size_t depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
+
+dr::kube::ExecConfig v1_exec() {
+  dr::kube::ExecConfig exec;
+  exec.command = "plugin";
+  exec.api_version = "client.authentication.k8s.io/v1";
+  return exec;
+}
+
+}  // namespace
+
+TEST_CASE("nesting is measured outside strings only", "[json]") {
+  using dr::json::find_excess_nesting;
+  CHECK_FALSE(find_excess_nesting(nested_arrays(dr::json::kMaxNesting)));
+  CHECK(find_excess_nesting(nested_arrays(dr::json::kMaxNesting + 1)) == dr::json::kMaxNesting);
+  CHECK(find_excess_nesting("[[[", 2) == 2u);
+  CHECK_FALSE(find_excess_nesting(R"(["[[[[", "\"[[[["])", 2));
+  CHECK_FALSE(find_excess_nesting("[][][][]", 1));
+}
+
+TEST_CASE("deeply nested JSON is refused before parsing, and what is allowed parses", "[json]") {
+  rapidjson::Document doc;
+  auto refused = dr::json::parse_untrusted(doc, nested_arrays(200000));
+  REQUIRE(refused);
+  CHECK(*refused == "nesting deeper than 1000 levels at offset 1000");
+  REQUIRE_FALSE(dr::json::parse_untrusted(doc, nested_arrays(dr::json::kMaxNesting)));
+  CHECK(doc.IsArray());
+  auto invalid = dr::json::parse_untrusted(doc, R"({"a":)");
+  REQUIRE(invalid);
+  CHECK(invalid->find("at offset 5") != std::string::npos);
+}
+
+TEST_CASE("API answers: deep nesting is a Decode error, a deep error body still gives the status", "[api]") {
+  auto parsed = dr::kube::detail::parse_json(nested_arrays(100000), "get statefulsets.apps");
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().code == dr::ErrorCode::Decode);
+  CHECK(parsed.error().message ==
+        "the server's answer to get statefulsets.apps is not valid JSON: nesting deeper than 1000 levels at "
+        "offset 1000");
+
+  dr::kube::HttpResponse response;
+  response.status = 503;
+  response.body = "{\"kind\":\"Status\",\"x\":" + nested_arrays(100000) + "}";
+  auto error = dr::kube::error_from_response(response);
+  CHECK(error.code == dr::ErrorCode::Server);
+  CHECK(error.http_status == 503);
+  CHECK(error.reason == "ServiceUnavailable");
+
+  auto page = dr::kube::detail::decode_list_page("{\"items\":" + nested_arrays(5000) + "}", "list x");
+  REQUIRE_FALSE(page);
+  CHECK(page.error().code == dr::ErrorCode::Decode);
+
+  auto event = dr::kube::detail::decode_watch_line(
+      "{\"type\":\"ADDED\",\"object\":" + nested_arrays(5000) + "}", "watch x");
+  REQUIRE_FALSE(event);
+  CHECK(event.error().message == "watch x: an event is not valid JSON");
+}
+
+TEST_CASE("list pages and watch lines decode as the client expects", "[api]") {
+  auto page = dr::kube::detail::decode_list_page(
+      R"({"kind":"List","metadata":{"resourceVersion":"7","continue":"abc"},"items":null})", "list x");
+  REQUIRE(page);
+  CHECK(page->items().IsArray());
+  CHECK(page->resource_version == "7");
+  CHECK(page->continue_token == "abc");
+  CHECK_FALSE(dr::kube::detail::decode_list_page(R"({"items":{}})", "list x"));
+  CHECK_FALSE(dr::kube::detail::decode_list_page(R"([1])", "list x"));
+
+  auto bookmark = dr::kube::detail::decode_watch_line(R"({"type":"BOOKMARK","object":{}})", "watch x");
+  REQUIRE(bookmark);
+  CHECK_FALSE(*bookmark);
+  auto added = dr::kube::detail::decode_watch_line(R"({"type":"ADDED","object":{"kind":"Pod"}})", "watch x");
+  REQUIRE(added);
+  REQUIRE(*added);
+  CHECK((*added)->type == "ADDED");
+  CHECK(std::string((*added)->object()["kind"].GetString()) == "Pod");
+  auto expired = dr::kube::detail::decode_watch_line(
+      R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}})",
+      "watch x");
+  REQUIRE_FALSE(expired);
+  CHECK(expired.error().http_status == 410);
+  CHECK(expired.error().reason == "Expired");
+}
+
+TEST_CASE("exec plugin output: deep nesting is an Auth error that does not quote the output",
+          "[credentials]") {
+  const std::string output = R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential",)"
+                             R"("status":{"token":"s3cr3t","x":)" +
+                             nested_arrays(100000) + "}}";
+  auto decoded = dr::kube::decode_exec_credential(output, v1_exec());
+  REQUIRE_FALSE(decoded);
+  CHECK(decoded.error().code == dr::ErrorCode::Auth);
+  CHECK(decoded.error().message.find("nesting deeper than 1000 levels") != std::string::npos);
+  CHECK(decoded.error().message.find("s3cr3t") == std::string::npos);
+
+  auto ok = dr::kube::decode_exec_credential(
+      R"({"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"t"}})",
+      v1_exec());
+  REQUIRE(ok);
+  CHECK(ok->credentials.bearer_token == "t");
+  CHECK_FALSE(ok->expiry);
+}
+
+TEST_CASE("-f: deeply nested JSON is an error naming the position", "[cli]") {
+  auto objects = dr::cli::read_objects("{\"kind\":\"List\",\"items\":" + nested_arrays(100000) + "}", "-");
+  REQUIRE_FALSE(objects);
+  CHECK(objects.error().code == dr::ErrorCode::Decode);
+  CHECK(objects.error().message == "error parsing -: nesting deeper than 1000 levels (line 1, column 1023)");
+}
+
+TEST_CASE("-f: YAML aliases may not expand the document without bound", "[cli]") {
+  // Ten levels of ten aliases each: 10^10 nodes once expanded, from under 1 KB of text.
+  std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level <= 10; ++level) {
+    const std::string prev = "*a" + std::to_string(level - 1);
+    yaml += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) yaml += (i ? ", " : "") + prev;
+    yaml += "]\n";
+  }
+  auto objects = dr::cli::read_objects(yaml, "bomb.yaml");
+  REQUIRE_FALSE(objects);
+  CHECK(objects.error().message.find("error parsing bomb.yaml: error converting YAML to JSON: yaml: ") == 0);
+  CHECK(objects.error().message.find("document contains excessive aliasing") != std::string::npos);
+
+  // Ordinary use of anchors still works.
+  auto fine = dr::cli::read_objects(
+      "base: &b {name: a}\nkind: List\nitems: [{kind: X, metadata: *b}, {kind: Y, metadata: *b}]\n",
+      "ok.yaml");
+  REQUIRE(fine);
+  CHECK(fine->size() == 2);
+}

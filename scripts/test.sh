@@ -1,17 +1,80 @@
 #!/usr/bin/env bash
 # Runs every test: installs missing packages, configures, builds, and runs ctest (unit tests of
-# common/, the emulator's tests, and the end-to-end tests with the real kubectl).
-# Usage: scripts/test.sh [ctest args...]    e.g. scripts/test.sh -R e2e
-set -euo pipefail
+# common/, the emulator's tests, the end-to-end tests with the real kubectl, the fuzz corpora), then
+# the same whole suite again in a clang AddressSanitizer + UndefinedBehaviorSanitizer build, then
+# each libFuzzer target for a bounded time (scripts/fuzz.sh) from that same build.
+# Usage: scripts/test.sh [ctest args...]    e.g. scripts/test.sh -R e2e   (the args apply to both suites)
+# Environment:
+#   DR_QUICK=1          only the first stage (build + ctest); ignored when CI is set: CI runs them all
+#   DR_FUZZ_SECONDS=N   seconds per fuzz target (default 20)
+#   DR_BUILD_DIR, DR_SANITIZE_BUILD_DIR, DR_BUILD_TYPE, DR_CMAKE_ARGS
+set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${DR_BUILD_DIR:-$root/build}"
-
-bash "$root/scripts/deps.sh"
-
+sanitize_build="${DR_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
+jobs="$(nproc)"
+quick="${DR_QUICK:-}"
+[ -n "${CI:-}" ] && quick=""
 werror=OFF
 [ -n "${CI:-}" ] && werror=ON
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${DR_BUILD_TYPE:-RelWithDebInfo}" -DDR_WERROR="$werror" \
-  ${DR_CMAKE_ARGS:-} >/dev/null
-cmake --build "$build" -j "$(nproc)"
-cd "$build"
-ctest --output-on-failure -j "$(nproc)" --timeout 600 "$@"
+
+bash "$root/scripts/deps.sh" || exit 1
+
+stages=()
+failed=0
+# stage NAME COMMAND...: runs it, records its wall time and result, and goes on either way so one
+# run reports every stage.
+stage() {
+  local name="$1" start=$SECONDS rc
+  shift
+  echo "=== stage: $name" >&2
+  "$@"
+  rc=$?
+  stages+=("$(printf '%-22s %5d s  %s' "$name" $((SECONDS - start)) "$([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+  [ "$rc" -eq 0 ] || failed=1
+  return "$rc"
+}
+
+build_default() {
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${DR_BUILD_TYPE:-RelWithDebInfo}" -DDR_WERROR="$werror" \
+    ${DR_CMAKE_ARGS:-} >/dev/null &&
+    cmake --build "$build" -j "$jobs"
+}
+test_default() {
+  (cd "$build" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@")
+}
+
+# One clang build with ASan+UBSan serves the whole suite and the fuzzers (DR_FUZZ adds libFuzzer's
+# coverage instrumentation, whose hooks are no-ops outside the fuzz targets).
+build_sanitize() {
+  # -O1 with line tables only: the sanitizers' usual choice, and much quicker to compile than -O2 -g
+  # on a 2-core CI machine; assertions stay on.
+  cmake -S "$root" -B "$sanitize_build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DDR_SANITIZE=ON -DDR_FUZZ=ON \
+    -DDR_WERROR="$werror" >/dev/null &&
+    cmake --build "$sanitize_build" -j "$jobs"
+}
+sanitizer_env() {
+  # Every finding fails the process that has it (and so its test); leaks count.
+  export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+}
+test_sanitize() {
+  (sanitizer_env && cd "$sanitize_build" && ctest --output-on-failure -j "$jobs" --timeout 900 "$@")
+}
+fuzz_bounded() {
+  DR_FUZZ_BUILD_DIR="$sanitize_build" bash "$root/scripts/fuzz.sh" --seconds "${DR_FUZZ_SECONDS:-20}"
+}
+
+if stage build build_default; then
+  stage test test_default "$@"
+  if [ -z "$quick" ] && stage sanitize-build build_sanitize; then
+    stage sanitize-test test_sanitize "$@"
+    stage fuzz fuzz_bounded
+  fi
+fi
+
+echo "=== stages" >&2
+printf '%s\n' "${stages[@]}" >&2
+[ -n "$quick" ] && echo "(DR_QUICK: the sanitizer suite and the fuzzers were skipped)" >&2
+exit "$failed"

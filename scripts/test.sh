@@ -22,15 +22,25 @@ bash "$root/scripts/deps.sh" || exit 1
 
 stages=()
 failed=0
-# stage NAME COMMAND...: runs it, records its wall time and result, and goes on either way so one
-# run reports every stage.
+times_file="$(mktemp)"
+trap 'rm -f "$times_file"' EXIT
+# CPU seconds (user + system) of every finished child process so far. Wall time depends on what else
+# the machine runs; CPU time does not, so both are reported.
+child_cpu() {
+  times >"$times_file"
+  sed -n 2p "$times_file" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%d", n }'
+}
+# stage NAME COMMAND...: runs it, records its wall and CPU time and result, and goes on either way so
+# one run reports every stage.
 stage() {
-  local name="$1" start=$SECONDS rc
+  local name="$1" start=$SECONDS cpu_start rc
+  cpu_start="$(child_cpu)"
   shift
   echo "=== stage: $name" >&2
   "$@"
   rc=$?
-  stages+=("$(printf '%-22s %5d s  %s' "$name" $((SECONDS - start)) "$([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+  stages+=("$(printf '%-16s %6d s wall %6d s cpu  %s' "$name" $((SECONDS - start)) $(($(child_cpu) - cpu_start)) \
+    "$([ "$rc" -eq 0 ] && echo ok || echo "FAILED (exit $rc)")")")
   [ "$rc" -eq 0 ] || failed=1
   return "$rc"
 }

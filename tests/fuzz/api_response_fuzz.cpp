@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     dr::Error error = dr::kube::error_from_response(response);
     dr::fuzz::check_error(error);
     dr::fuzz::require(error.code == dr::ErrorCode::Server, "an HTTP error is a Server error");
-    dr::fuzz::require(error.http_status > 0 && !error.reason.empty(), "a Server error has a code and reason");
+    // The reason may be empty: client-go's StatusReasonUnknown for codes without a reason of their own.
+    dr::fuzz::require(error.http_status > 0, "a Server error has an HTTP status");
     return 0;
   }
 

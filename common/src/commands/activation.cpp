@@ -98,19 +98,22 @@ class Engine {
     report_.workloads.push_back(std::move(result));
   }
 
-  // Explicit namespaces must exist: a typo should not look like "nothing to do".
+  // Explicit namespaces must exist: a typo should not look like "nothing to do". A missing one is
+  // reported and fails the run, but the namespaces that do exist are still worked on (one bad
+  // namespace never holds back the others); false only when none exists.
   bool check_namespaces() {
     const auto& selection = options_.selection;
     if (!options_.verify_namespaces || selection.all_namespaces()) return true;
-    bool all_exist = true;
+    bool any_exists = selection.namespaces().empty();
     for (const auto& ns : selection.namespaces()) {
       auto found = client_.get(kube::types::namespaces, "", ns);
-      if (!found) {
+      if (found) {
+        any_exists = true;
+      } else {
         fail(std::move(found).error());
-        all_exist = false;
       }
     }
-    return all_exist;
+    return any_exists;
   }
 
   std::vector<stork::ApplicationRegistration> application_registrations() {
@@ -139,7 +142,19 @@ class Engine {
   // and custom-resource plurals taken from discovery rather than guessed.
   std::vector<stork::Target> resolve_targets() {
     std::vector<stork::Target> resolved;
-    for (auto& target : stork::activation_targets(application_registrations())) {
+    auto targets = stork::activation_targets(application_registrations());
+    std::vector<kube::ResourceType> handled;
+    std::string names;
+    for (const auto& target : targets) {
+      handled.push_back(target.type);
+      names += (names.empty() ? "" : ", ") + target.label;
+    }
+    if (auto unmatched = options_.selection.unmatched_resource_types(handled); !unmatched.empty()) {
+      fail(Error::usage("--resource-types: " + unmatched.front() + " is not a kind activation handles (" +
+                        names + ")"));
+      return resolved;
+    }
+    for (auto& target : targets) {
       if (!options_.selection.type_selected(target.type)) continue;
       if (target.optional) {
         auto found = client_.discovery().find_kind(target.type.group, target.type.version, target.type.kind);
@@ -538,7 +553,7 @@ Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& repor
     if (progress) progress(std::to_string(settled) + "/" + std::to_string(total) + " workloads ready");
     if (settled == total) return {};
     if (client.transport().cancelled()) return Error::make(ErrorCode::Cancelled, "interrupted while waiting");
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline) {  // 0 = no limit
       std::string waiting;
       std::size_t named = 0;
       for (const auto& [key, namespaces] : by_type) {

@@ -185,6 +185,13 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   observer.on_error = [&](const Error& error) { io.err << error.kubectl_line() << "\n"; };
 
   auto report = run_activation(api, options, observer);
+  // A usage error only found once the server was asked (a --resource-types kind that nothing
+  // declares): the observer printed its line; add the hint, not a summary of nothing.
+  if (report.workloads.empty() && report.schedules.empty() && report.errors.size() == 1 &&
+      report.errors.front().code == ErrorCode::Usage) {
+    io.err << cli::usage_hint(command) << "\n";
+    return 1;
+  }
   if (io.err_is_terminal && seen > 0 &&
       std::chrono::steady_clock::now() - started >= std::chrono::seconds(2)) {
     io.err << "\r\033[K";

@@ -22,12 +22,15 @@ Status wait_for_updates(kube::ApiClient& client, const std::vector<std::string>&
       auto update = client.get(kube::types::clusterdomainupdates, "", name);
       if (!update) return std::move(update).error().wrap("waiting for clusterdomainupdate " + name);
       auto row = stork::cluster_domain_update_row(*update);
+      // storkctl's words for both outcomes; a failure is also an error line and exit 1 (storkctl
+      // exits 0). Not ErrorCode::Server: no request failed, Stork reported its verdict.
       if (row.status == "Successful") {
-        io.out << "ClusterDomainUpdate " << name << " " << row.action << " of " << row.cluster_domain
-               << " completed successfully\n";
+        io.out << "Cluster Domain " << row.cluster_domain << " updated successfully\n";
       } else if (row.status == "Failed") {
-        return Error::make(ErrorCode::Server, "ClusterDomainUpdate " + name + " failed" +
-                                                  (row.reason.empty() ? "" : ": " + row.reason));
+        return Error::make(ErrorCode::Internal,
+                           "Failed to update ClusterDomain " + row.cluster_domain +
+                               ", Reason : " + (row.reason.empty() ? "(none given)" : row.reason) +
+                               " (ClusterDomainUpdate " + name + ")");
       } else {
         still.push_back(name);
       }

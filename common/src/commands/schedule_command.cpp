@@ -140,8 +140,14 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
       if (text) io.out << stork::suspend_message(ref.name, suspend) << suffix << "\n";
       continue;
     }
+    // The API server can still answer 409 when other writers keep it busy: the patch carries no
+    // precondition, so sending it again is safe (client-go's RetryOnConflict allows 5 tries).
     auto result = api.patch(kube::types::migrationschedules, ref.namespace_name, ref.name,
                             kube::PatchType::Merge, body, options);
+    for (int attempt = 1; attempt < 5 && !result && result.error().is_conflict(); ++attempt) {
+      result = api.patch(kube::types::migrationschedules, ref.namespace_name, ref.name,
+                         kube::PatchType::Merge, body, options);
+    }
     if (!result) {
       ++failures;
       io.err << result.error().kubectl_line() << "\n";

@@ -115,9 +115,19 @@ int cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io
                            });
     if (!listed) return report_failure(io, listed.error(), command);
   }
+  // --request-timeout bounds the whole watch, as it does `kubectl get -w`: it then ends quietly.
+  const auto limit = api.config().request_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!api.transport().cancelled()) {
+    std::chrono::milliseconds window = std::chrono::minutes(5);
+    if (limit.count() > 0) {
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      window = std::min(window, left);
+    }
     auto watched =
-        api.watch(kube::types::clusterdomainsstatuses, "", {}, resource_version, std::chrono::minutes(5),
+        api.watch(kube::types::clusterdomainsstatuses, "", {}, resource_version, window,
                   [&](std::string_view, rapidjson::Value& object) {
                     resource_version = std::string(stork::resource_version(object));
                     std::vector<rapidjson::Document> one(1);

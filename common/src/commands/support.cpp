@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "dr/cli/format.hpp"
+#include "dr/cli/report.hpp"
 #include "dr/kube/transport.hpp"
 
 namespace dr::commands {
@@ -24,9 +25,8 @@ CommandLine parse_command_line(cxxopts::Options& options, const cli::HelpSpec& h
 }
 
 int report_failure(Io& io, const Error& error, std::string_view command) {
-  io.err << error.kubectl_line() << "\n";
-  if (error.code == ErrorCode::Usage && !command.empty()) io.err << cli::usage_hint(command) << "\n";
-  return 1;
+  // One place words the hint: flag errors get kubectl's "--help' for usage." line.
+  return cli::report_error(error, io.err, command);
 }
 
 Result<std::unique_ptr<kube::ApiClient>> open_client(const cli::CommonFlags& flags,

@@ -241,8 +241,13 @@ Result<LabelSelector> parse_label_selector(std::string_view text) {
       }
       if (rest[i] != ',' || depth > 0) continue;
     }
-    auto requirement = parse_requirement(rest.substr(start, i - start));
-    if (!requirement) return Error::usage(requirement.error().message + " in selector " + quote(rest));
+    const auto part = trim(rest.substr(start, i - start));
+    auto requirement = parse_requirement(part);
+    if (!requirement) {
+      // The requirement's message already quotes it; name the whole selector only when it says more.
+      return Error::usage(requirement.error().message +
+                          (part == rest ? std::string() : " in selector " + quote(rest)));
+    }
     selector.requirements.push_back(std::move(*requirement));
     start = i + 1;
   }
@@ -412,6 +417,18 @@ bool Selection::type_selected(const kube::ResourceType& type) const {
   if (resource_types_.empty()) return true;
   return std::any_of(resource_types_.begin(), resource_types_.end(),
                      [&](const auto& p) { return p.matches(type); });
+}
+
+std::vector<std::string> Selection::unmatched_resource_types(
+    const std::vector<kube::ResourceType>& types) const {
+  std::vector<std::string> unmatched;
+  for (const auto& pattern : resource_types_) {
+    if (std::none_of(types.begin(), types.end(), [&](const auto& t) { return pattern.matches(t); })) {
+      std::string text = pattern.group ? *pattern.group + "/" + pattern.version.value_or("") + "/" : "";
+      unmatched.push_back(text + pattern.token);
+    }
+  }
+  return unmatched;
 }
 
 bool Selection::object_selected(const kube::ResourceType& type, const rapidjson::Value& object) const {

@@ -417,7 +417,13 @@ struct ClusterServer::Impl {
     for (const auto& entry : deny) {
       auto colon = entry.find(':');
       if (colon == std::string::npos) continue;
-      std::string v = entry.substr(0, colon), r = entry.substr(colon + 1);
+      std::string v = entry.substr(0, colon), r = entry.substr(colon + 1), only_ns;
+      // VERB:RESOURCE:NAMESPACE denies in one namespace only, as a RoleBinding missing there would.
+      if (auto second = r.find(':'); second != std::string::npos) {
+        only_ns = r.substr(second + 1);
+        r = r.substr(0, second);
+      }
+      if (!only_ns.empty() && only_ns != t.ns) continue;
       bool verb_ok = v == "*" || v == verb;
       bool res_ok = r == "*" || r == type.plural || r == type.qualified() || r == res_name ||
                     r == type.qualified() + (t.sub.empty() ? "" : "/" + t.sub);

@@ -90,6 +90,9 @@ class Selection {
 
   // False when --resource-types rules the kind out: the command need not even list it.
   bool type_selected(const kube::ResourceType& type) const;
+  // The --resource-types entries (as typed, lower-cased) that match none of `types`: a typo there
+  // would otherwise narrow the run to nothing and look like "nothing to do".
+  std::vector<std::string> unmatched_resource_types(const std::vector<kube::ResourceType>& types) const;
 
   // The full test for one object of `type`.
   bool selected(const kube::ResourceType& type, const rapidjson::Value& object) const;

@@ -1,6 +1,7 @@
 #include "dr/commands/activation.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <optional>
 #include <thread>
@@ -391,6 +392,7 @@ class Engine {
       if (!stork::should_set_application_activated(schedule, activating)) continue;
       set_application_activated(schedule, activating);
     }
+    finish_schedules();
   }
 
   const std::map<std::string, rapidjson::Value>* namespace_labels_if_needed(
@@ -417,8 +419,11 @@ class Engine {
     return &namespace_labels_;
   }
 
+  // Queued, not sent: the schedules' patches go out together through the in-flight window
+  // (one at a time, a thousand schedules cost a thousand round trips). Results are reported in
+  // list order once all have answered, so the output does not depend on timing.
   void set_application_activated(const rapidjson::Value& schedule, bool activated) {
-    ScheduleResult result;
+    auto& result = pending_schedules_.emplace_back();
     result.namespace_name = std::string(stork::object_namespace(schedule));
     result.name = std::string(stork::object_name(schedule));
     result.application_activated = activated;
@@ -426,36 +431,75 @@ class Engine {
     if (options_.dry_run == DryRun::Client) {
       result.outcome = Outcome::Planned;
       result.message += " (dry run)";
-    } else {
-      kube::WriteOptions write_options;
-      write_options.dry_run = options_.dry_run == DryRun::Server;
-      write_options.subresource = std::string(stork::kApplicationActivatedSubresource);
-      std::string rv(stork::resource_version(schedule));
+      return;
+    }
+    const std::size_t index = pending_schedules_.size() - 1;
+    client_.patch_async(kube::types::migrationschedules, result.namespace_name, result.name,
+                        kube::PatchType::Merge,
+                        stork::application_activated_patch_body(activated, stork::resource_version(schedule)),
+                        schedule_write_options(), [this, index](Result<rapidjson::Document> patched) {
+                          auto& done = pending_schedules_[index];
+                          if (patched) {
+                            done.outcome = Outcome::Updated;
+                          } else if (patched.error().is_conflict() && options_.max_conflict_retries > 0) {
+                            schedule_conflicts_.push_back(index);
+                          } else {
+                            schedule_failed(done, patched.error());
+                          }
+                        });
+  }
+
+  kube::WriteOptions schedule_write_options() const {
+    kube::WriteOptions write_options;
+    write_options.dry_run = options_.dry_run == DryRun::Server;
+    write_options.subresource = std::string(stork::kApplicationActivatedSubresource);
+    return write_options;
+  }
+
+  static void schedule_failed(ScheduleResult& result, const Error& error) {
+    result.outcome = Outcome::Failed;
+    result.error = error.kubectl_line();
+    result.message = "Error setting the ApplicationActivated status in the MigrationSchedule " +
+                     result.namespace_name + "/" + result.name + " : " + result.error;
+  }
+
+  // Sends the queued schedule patches, retries the conflicted ones alone from a fresh read, and
+  // reports every schedule in the order it was listed.
+  void finish_schedules() {
+    client_.run_pending();
+    for (std::size_t index : schedule_conflicts_) {
+      auto& result = pending_schedules_[index];
       Result<rapidjson::Document> patched = Error{};
-      for (int attempt = 0; attempt <= options_.max_conflict_retries; ++attempt) {
-        patched = client_.patch(kube::types::migrationschedules, result.namespace_name, result.name,
-                                kube::PatchType::Merge,
-                                stork::application_activated_patch_body(activated, rv), write_options);
-        if (patched || !patched.error().is_conflict()) break;
+      for (int attempt = 1; attempt <= options_.max_conflict_retries; ++attempt) {
         auto fresh = client_.get(kube::types::migrationschedules, result.namespace_name, result.name);
         if (!fresh) {
           patched = std::move(fresh).error();
           break;
         }
-        if (!stork::should_set_application_activated(*fresh, activated)) break;
-        rv = std::string(stork::resource_version(*fresh));
+        if (!stork::should_set_application_activated(*fresh, result.application_activated)) {
+          result.outcome = Outcome::Unchanged;  // someone else set it meanwhile
+          break;
+        }
+        patched = client_.patch(kube::types::migrationschedules, result.namespace_name, result.name,
+                                kube::PatchType::Merge,
+                                stork::application_activated_patch_body(result.application_activated,
+                                                                        stork::resource_version(*fresh)),
+                                schedule_write_options());
+        if (patched || !patched.error().is_conflict()) break;
       }
+      if (result.outcome == Outcome::Unchanged) continue;
       if (patched) {
         result.outcome = Outcome::Updated;
       } else {
-        result.outcome = Outcome::Failed;
-        result.error = patched.error().kubectl_line();
-        result.message = "Error setting the ApplicationActivated status in the MigrationSchedule " +
-                         result.namespace_name + "/" + result.name + " : " + result.error;
+        schedule_failed(result, patched.error());
       }
     }
-    if (observer_.on_schedule) observer_.on_schedule(result);
-    report_.schedules.push_back(std::move(result));
+    schedule_conflicts_.clear();
+    for (auto& result : pending_schedules_) {
+      if (observer_.on_schedule) observer_.on_schedule(result);
+      report_.schedules.push_back(std::move(result));
+    }
+    pending_schedules_.clear();
   }
 
   struct Conflict {
@@ -471,6 +515,8 @@ class Engine {
   ActivationReport report_;
   std::vector<Conflict> conflicts_;
   std::vector<std::pair<std::string, std::string>> pods_to_delete_;
+  std::deque<ScheduleResult> pending_schedules_;  // deque: completions hold indexes, pushes don't move
+  std::vector<std::size_t> schedule_conflicts_;
   std::set<std::string> schedule_namespaces_;
   rapidjson::MemoryPoolAllocator<> labels_allocator_;
   std::map<std::string, rapidjson::Value> namespace_labels_;

@@ -103,6 +103,17 @@ run_capture kubectl dr suspend migrationschedule -c nopair -A
 expect_eq "-c of an unknown pair: exit 0" "$RC" 0
 expect_eq "-c of an unknown pair: storkctl's line" "$ERR" "No resources found."
 
+# --- one namespace refused (403) among many: the rest are still suspended, the refusal reported, exit 1.
+kubectl dr resume migrationschedule --all -A >/dev/null
+emulator_admin dst POST /emulator/deny '{"add":["patch:migrationschedules:ns-00002"]}' >/dev/null
+run_capture kubectl dr suspend migrationschedule --all -A
+expect_eq "one namespace refused: exit 1" "$RC" 1
+expect_eq "one namespace refused: the one Forbidden line" "$(grep -c . <<<"$ERR")/$(grep -c '^Error from server (Forbidden): migrationschedules.stork.libopenstorage.org "migrationschedule" is forbidden: ' <<<"$ERR")" "1/1"
+expect_eq "one namespace refused: a message for each of the others" "$(grep -c 'suspended successfully' <<<"$OUT")" "$((total - 1))"
+expect_eq "one namespace refused: all but ns-00002 suspended" "$(suspended_set | grep '=false$')" "ns-00002/migrationschedule=false"
+emulator_admin dst DELETE /emulator/deny >/dev/null
+kubectl dr suspend migrationschedule migrationschedule -n ns-00002 >/dev/null
+
 # --- -o json / -o name: the patched objects, parseable.
 run_capture kubectl dr resume migrationschedule migrationschedule -n ns-00008 -o json
 expect_eq "-o json exits 0" "$RC" 0

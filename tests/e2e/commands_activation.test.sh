@@ -139,6 +139,24 @@ kubectl dr suspend migrationschedule migrationschedule -n zookeeper "${SRC[@]}" 
 run_capture kubectl dr activate migration -n zookeeper "${SRC[@]}"
 check "suspended: no warning" bash -c "! grep -q '^Warning:' <<<'$ERR'"
 
+# --- failback of CronJobs on the source: deactivate apps suspends the running one and records that
+# it ran; activate resumes it and leaves the one an operator had paused alone.
+printf '%s\n%s\n' "$(cronjob nightly false '"team":"a"')" "$(cronjob frozen true '"team":"a"')" |
+  sed 's/"namespace":"shop"/"namespace":"zookeeper"/' | kubectl "${SRC[@]}" create -f - >/dev/null
+run_capture kubectl dr deactivate apps -n zookeeper "${SRC[@]}"
+expect_eq "deactivate apps with CronJobs: exit 0" "$RC" 0
+expect_contains "deactivate apps: storkctl's CronJob line" "$OUT" "Updated suspend option for cronjob zookeeper/nightly to true"
+expect_eq "deactivate apps: nightly suspended, its prior state recorded" \
+  "$(kubectl "${SRC[@]}" get cronjob nightly -n zookeeper -o json | jq -c '[.spec.suspend, .metadata.annotations["dr.kubectl-dr.io/suspend-before-deactivate"]]')" '[true,"false"]'
+expect_eq "deactivate apps: frozen untouched, nothing recorded" \
+  "$(kubectl "${SRC[@]}" get cronjob frozen -n zookeeper -o json | jq -c '[.spec.suspend, .metadata.annotations["dr.kubectl-dr.io/suspend-before-deactivate"]]')" '[true,null]'
+run_capture kubectl dr activate migration -n zookeeper "${SRC[@]}"
+expect_eq "failback activation: exit 0" "$RC" 0
+expect_eq "failback: nightly running again, the record gone" \
+  "$(kubectl "${SRC[@]}" get cronjob nightly -n zookeeper -o json | jq -c '[.spec.suspend, .metadata.annotations["dr.kubectl-dr.io/suspend-before-deactivate"]]')" '[false,null]'
+expect_eq "failback: frozen still suspended" "$(kubectl "${SRC[@]}" get cronjob frozen -n zookeeper -o jsonpath='{.spec.suspend}')" "true"
+expect_contains "failback: frozen reported as left alone" "$ERR" "Skipped cronjob zookeeper/frozen"
+
 # --- narrowing: contradictory combinations are one-line usage errors, exit 1, no request.
 run_usage() {  # run_usage NAME VERB WANT ARGS...
   local name="$1" verb="$2" want="$3"; shift 3

@@ -64,11 +64,11 @@ class Engine {
     if (check_namespaces()) {
       auto targets = resolve_targets();
       for (const auto& target : targets) {
-        if (interrupted()) break;
+        if (interrupted() || unreachable_) break;
         walk(target);
       }
       retry_conflicts();
-      if (options_.mode != stork::Mode::DeactivateApps && !interrupted()) update_schedules();
+      if (options_.mode != stork::Mode::DeactivateApps && !interrupted() && !unreachable_) update_schedules();
     }
 
     report_.interrupted = interrupted();
@@ -81,7 +81,14 @@ class Engine {
  private:
   bool interrupted() const { return client_.transport().cancelled(); }
 
+  // No answer at all (refused, DNS, TLS, timeout): every later request would meet the same fate,
+  // each after its own --request-timeout, so the run stops at the first and reports it once.
+  static bool no_answer(const Error& error) {
+    return error.code == ErrorCode::Transport || error.code == ErrorCode::Timeout;
+  }
+
   void fail(Error error) {
+    if (no_answer(error)) unreachable_ = true;
     if (observer_.on_error) observer_.on_error(error);
     report_.errors.push_back(std::move(error));
   }
@@ -107,6 +114,7 @@ class Engine {
     if (!options_.verify_namespaces || selection.all_namespaces()) return true;
     bool any_exists = selection.namespaces().empty();
     for (const auto& ns : selection.namespaces()) {
+      if (unreachable_) return false;
       auto found = client_.get(kube::types::namespaces, "", ns);
       if (found) {
         any_exists = true;
@@ -120,7 +128,13 @@ class Engine {
   std::vector<stork::ApplicationRegistration> application_registrations() {
     std::vector<stork::ApplicationRegistration> registrations;
     auto served = client_.discovery().serves(kube::types::applicationregistrations);
-    if (!served || !*served) return registrations;
+    if (!served) {
+      // Any other error only means no custom kinds; no answer means no run.
+      if (no_answer(served.error()))
+        fail(std::move(served).error().wrap("discovering applicationregistrations"));
+      return registrations;
+    }
+    if (!*served) return registrations;
     auto listed =
         client_.list(kube::types::applicationregistrations, "", {},
                      [&](rapidjson::Value& items, std::string_view) -> Status {
@@ -156,6 +170,7 @@ class Engine {
       return resolved;
     }
     for (auto& target : targets) {
+      if (unreachable_) break;
       if (!options_.selection.type_selected(target.type)) continue;
       if (target.optional) {
         auto found = client_.discovery().find_kind(target.type.group, target.type.version, target.type.kind);
@@ -196,7 +211,7 @@ class Engine {
       scopes = selection.namespaces();
     }
     for (const auto& ns : scopes) {
-      if (interrupted()) return;
+      if (interrupted() || unreachable_) return;
       auto listed = client_.list(target.type, ns, list_options, on_page);
       if (!listed) {
         if (target.optional && listed.error().is_not_found()) continue;
@@ -521,6 +536,7 @@ class Engine {
   rapidjson::MemoryPoolAllocator<> labels_allocator_;
   std::map<std::string, rapidjson::Value> namespace_labels_;
   bool namespace_labels_loaded_ = false;
+  bool unreachable_ = false;
 };
 
 }  // namespace

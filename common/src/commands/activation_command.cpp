@@ -212,10 +212,11 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
     print_objects(io, flags.output, std::move(one), false);
   }
   const bool dry_run = options.dry_run == DryRun::Client;
-  if (!(report.workloads.empty() && report.errors.empty() && report.schedules.empty()) ||
-      report.interrupted) {
+  // When nothing was looked at, the error lines already say everything: a summary of zeros under
+  // "connection refused" would only bury it.
+  if (!(report.workloads.empty() && report.schedules.empty()) || report.interrupted) {
     io.err << summary_line(mode, report, dry_run) << "\n";
-  } else if (!json) {
+  } else if (!json && report.errors.empty()) {
     io.err << "No workloads with a recorded replica count were found"
            << (mode == stork::Mode::DeactivateApps
                    ? ""

@@ -598,12 +598,14 @@ struct Transport::Impl {
     if (!answered) {
       Error error = transport_error(code, *transfer);  // before release: it reads connect time
       release(*transfer);
-      auto decision = decide_retry(RetryInput{transfer->attempt,
-                                              0,
-                                              transfer->request.retry_safe && !transfer->streamed,
-                                              classify_failure(code),
-                                              {}},
-                                   options.retry, random);
+      Failure failure = classify_failure(code);
+      // A TLS "internal error" alert is the server failing its own side of the handshake (seen
+      // under load): no request was sent, so trying again is as safe as after a refused connect.
+      if (code == CURLE_SSL_CONNECT_ERROR && std::strstr(transfer->error_buffer, "internal error") != nullptr)
+        failure = Failure::Connect;
+      auto decision = decide_retry(
+          RetryInput{transfer->attempt, 0, transfer->request.retry_safe && !transfer->streamed, failure, {}},
+          options.retry, random);
       if (decision.retry && !transfer->streamed && !cancel_requested.load()) {
         schedule_retry(std::move(transfer), decision.delay, curl_easy_strerror(code));
         return;

@@ -11,6 +11,7 @@
 // --minimum: print instead the fewest requests an activation of this cluster can take (pages of
 // 500 per kind listed, writes needed, MigrationSchedule status updates) and change nothing.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -78,6 +79,12 @@ int list_all(CURL* easy, const Tls& tls, const std::string& path, Each each) {
     curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &append);
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
     CURLcode code = curl_easy_perform(easy);
+    for (int retry = 0; retry < 20 && (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_COULDNT_CONNECT);
+         ++retry) {  // a server that has just started may not take connections yet
+      usleep(100000);
+      body.clear();
+      code = curl_easy_perform(easy);
+    }
     long status = 0;
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
     ++pages;

@@ -373,8 +373,11 @@ struct Transport::Impl {
       curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     }
     // gzip only, as client-go asks: it is all kube-apiserver offers, and a server that also offers
-    // brotli would spend far longer compressing a page of a list than sending it.
-    if (!config.disable_compression) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
+    // brotli would spend far longer compressing a page of a list than sending it. Only for reads:
+    // a write's answer is one object, which costs the server more to compress than to send.
+    if (!config.disable_compression && request.method == "GET" && !request.on_chunk) {
+      curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
+    }
     if (!config.proxy_url.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, config.proxy_url.c_str());
     if (connect_to_list != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_list);
 

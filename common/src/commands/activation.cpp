@@ -387,13 +387,24 @@ class Engine {
     for (auto& schedule : schedules) {
       const auto* labels_lookup = namespace_labels_if_needed(schedule);
       std::vector<std::string> migrated;
-      for (const auto& ns : report_.namespaces) {
-        const rapidjson::Value* labels = nullptr;
-        if (labels_lookup != nullptr) {
-          auto it = namespace_labels_.find(ns);
-          if (it != namespace_labels_.end()) labels = &it->second;
+      if (labels_lookup == nullptr) {
+        // Without namespaceSelectors only the listed namespaces count: looking each one up beats
+        // testing every namespace touched against every schedule (quadratic at thousands of both).
+        if (const auto* listed = stork::at_path(schedule, "spec.template.spec.namespaces");
+            listed != nullptr && listed->IsArray()) {
+          for (const auto& entry : listed->GetArray()) {
+            if (!entry.IsString()) continue;
+            std::string ns(entry.GetString(), entry.GetStringLength());
+            if (report_.namespaces.count(ns)) migrated.push_back(std::move(ns));
+          }
+          std::sort(migrated.begin(), migrated.end());
         }
-        if (stork::schedule_migrates_namespace(schedule, ns, labels)) migrated.push_back(ns);
+      } else {
+        for (const auto& ns : report_.namespaces) {
+          auto it = namespace_labels_.find(ns);
+          const rapidjson::Value* labels = it != namespace_labels_.end() ? &it->second : nullptr;
+          if (stork::schedule_migrates_namespace(schedule, ns, labels)) migrated.push_back(ns);
+        }
       }
       if (migrated.empty()) continue;
       const std::string sched_ns(stork::object_namespace(schedule));

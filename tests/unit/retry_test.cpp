@@ -84,12 +84,13 @@ TEST_CASE("retry: transport failures by kind", "[retry]") {
   using dr::kube::classify_failure;
   CHECK(classify_failure(CURLE_OK) == Failure::None);
   CHECK(classify_failure(CURLE_COULDNT_CONNECT) == Failure::Connect);
+  CHECK(classify_failure(CURLE_SSL_CONNECT_ERROR) == Failure::Connect);
   for (CURLcode code : {CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE,
                         CURLE_HTTP2, CURLE_HTTP2_STREAM}) {
     CHECK(classify_failure(code) == Failure::AfterSend);
   }
-  for (CURLcode code : {CURLE_OPERATION_TIMEDOUT, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR,
-                        CURLE_COULDNT_RESOLVE_HOST, CURLE_SSL_CERTPROBLEM, CURLE_WRITE_ERROR}) {
+  for (CURLcode code : {CURLE_OPERATION_TIMEDOUT, CURLE_PEER_FAILED_VERIFICATION, CURLE_COULDNT_RESOLVE_HOST,
+                        CURLE_SSL_CERTPROBLEM, CURLE_WRITE_ERROR}) {
     CHECK(classify_failure(code) == Failure::Final);
   }
 }

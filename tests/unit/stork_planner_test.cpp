@@ -114,12 +114,12 @@ TEST_CASE("IBP and DeploymentConfig use the replica annotation", "[stork]") {
   CHECK(as_write(dc)->success_message == "Updated replicas for deploymentconfig zookeeper/zk to 3");
 }
 
-TEST_CASE("deactivate migration: annotated workload to 0 without precondition", "[stork]") {
+TEST_CASE("deactivate migration: annotated workload to 0, guarded by its resourceVersion", "[stork]") {
   auto obj = parse(workload("3", kAnn3));
   auto p = plan(Mode::DeactivateMigration, target_for("statefulset"), obj);
   REQUIRE(as_write(p));
-  CHECK(as_write(p)->body == R"({"spec":{"replicas":0}})");
-  CHECK(as_write(p)->resource_version.empty());
+  CHECK(as_write(p)->body == R"({"metadata":{"resourceVersion":"42"},"spec":{"replicas":0}})");
+  CHECK(as_write(p)->resource_version == "42");
   CHECK(as_write(p)->success_message == "Updated replicas for statefulset zookeeper/zk to 0");
 }
 

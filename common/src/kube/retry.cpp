@@ -11,6 +11,10 @@ Failure classify_failure(CURLcode code) {
     case CURLE_OK:
       return Failure::None;
     case CURLE_COULDNT_CONNECT:
+    // A handshake that broke off (a reset, an alert from a busy server) came before any byte of the
+    // request: repeating cannot apply anything twice. A certificate that fails verification is
+    // CURLE_PEER_FAILED_VERIFICATION instead, and stays final.
+    case CURLE_SSL_CONNECT_ERROR:
       return Failure::Connect;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:

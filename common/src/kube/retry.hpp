@@ -15,7 +15,7 @@ namespace dr::kube {
 // What a transfer that got no HTTP answer ran into, as far as repeating it is concerned.
 enum class Failure {
   None,       // an HTTP answer arrived
-  Connect,    // never reached the server (connection refused): repeating cannot duplicate anything
+  Connect,    // never reached the server (refused, TLS handshake broken off): repeating cannot duplicate
   AfterSend,  // the connection broke after the request may have been sent (reset, EOF, HTTP/2 stream error)
   Final,      // repeating will not help: DNS, TLS verification, timeouts, bad options, cancelled
 };

@@ -120,7 +120,11 @@ Plan plan_replicated(Mode mode, const Target& target, const rapidjson::Value& ob
         write.warnings.push_back(*recorded.error + "; replaced with the current count " +
                                  std::to_string(current));
       } else {
-        write.body = replicas_body(0, {}, std::nullopt);
+        // Guarded as well, though 0 is an absolute value: a write whose answer was lost is repeated,
+        // and the precondition makes the server refuse the copy once the first landed, so no object
+        // is ever written twice.
+        write.resource_version = std::string(rv);
+        write.body = replicas_body(0, rv, std::nullopt);
       }
       return with_warnings(std::move(write));
     }

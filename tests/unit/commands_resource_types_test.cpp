@@ -64,3 +64,13 @@ TEST_CASE("resource types: a registered custom resource kind matches once it is 
   CHECK(with_types({"kafka"}).unmatched_resource_types(types).empty());
   CHECK(with_types({"kafka"}).unmatched_resource_types(walked_types()) == std::vector<std::string>{"kafka"});
 }
+
+TEST_CASE("selector errors quote the bad requirement once, the whole selector only when longer",
+          "[commands]") {
+  auto alone = parse_label_selector("tier in (db");
+  REQUIRE_FALSE(alone);
+  CHECK(alone.error().message == "missing ')' in \"tier in (db\"");
+  auto within = parse_label_selector("app=zk, tier in (db");
+  REQUIRE_FALSE(within);
+  CHECK(within.error().message == "missing ')' in \"tier in (db\" in selector \"app=zk, tier in (db\"");
+}

@@ -39,12 +39,15 @@ std::optional<View> parse_view(std::string_view word) {
 }
 
 // Lists one type into owned documents (status views are small: one page at a time is plenty).
+// `list_version`, when given, receives the list's resourceVersion (where a watch must start).
 Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const kube::ResourceType& type,
-                                                  std::string_view ns, const std::string& selector = {}) {
+                                                  std::string_view ns, const std::string& selector = {},
+                                                  std::string* list_version = nullptr) {
   std::vector<rapidjson::Document> objects;
   kube::ListOptions options;
   options.label_selector = selector;
-  auto listed = api.list(type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
+  auto listed = api.list(type, ns, options, [&](rapidjson::Value& items, std::string_view rv) -> Status {
+    if (list_version != nullptr) *list_version = std::string(rv);
     for (auto& item : items.GetArray()) {
       rapidjson::Document copy;
       copy.CopyFrom(item, copy.GetAllocator());
@@ -93,7 +96,9 @@ int cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io
   if (auto served = api.discovery().require(kube::types::clusterdomainsstatuses); !served) {
     return report_failure(io, served.error(), command);
   }
-  auto objects = list_all(api, kube::types::clusterdomainsstatuses, "");
+  // -w watches from this very list: a change between the table and the watch is never missed.
+  std::string resource_version;
+  auto objects = list_all(api, kube::types::clusterdomainsstatuses, "", {}, &resource_version);
   if (!objects) return report_failure(io, objects.error(), command);
   if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
     print_objects(io, flags.output, std::move(*objects), true);
@@ -106,15 +111,6 @@ int cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io
 
   // -w: print a row each time a ClusterDomainsStatus changes, until interrupted.
   InterruptGuard guard(api.transport());
-  std::string resource_version;
-  {
-    auto listed = api.list(kube::types::clusterdomainsstatuses, "", {},
-                           [&](rapidjson::Value&, std::string_view rv) -> Status {
-                             resource_version = std::string(rv);
-                             return {};
-                           });
-    if (!listed) return report_failure(io, listed.error(), command);
-  }
   // --request-timeout bounds the whole watch, as it does `kubectl get -w`: it then ends quietly.
   const auto limit = api.config().request_timeout;
   const auto deadline = std::chrono::steady_clock::now() + limit;

@@ -22,6 +22,14 @@ Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& ov
   auto config = kube::load_rest_config(overrides);
   if (!config) return std::move(config).error();
   config->request_timeout = *timeout;
+  // Said once per process, however many clients a command opens: a warning repeated per request
+  // would bury the output, and silence would hide that anyone on the path can impersonate the server.
+  static std::atomic<bool> warned_insecure{false};
+  if (config->tls.insecure_skip_verify && !warned_insecure.exchange(true)) {
+    std::cerr << "Warning: insecure-skip-tls-verify is set: the server's certificate is not verified, so "
+                 "anyone on the network path can impersonate " +
+                     config->server + "\n";
+  }
   kube::TransportOptions transport;
   transport.max_inflight = options.max_inflight;
   return std::make_unique<kube::ApiClient>(std::move(config).value(), transport);

@@ -6,7 +6,8 @@
 #                    [--build-dir DIR] [--no-build] [--markdown]
 #
 # Scenarios (default: all):
-#   activate   kubectl dr activate migration -A, 1,000 ns x 10 workloads, at --latency-ms 5 and 0
+#   activate   kubectl-dr-activate migration -A (what `kubectl dr activate` execs), 1,000 ns x 10
+#              workloads, at --latency-ms 5 and 0
 #   storkctl   baseline (a): storkctl's sequential pattern (tests/bench/storkctl_pattern.cpp), -a and
 #              per-namespace, on 50 namespaces at 5 ms, extrapolated linearly to 1,000
 #   kubectl    baseline (b): a shell loop of `kubectl scale` per workload, on a subset at 5 ms,
@@ -42,7 +43,7 @@ while [ $# -gt 0 ]; do
     --build-dir) BUILD="$2"; shift ;;
     --no-build) BUILD_FIRST=0 ;;
     --markdown) MARKDOWN=1 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown flag $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -95,8 +96,8 @@ start_emulator() {
   "$EMULATOR" --clusters "${EMU_CLUSTERS:-dst}" --state-dir "$EMU_DIR" --seed "$1" --latency-ms "$2" \
     --no-workload-controller >"$EMU_DIR/out" 2>"$EMU_DIR/err" &
   EMU_PID=$!
-  local i
-  for i in $(seq 1 1200); do
+  local _
+  for _ in $(seq 1 1200); do
     if [ -s "$EMU_DIR/out" ] && head -1 "$EMU_DIR/out" | jq -e . >/dev/null 2>&1; then
       export KUBECONFIG; KUBECONFIG="$(head -1 "$EMU_DIR/out" | jq -r .kubeconfig)"
       # The scale seed fills the last cluster.
@@ -134,6 +135,7 @@ stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
   m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4f %.4f %.4f", m, v[1], v[NR] }'; }
 max_of() { printf '%s\n' "$@" | sort -g | tail -1; }
 
+# record's median/min/max come word-split on purpose from $(stats ...) ("median min max").
 RESULTS="$TMP/results.tsv"  # scenario, requests, median, min, max, rss KiB, note
 : >"$RESULTS"
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }
@@ -271,7 +273,6 @@ ratio() {  # ratio BASELINE_SCENARIO OUR_MEDIAN: how many times faster
   local b; b="$(median_of "$1")"
   [ -n "$b" ] && [ -n "$2" ] && awk -v b="$b" -v o="$2" 'BEGIN { printf "%.1fx", b / o }' || printf -- "-"
 }
-a5="$(median_of activate-5ms)"; a0="$(median_of activate-0ms)"
 {
   if [ "$MARKDOWN" = 1 ]; then
     echo "| scenario | requests | wall median (s) | min–max (s) | peak RSS (MiB) | ratios / notes |"
@@ -300,4 +301,3 @@ a5="$(median_of activate-5ms)"; a0="$(median_of activate-0ms)"
     fi
   done <"$RESULTS"
 }
-: "${a5:=}" "${a0:=}"

@@ -20,7 +20,9 @@ inline void require(bool condition, const char* what) {
 // Every error must print as one kubectl-style line: the edge prints nothing else.
 inline void check_error(const Error& error) {
   const std::string line = error.kubectl_line();
-  require(line.rfind("error: ", 0) == 0, "an error line starts with \"error: \"");
+  // kubectl's two forms: "error: ..." and, for a server's Status, "Error from server (Reason): ...".
+  require(line.rfind("error: ", 0) == 0 || line.rfind("Error from server", 0) == 0,
+          "an error line has kubectl's prefix");
   require(!error.message.empty(), "an error has a message");
 }
 

@@ -120,14 +120,14 @@ TEST_CASE("exec plugin output: deep nesting is an Auth error that does not quote
   CHECK_FALSE(ok->expiry);
 }
 
-TEST_CASE("-f: deeply nested JSON is an error naming the position", "[cli]") {
+TEST_CASE("objects input: deeply nested JSON is an error naming the position", "[cli]") {
   auto objects = dr::cli::read_objects("{\"kind\":\"List\",\"items\":" + nested_arrays(100000) + "}", "-");
   REQUIRE_FALSE(objects);
   CHECK(objects.error().code == dr::ErrorCode::Decode);
   CHECK(objects.error().message == "error parsing -: nesting deeper than 1000 levels (line 1, column 1023)");
 }
 
-TEST_CASE("-f: YAML aliases may not expand the document without bound", "[cli]") {
+TEST_CASE("objects input: YAML aliases may not expand the document without bound", "[cli]") {
   // Ten levels of ten aliases each: 10^10 nodes once expanded, from under 1 KB of text.
   std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int level = 1; level <= 10; ++level) {

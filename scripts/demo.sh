@@ -56,6 +56,7 @@ else
   log="$build/demo-build.log"
   echo "building kubectl-dr and kube-emulator in $build (log: $log) ..." >&2
   # Only what the demo runs: the unit tests would triple the build time.
+  # shellcheck disable=SC2086 # DR_CMAKE_ARGS is a list of arguments, as in scripts/test.sh
   if ! { cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${DR_BUILD_TYPE:-RelWithDebInfo}" ${DR_CMAKE_ARGS:-} &&
     cmake --build "$build" -j "$(nproc)" --target kube-emulator kubectl-dr kubectl-dr-activate \
       kubectl-dr-deactivate kubectl-dr-status kubectl-dr-suspend kubectl-dr-resume kubectl_complete-dr; } \
@@ -74,7 +75,7 @@ bin_dir="$(cd "$bin_dir" && pwd)"
 export PATH="$bin_dir:$PATH"
 
 # ---- the clusters ----------------------------------------------------------------------------------
-work="$(mktemp -d "${TMPDIR:-/tmp}/kubectl-dr-demo.XXXXXX")"
+work=""
 emulator_pid=""
 pause_pid=""
 finished=false
@@ -87,21 +88,21 @@ cleanup() {
   if [ -n "$emulator_pid" ] && kill -0 "$emulator_pid" 2>/dev/null; then
     kill -TERM "$emulator_pid" 2>/dev/null || true
     # It shuts down in milliseconds; never leave it behind if it does not.
-    local i
-    for i in $(seq 1 50); do
+    for _ in $(seq 1 50); do
       kill -0 "$emulator_pid" 2>/dev/null || break
       sleep 0.1
     done
     kill -KILL "$emulator_pid" 2>/dev/null || true
     wait "$emulator_pid" 2>/dev/null || true
   fi
-  rm -rf "$work"
+  if [ -n "$work" ]; then rm -rf "$work"; fi
   if ((rc != 0)); then echo "demo.sh: stopped (exit $rc); the emulated clusters are gone" >&2; fi
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+work="$(mktemp -d "${TMPDIR:-/tmp}/kubectl-dr-demo.XXXXXX")"
 
 # Seconds-scale schedules: the seed's 30-minute interval policy migrates every 30 s.
 "$emulator" --clusters us-east-1a,us-east-1b --seed zookeeper-failover --minutes-as-seconds \

@@ -9,6 +9,8 @@ DR_APT_PACKAGES=(
   rapidjson-dev libyaml-cpp-dev libcxxopts-dev catch2
   libcpp-httplib-dev zlib1g-dev libbrotli-dev
   jq openssl
+  # the end-to-end outage test's stand-in listeners (a server that accepts and never answers)
+  python3
   # scripts/test.sh's sanitizer suite and the fuzz targets: clang, its sanitizer and libFuzzer
   # runtimes (libclang-rt), and llvm-symbolizer for readable sanitizer stacks.
   clang libclang-rt-14-dev llvm

@@ -10,8 +10,13 @@ command -v python3 >/dev/null || { echo "FAIL: python3 is needed for the test li
 DST=(--context dst)
 PORT="$(jq -r '.clusters.dst.port' <<<"$EMU_INFO")"
 
-LISTENER_PIDS=()
-trap 'for p in "${LISTENER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; e2e_cleanup' EXIT
+# listener runs inside $(...), a subshell, so its PIDs go to files rather than a shell variable.
+stop_listeners() {
+  local f
+  for f in "$E2E_TMP"/listener.*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+  return 0
+}
+trap 'stop_listeners; e2e_cleanup' EXIT
 # listener MODE: a python3 TCP listener on 127.0.0.1; prints its port. MODE hang = accept and never
 # answer; MODE plain = answer every connection with a plain-text HTTP error (not TLS).
 listener() {
@@ -31,8 +36,8 @@ while True:
         c.close()
     else:
         held.append(c)
-' "$1" >"$E2E_TMP/listener.$1" &
-  LISTENER_PIDS+=($!)
+' "$1" >"$E2E_TMP/listener.$1" 2>/dev/null </dev/null &
+  echo $! >"$E2E_TMP/listener.$1.pid"
   local i
   for i in $(seq 1 100); do [ -s "$E2E_TMP/listener.$1" ] && break; sleep 0.05; done
   head -1 "$E2E_TMP/listener.$1"

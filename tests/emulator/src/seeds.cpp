@@ -185,12 +185,12 @@ void zookeeperFailover(Emulator& e) {
     modifyObject(src, *migR, "zookeeper", migName, [&](Doc& d) {
       auto& a = d.GetAllocator();
       Val refs(rapidjson::kArrayType);
-      refs.PushBack(
-          parse(
-              R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"MigrationSchedule","name":"migrationschedule","uid":")" +
-              uid + R"("})")
-              .Move(),
-          a);
+      // Copied into d's allocator: the parsed document is a temporary that owns its strings.
+      Val owner(parse(R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"MigrationSchedule",)"
+                      R"("name":"migrationschedule","uid":")" +
+                      uid + R"("})"),
+                a);
+      refs.PushBack(std::move(owner), a);
       setMember(objectMember(d, "metadata", a), "ownerReferences", std::move(refs), a);
       return true;
     });

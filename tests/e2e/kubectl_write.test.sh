@@ -113,6 +113,30 @@ expect_eq "two replicasets, one active" \
   "$("${K[@]}" get rs -n web -o jsonpath='{range .items[*]}{.spec.replicas}{"\n"}{end}' | sort | tr '\n' ' ')" "0 1 "
 expect_eq "deployment revision 2" \
   "$("${K[@]}" get deploy web -n web -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')" "2"
+# the Deployment's annotations reach its current ReplicaSet, but for last-applied-configuration
+# (and the controller's own): the CHANGE-CAUSE of rollout history; undo makes revision 3
+"${K[@]}" annotate deploy web -n web kubernetes.io/change-cause="add env B" \
+  kubectl.kubernetes.io/last-applied-configuration='{}' >/dev/null
+for _ in $(seq 1 50); do
+  "${K[@]}" rollout history deployment/web -n web | grep -q '^2 *add env B$' && break
+  sleep 0.1
+done
+expect_eq "rollout history: change-cause from the deployment's annotation" \
+  "$("${K[@]}" rollout history deployment/web -n web | sed 's/ *$//')" \
+  "$(printf 'deployment.apps/web\nREVISION  CHANGE-CAUSE\n1         <none>\n2         add env B\n')"
+current_rs() { "${K[@]}" get rs -n web -o json | jq -r '.items[] | select(.spec.replicas > 0) | .metadata.name'; }
+expect_eq "current replicaset: the deployment's annotations, not last-applied-configuration" \
+  "$("${K[@]}" get rs "$(current_rs)" -n web -o json | jq -c '.metadata.annotations | keys')" \
+  '["deployment.kubernetes.io/desired-replicas","deployment.kubernetes.io/max-replicas","deployment.kubernetes.io/revision","kubernetes.io/change-cause"]'
+expect_eq "rollout undo" "$("${K[@]}" rollout undo deployment/web -n web --to-revision=1)" "deployment.apps/web rolled back"
+run_capture "${K[@]}" rollout status deployment/web -n web --timeout=20s
+expect_eq "undo rolls out" "$RC" 0
+expect_eq "undo reuses the first replicaset: revision 3, revision-history 1" \
+  "$("${K[@]}" get rs "$rs" -n web -o jsonpath='{.spec.replicas} {.metadata.annotations.deployment\.kubernetes\.io/revision} {.metadata.annotations.deployment\.kubernetes\.io/revision-history}')" \
+  "1 3 1"
+expect_eq "rollout history after undo" \
+  "$("${K[@]}" rollout history deployment/web -n web | sed 's/ *$//')" \
+  "$(printf 'deployment.apps/web\nREVISION  CHANGE-CAUSE\n2         add env B\n3         <none>\n')"
 run_capture "${K[@]}" patch migrationschedule migrationschedule -n zookeeper --type strategic -p '{"spec":{"suspend":true}}'
 expect_eq "strategic on a custom resource: exit 1" "$RC" 1
 expect_contains "strategic on a custom resource: 415" "$ERR" \

@@ -3,6 +3,8 @@
 // <name>-<hash>-<rand5>; status fields following the pods; garbage collection of dependents.
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <vector>
 
 #include "sim.hpp"
 
@@ -23,11 +25,14 @@ bool ownedBy(const Val& obj, const std::string& kind, const std::string& name) {
 }
 
 // JSON with object members sorted, so that equal templates hash equally whatever the member order.
+// A null member is left out: the controller hashes the decoded Go struct, where null and absent
+// are the same zero value (kubectl rollout undo sends the template with "creationTimestamp": null).
 void canonical(const Val& v, std::string& out) {
   if (v.IsObject()) {
     std::vector<std::pair<std::string, const Val*>> members;
     for (auto& m : v.GetObject())
-      members.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), &m.value);
+      if (!m.value.IsNull())
+        members.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), &m.value);
     std::sort(members.begin(), members.end(), [](auto& a, auto& b) { return a.first < b.first; });
     out += '{';
     for (size_t i = 0; i < members.size(); ++i) {
@@ -271,6 +276,102 @@ void putCondition(Val& conds, Val cond, const Val* oldConds, Alloc& a) {
   conds.PushBack(cond, a);
 }
 
+// The annotations the Deployment controller does not copy from a Deployment onto its new
+// ReplicaSet (annotationsToSkip in k8s.io/kubernetes pkg/controller/deployment/util).
+bool skipCopyAnnotation(std::string_view key) {
+  return key == "kubectl.kubernetes.io/last-applied-configuration" ||
+         key == "deployment.kubernetes.io/revision" || key == "deployment.kubernetes.io/revision-history" ||
+         key == "deployment.kubernetes.io/desired-replicas" ||
+         key == "deployment.kubernetes.io/max-replicas" || key == "deprecated.deployment.rollback.to";
+}
+
+// copyDeploymentAnnotationsToReplicaSet: every annotation of the Deployment but the skipped ones
+// lands on the ReplicaSet (added or overwritten, never removed). True when one changed.
+bool copyDeploymentAnnotations(const Val& dep, Val& rsMeta, Alloc& a) {
+  const Val* from = findPath(dep, {"metadata", "annotations"});
+  if (!from || !from->IsObject()) return false;
+  bool changed = false;
+  Val& to = objectMember(rsMeta, "annotations", a);
+  for (auto& m : from->GetObject()) {
+    std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    if (!m.value.IsString() || skipCopyAnnotation(key)) continue;
+    std::string_view value(m.value.GetString(), m.value.GetStringLength());
+    if (const Val* old = find(to, key);
+        old && old->IsString() && std::string_view(old->GetString(), old->GetStringLength()) == value)
+      continue;
+    setString(to, key, value, a);
+    changed = true;
+  }
+  return changed;
+}
+
+// MaxSurge of a Deployment: 0 unless RollingUpdate; an int, or a percentage of the replicas
+// rounded up (ResolveFenceposts).
+int64_t maxSurge(const Val& dep, int64_t replicas) {
+  if (getString(dep, {"spec", "strategy", "type"}, "RollingUpdate") != "RollingUpdate") return 0;
+  const Val* surge = findPath(dep, {"spec", "strategy", "rollingUpdate", "maxSurge"});
+  if (!surge) return (replicas + 3) / 4;  // the default, 25%
+  if (surge->IsInt64()) return std::max<int64_t>(0, surge->GetInt64());
+  if (!surge->IsString()) return 0;
+  std::string s = surge->GetString();
+  if (s.empty() || s.back() != '%') return 0;  // refused by validation
+  int64_t pct = std::atoll(s.c_str());
+  return (pct * replicas + 99) / 100;
+}
+
+// SetReplicasAnnotations: desired-replicas and max-replicas (replicas + MaxSurge).
+bool setReplicasAnnotations(const Val& dep, Val& rsMeta, int64_t replicas, Alloc& a) {
+  bool changed = false;
+  Val& ann = objectMember(rsMeta, "annotations", a);
+  std::pair<const char*, std::string> want[] = {
+      {"deployment.kubernetes.io/desired-replicas", std::to_string(replicas)},
+      {"deployment.kubernetes.io/max-replicas", std::to_string(replicas + maxSurge(dep, replicas))}};
+  for (auto& [k, v] : want) {
+    if (getString(ann, {k}) == v) continue;
+    setString(ann, k, v, a);
+    changed = true;
+  }
+  return changed;
+}
+
+// SetNewReplicaSetAnnotations: the Deployment's annotations, then the revision (only ever raised;
+// a raised one that existed goes to revision-history, as on a rollback), then, for a ReplicaSet
+// about to be created, the replicas annotations.
+void setNewReplicaSetAnnotations(const Val& dep, Val& rsMeta, int64_t revision, bool exists, Alloc& a) {
+  copyDeploymentAnnotations(dep, rsMeta, a);
+  Val& ann = objectMember(rsMeta, "annotations", a);
+  const Val* oldVal = find(ann, "deployment.kubernetes.io/revision");
+  std::string oldRevision = oldVal && oldVal->IsString() ? oldVal->GetString() : "";
+  int64_t oldInt = oldRevision.empty() ? 0 : std::atoll(oldRevision.c_str());
+  if (oldInt < revision) {
+    setString(ann, "deployment.kubernetes.io/revision", std::to_string(revision), a);
+    if (oldVal) {
+      constexpr size_t kMaxRevHistoryLengthInChars = 2000;
+      std::string history = getString(ann, {"deployment.kubernetes.io/revision-history"});
+      std::vector<std::string> revs;
+      for (size_t start = 0;;) {
+        size_t comma = history.find(',', start);
+        revs.push_back(history.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      if (revs[0].empty()) {
+        setString(ann, "deployment.kubernetes.io/revision-history", oldRevision, a);
+      } else {
+        size_t total = history.size() + oldRevision.size() + 1, first = 0;
+        while (total > kMaxRevHistoryLengthInChars && first < revs.size()) total -= revs[first++].size() + 1;
+        if (total <= kMaxRevHistoryLengthInChars) {
+          std::string joined;
+          for (size_t i = first; i < revs.size(); ++i) joined += revs[i] + ",";
+          setString(ann, "deployment.kubernetes.io/revision-history", joined + oldRevision, a);
+        }
+      }
+    }
+  }
+  if (!exists)
+    setReplicasAnnotations(dep, rsMeta, std::max<int64_t>(0, getInt(dep, {"spec", "replicas"}, 1)), a);
+}
+
 // The ReplicaSet a Deployment owns for one pod template.
 Doc replicaSetFor(const Val& dep, const Val& tmpl, const std::string& hash, int64_t replicas,
                   int64_t revision) {
@@ -285,10 +386,7 @@ Doc replicaSetFor(const Val& dep, const Val& tmpl, const std::string& hash, int6
   if (const Val* l = findPath(tmpl, {"metadata", "labels"}); l && l->IsObject()) labels.CopyFrom(*l, a);
   setString(labels, "pod-template-hash", hash, a);
   md.AddMember("labels", labels, a);
-  Val& ann = objectMember(md, "annotations", a);
-  setString(ann, "deployment.kubernetes.io/desired-replicas", std::to_string(replicas), a);
-  setString(ann, "deployment.kubernetes.io/max-replicas", std::to_string(replicas + (replicas + 3) / 4), a);
-  setString(ann, "deployment.kubernetes.io/revision", std::to_string(revision), a);
+  setNewReplicaSetAnnotations(dep, md, revision, false, a);
   Val refs(rapidjson::kArrayType);
   Val ref(rapidjson::kObjectType);
   setString(ref, "apiVersion", "apps/v1", a);
@@ -616,13 +714,11 @@ WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, c
     int64_t want = isCurrent ? replicas : 0;
     if (modifyObject(c, *rsR, ns, rsName, [&](Doc& d) {
           auto& a = d.GetAllocator();
+          Val& md = objectMember(d, "metadata", a);
+          if (isCurrent) setNewReplicaSetAnnotations(*dep, md, revision, true, a);
+          // scaleReplicaSet: a ReplicaSet whose size changes gets the replicas annotations
+          if (getInt(d, {"spec", "replicas"}, 1) != want) setReplicasAnnotations(*dep, md, replicas, a);
           setInt(objectMember(d, "spec", a), "replicas", want, a);
-          if (isCurrent) {
-            setAnnotation(d, "deployment.kubernetes.io/desired-replicas", std::to_string(replicas));
-            setAnnotation(d, "deployment.kubernetes.io/max-replicas",
-                          std::to_string(replicas + (replicas + 3) / 4));
-            setAnnotation(d, "deployment.kubernetes.io/revision", std::to_string(revision));
-          }
           return true;
         }))
       step.changed = true;

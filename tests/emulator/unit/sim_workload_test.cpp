@@ -177,3 +177,112 @@ TEST_CASE("options come from the simulation settings", "[sim]") {
   CHECK(o.stork);
   CHECK(o.minutesAsSeconds);
 }
+
+TEST_CASE("deployment: its annotations are copied onto the new ReplicaSet, as the controller does", "[sim]") {
+  emu::Emulator e({"c1"}, emu::SimulationConfig{});
+  Cluster& c = e.cluster("c1");
+  makeNamespace(c, "web");
+  Doc d = parse(deploy("web", "web", 4));
+  setAnnotation(d, "kubernetes.io/change-cause", "first");
+  setAnnotation(d, "team", "dr");
+  setAnnotation(d, "kubectl.kubernetes.io/last-applied-configuration", "{}");
+  setAnnotation(d, "deployment.kubernetes.io/desired-replicas", "99");
+  setAnnotation(d, "deprecated.deployment.rollback.to", "7");
+  make(c, "apps", "deployments", toJson(d));
+  reconcileWorkload(c, "deployments", "web", "web");
+  auto rsNames = names(c, "apps", "replicasets", "web");
+  REQUIRE(rsNames.size() == 1);
+  auto rs = get(c, "apps", "replicasets", "web", rsNames[0]);
+  CHECK(annotation(*rs, "kubernetes.io/change-cause") == "first");
+  CHECK(annotation(*rs, "team") == "dr");
+  const Val* ann = findPath(*rs, {"metadata", "annotations"});
+  REQUIRE(ann);
+  CHECK(find(*ann, "kubectl.kubernetes.io/last-applied-configuration") == nullptr);
+  CHECK(find(*ann, "deprecated.deployment.rollback.to") == nullptr);
+  CHECK(annotation(*rs, "deployment.kubernetes.io/desired-replicas") == "4");
+  CHECK(annotation(*rs, "deployment.kubernetes.io/max-replicas") == "5");  // 4 + 25% rounded up
+  CHECK(annotation(*rs, "deployment.kubernetes.io/revision") == "1");
+  CHECK(ann->MemberCount() == 5);
+  const Val* refs = findPath(*rs, {"metadata", "ownerReferences"});
+  REQUIRE(refs);
+  REQUIRE(refs->Size() == 1);
+  auto dep = get(c, "apps", "deployments", "web", "web");
+  CHECK(getString((*refs)[0], {"apiVersion"}) == "apps/v1");
+  CHECK(getString((*refs)[0], {"kind"}) == "Deployment");
+  CHECK(getString((*refs)[0], {"uid"}) == getString(*dep, {"metadata", "uid"}));
+  CHECK(getBool((*refs)[0], {"controller"}));
+  CHECK(getBool((*refs)[0], {"blockOwnerDeletion"}));
+
+  // a changed annotation reaches the current ReplicaSet on the next sync; a removed one stays
+  auto depR = resource(c, "apps", "deployments");
+  modifyObject(c, *depR, "web", "web", [](Doc& x) {
+    setAnnotation(x, "team", "storage");
+    removeMember(x["metadata"]["annotations"], "kubernetes.io/change-cause");
+    return true;
+  });
+  reconcileWorkload(c, "deployments", "web", "web");
+  rs = get(c, "apps", "replicasets", "web", rsNames[0]);
+  CHECK(annotation(*rs, "team") == "storage");
+  CHECK(annotation(*rs, "kubernetes.io/change-cause") == "first");
+
+  // a new template: the new ReplicaSet gets the annotations, the old one keeps its own
+  modifyObject(c, *depR, "web", "web", [](Doc& x) {
+    setAnnotation(x, "kubernetes.io/change-cause", "second");
+    x["spec"]["template"]["spec"]["containers"][0]["image"].SetString("nginx:1.28", x.GetAllocator());
+    return true;
+  });
+  reconcileWorkload(c, "deployments", "web", "web");
+  auto now = names(c, "apps", "replicasets", "web");
+  REQUIRE(now.size() == 2);
+  std::string second = now[0] == rsNames[0] ? now[1] : now[0];
+  auto rs2 = get(c, "apps", "replicasets", "web", second);
+  CHECK(annotation(*rs2, "kubernetes.io/change-cause") == "second");
+  CHECK(annotation(*rs2, "deployment.kubernetes.io/revision") == "2");
+  auto rs1 = get(c, "apps", "replicasets", "web", rsNames[0]);
+  CHECK(annotation(*rs1, "kubernetes.io/change-cause") == "first");
+  CHECK(annotation(*rs1, "deployment.kubernetes.io/revision") == "1");
+  CHECK(getInt(*rs1, {"spec", "replicas"}) == 0);
+
+  // back to the first template (a rollback): revision 3, the old revision in revision-history
+  modifyObject(c, *depR, "web", "web", [](Doc& x) {
+    x["spec"]["template"]["spec"]["containers"][0]["image"].SetString("nginx:1.27", x.GetAllocator());
+    return true;
+  });
+  reconcileWorkload(c, "deployments", "web", "web");
+  rs1 = get(c, "apps", "replicasets", "web", rsNames[0]);
+  CHECK(annotation(*rs1, "deployment.kubernetes.io/revision") == "3");
+  CHECK(annotation(*rs1, "deployment.kubernetes.io/revision-history") == "1");
+  CHECK(annotation(*rs1, "kubernetes.io/change-cause") == "second");
+  CHECK(getInt(*rs1, {"spec", "replicas"}) == 4);
+  CHECK(annotation(*get(c, "apps", "deployments", "web", "web"), "deployment.kubernetes.io/revision") == "3");
+}
+
+TEST_CASE("deployment: max-replicas follows the strategy's maxSurge", "[sim]") {
+  emu::Emulator e({"c1"}, emu::SimulationConfig{});
+  Cluster& c = e.cluster("c1");
+  makeNamespace(c, "ns");
+  auto withStrategy = [&](const std::string& name, const std::string& strategy) {
+    Doc d = parse(deploy("ns", name, 10));
+    Doc s = parse(strategy);
+    d["spec"].AddMember("strategy", Val(s, d.GetAllocator()), d.GetAllocator());
+    make(c, "apps", "deployments", toJson(d));
+    reconcileWorkload(c, "deployments", "ns", name);
+    for (auto& rs : listDocs(c, *resource(c, "apps", "replicasets"), "ns"))
+      if (label(*rs, "app") == name) return annotation(*rs, "deployment.kubernetes.io/max-replicas");
+    return std::string("none");
+  };
+  CHECK(withStrategy("a", R"({"type":"Recreate"})") == "10");
+  CHECK(withStrategy("b", R"({"type":"RollingUpdate","rollingUpdate":{"maxSurge":3}})") == "13");
+  CHECK(withStrategy("c", R"({"type":"RollingUpdate","rollingUpdate":{"maxSurge":"15%"}})") == "12");
+  CHECK(withStrategy("d", R"({"type":"RollingUpdate"})") == "13");  // defaulted to 25%
+}
+
+TEST_CASE("pod-template-hash: a null member hashes as an absent one (rollout undo sends them)", "[sim]") {
+  Doc a = parse(R"({"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"n","image":"x"}]}})");
+  Doc b = parse(
+      R"({"metadata":{"creationTimestamp":null,"labels":{"app":"web"}},"spec":{"containers":[{"name":"n","image":"x"}]}})");
+  Doc other =
+      parse(R"({"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"n","image":"y"}]}})");
+  CHECK(podTemplateHash(a) == podTemplateHash(b));
+  CHECK(podTemplateHash(a) != podTemplateHash(other));
+}

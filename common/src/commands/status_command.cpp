@@ -276,6 +276,9 @@ int apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
     auto listed =
         api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
           for (auto& item : items.GetArray()) {
+            // A ReplicaSet a Deployment made carries the Deployment's annotations, the recorded count
+            // included; like activation, show the owner only.
+            if (target.skip_owned && stork::has_owner_references(item)) continue;
             auto row = stork::app_status_row(target, item);
             if (!row.desired && row.desired_error.empty()) continue;  // nothing recorded: not a migrated app
             rows.push_back(std::move(row));

@@ -125,6 +125,14 @@ expect_eq "the schedule's status.applicationActivated" \
   "$(kubectl "${DST[@]}" get migrationschedule migrationschedule -n zookeeper -o jsonpath='{.status.applicationActivated}')" "true"
 expect_eq "zk ready on the destination" "$(kubectl "${DST[@]}" get sts zk -n zookeeper -o jsonpath='{.status.readyReplicas}')" "3"
 check "no warning about the destination's static copy" bash -c "! grep -q '^Warning:' <<<'$ERR'"
+check "the summary counts zk alone as a workload and the schedule apart" grep -Eq \
+  '^Activated 1 workload in 1 namespace \(0 unchanged, 0 skipped, 0 failed\) and marked 1 MigrationSchedule applicationActivated=true in [0-9]+\.[0-9]s, [0-9]+ requests$' <<<"$ERR"
+kubectl "${DST[@]}" patch sts zk -n zookeeper --type merge -p '{"spec":{"replicas":0}}' >/dev/null
+kubectl "${DST[@]}" patch migrationschedule migrationschedule -n zookeeper --type merge \
+  -p '{"status":{"applicationActivated":false}}' >/dev/null
+run_capture kubectl dr activate migration -n zookeeper "${DST[@]}" -o json
+expect_eq "-o json summary: one workload, one schedule" \
+  "$(jq -c '[.summary.updated, .summary.schedules.updated, ([.items[] | select(.outcome == "updated")] | length), (.schedules | length)]' <<<"$OUT")" '[1,1,1,1]'
 
 # --- the warning: activating where a schedule still migrates the namespace, unsuspended.
 kubectl dr deactivate apps -n zookeeper "${SRC[@]}" >/dev/null 2>&1

@@ -36,8 +36,13 @@ check "partial failure: the lines carry the server's reason" grep -q \
 check "partial failure: no error outside ns-00003" bash -c "! grep '^Error' <<<\"\$1\" | grep -qv 'ns-00003/'" _ "$ERR"
 summary="$(grep '^Activated ' <<<"$ERR" || true)"
 check "partial failure: a summary line over the 6 namespaces" grep -q ' in 6 namespaces ' <<<"$summary"
+# workloads "(... N failed)", and the schedules apart: "... applicationActivated=true (M failed)"
+workload_failures="$(sed -E 's/.* ([0-9]+) failed\).*/\1/' <<<"$summary")"
+schedule_failures="$(sed -nE 's/.*applicationActivated=true \(([0-9]+) failed\).*/\1/p' <<<"$summary")"
+expect_eq "partial failure: the refused schedule is counted apart from the workloads" "$schedule_failures" \
+  "$(grep -c '^Error setting the ApplicationActivated status' <<<"$ERR")"
 expect_eq "partial failure: the summary counts each reported failure" \
-  "$(sed -E 's/.* ([0-9]+) failed\).*/\1/' <<<"$summary")" "$(grep -c '^Error' <<<"$ERR")"
+  "$((workload_failures + ${schedule_failures:-0}))" "$(grep -c '^Error' <<<"$ERR")"
 expect_contains "partial failure: the successes are on stdout" "$OUT" "Updated replicas for "
 
 emulator_admin dst DELETE /emulator/deny >/dev/null

@@ -6,6 +6,7 @@
 
 #include "dr/cli/flags.hpp"
 #include "dr/cli/report.hpp"
+#include "dr/commands/activation.hpp"
 
 using namespace dr::cli;
 
@@ -67,4 +68,66 @@ TEST_CASE("run_main turns results and stray exceptions into exit codes", "[cli]"
   CHECK(run_main(std::function<dr::Result<int>()>([]() -> dr::Result<int> { return dr::Error::usage("x"); }),
                  code, "kubectl dr resume") == 1);
   CHECK(code.str() == "error: x\nSee 'kubectl dr resume -h' for help and examples\n");
+}
+
+// ---- the activation report: summary line and -o json/yaml document ----
+
+namespace {
+
+dr::commands::WorkloadResult workload(std::string ns, std::string name, dr::commands::Outcome outcome) {
+  dr::commands::WorkloadResult w;
+  w.kind = "StatefulSet";
+  w.label = "statefulset";
+  w.api_version = "apps/v1";
+  w.namespace_name = std::move(ns);
+  w.name = std::move(name);
+  w.field = "spec.replicas";
+  w.from = "0";
+  w.to = "3";
+  w.outcome = outcome;
+  return w;
+}
+
+dr::commands::ScheduleResult schedule(std::string ns, std::string name, dr::commands::Outcome outcome) {
+  dr::commands::ScheduleResult s;
+  s.namespace_name = std::move(ns);
+  s.name = std::move(name);
+  s.application_activated = true;
+  s.outcome = outcome;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("activation summary counts workloads, and MigrationSchedules apart", "[report]") {
+  using dr::commands::Outcome;
+  dr::commands::ActivationReport report;
+  report.workloads.push_back(workload("zookeeper", "zk", Outcome::Updated));
+  report.schedules.push_back(schedule("zookeeper", "migrationschedule", Outcome::Updated));
+  report.namespaces.insert("zookeeper");
+  report.elapsed = std::chrono::milliseconds(1234);
+  report.requests_sent = 9;
+  CHECK(report.count(Outcome::Updated) == 1);
+  CHECK(report.schedule_count(Outcome::Updated) == 1);
+  CHECK(
+      dr::commands::activation_summary_line(dr::stork::Mode::ActivateMigration, report, false) ==
+      "Activated 1 workload in 1 namespace (0 unchanged, 0 skipped, 0 failed) and marked 1 MigrationSchedule "
+      "applicationActivated=true in 1.2s, 9 requests");
+
+  auto document = dr::commands::activation_report_document(dr::stork::Mode::ActivateMigration, report);
+  CHECK(document["summary"]["updated"].GetUint64() == 1);
+  CHECK(document["summary"]["schedules"]["updated"].GetUint64() == 1);
+
+  // No schedule written: no schedule clause. A failed schedule: counted in its clause, not as a
+  // workload, and the report still fails.
+  report.schedules.front().outcome = Outcome::Unchanged;
+  CHECK(dr::commands::activation_summary_line(dr::stork::Mode::ActivateMigration, report, false) ==
+        "Activated 1 workload in 1 namespace (0 unchanged, 0 skipped, 0 failed) in 1.2s, 9 requests");
+  CHECK_FALSE(report.failed());
+  report.schedules.front().outcome = Outcome::Failed;
+  CHECK(dr::commands::activation_summary_line(dr::stork::Mode::DeactivateMigration, report, false) ==
+        "Deactivated 1 workload in 1 namespace (0 unchanged, 0 skipped, 0 failed) and marked 0 "
+        "MigrationSchedules "
+        "applicationActivated=false (1 failed) in 1.2s, 9 requests");
+  CHECK(report.failed());
 }

@@ -31,15 +31,17 @@ std::string_view to_string(Outcome outcome) {
 }
 
 std::size_t ActivationReport::count(Outcome outcome) const {
-  auto workloads_with = std::count_if(workloads.begin(), workloads.end(),
-                                      [&](const WorkloadResult& r) { return r.outcome == outcome; });
-  auto schedules_with = std::count_if(schedules.begin(), schedules.end(),
-                                      [&](const ScheduleResult& r) { return r.outcome == outcome; });
-  return static_cast<std::size_t>(workloads_with + schedules_with);
+  return static_cast<std::size_t>(std::count_if(
+      workloads.begin(), workloads.end(), [&](const WorkloadResult& r) { return r.outcome == outcome; }));
+}
+
+std::size_t ActivationReport::schedule_count(Outcome outcome) const {
+  return static_cast<std::size_t>(std::count_if(
+      schedules.begin(), schedules.end(), [&](const ScheduleResult& r) { return r.outcome == outcome; }));
 }
 
 bool ActivationReport::failed() const {
-  return !errors.empty() || count(Outcome::Failed) > 0 || interrupted;
+  return !errors.empty() || count(Outcome::Failed) > 0 || schedule_count(Outcome::Failed) > 0 || interrupted;
 }
 
 namespace {

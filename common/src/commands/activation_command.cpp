@@ -69,11 +69,18 @@ rapidjson::Document report_document(stork::Mode mode, const ActivationReport& re
   for (const auto& e : report.errors) errors.PushBack(str(e.kubectl_line()), a);
   document.AddMember("errors", errors, a);
   rapidjson::Value summary(rapidjson::kObjectType);
+  // Workload counts (plus the failures not tied to one object); the schedules have their own.
   summary.AddMember("updated", static_cast<uint64_t>(report.count(Outcome::Updated)), a);
   summary.AddMember("planned", static_cast<uint64_t>(report.count(Outcome::Planned)), a);
   summary.AddMember("unchanged", static_cast<uint64_t>(report.count(Outcome::Unchanged)), a);
   summary.AddMember("skipped", static_cast<uint64_t>(report.count(Outcome::Skipped)), a);
   summary.AddMember("failed", static_cast<uint64_t>(report.count(Outcome::Failed) + report.errors.size()), a);
+  rapidjson::Value schedule_counts(rapidjson::kObjectType);
+  for (auto outcome : {Outcome::Updated, Outcome::Planned, Outcome::Unchanged, Outcome::Failed}) {
+    schedule_counts.AddMember(str(to_string(outcome)),
+                              rapidjson::Value(static_cast<uint64_t>(report.schedule_count(outcome))), a);
+  }
+  summary.AddMember("schedules", schedule_counts, a);
   summary.AddMember("namespaces", static_cast<uint64_t>(report.namespaces.size()), a);
   summary.AddMember("requests", static_cast<uint64_t>(report.requests_sent), a);
   summary.AddMember("elapsedMilliseconds", static_cast<int64_t>(report.elapsed.count()), a);
@@ -82,24 +89,38 @@ rapidjson::Document report_document(stork::Mode mode, const ActivationReport& re
   return document;
 }
 
-std::string summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run) {
+}  // namespace
+
+rapidjson::Document activation_report_document(stork::Mode mode, const ActivationReport& report) {
+  return report_document(mode, report);
+}
+
+std::string activation_summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run) {
   std::ostringstream line;
-  const char* verb = mode == stork::Mode::ActivateMigration ? "Activated" : "Deactivated";
+  const bool activating = mode == stork::Mode::ActivateMigration;
   std::size_t changed = report.count(Outcome::Updated) + report.count(Outcome::Planned);
   if (report.interrupted) line << "Interrupted: ";
   line << (dry_run ? "Would have " : "")
-       << (dry_run ? (mode == stork::Mode::ActivateMigration ? "activated" : "deactivated") : verb) << " "
-       << changed << (changed == 1 ? " workload" : " workloads") << " in " << report.namespaces.size()
+       << (dry_run ? (activating ? "activated" : "deactivated") : (activating ? "Activated" : "Deactivated"))
+       << " " << changed << (changed == 1 ? " workload" : " workloads") << " in " << report.namespaces.size()
        << (report.namespaces.size() == 1 ? " namespace" : " namespaces") << " ("
        << report.count(Outcome::Unchanged) << " unchanged, " << report.count(Outcome::Skipped) << " skipped, "
-       << report.count(Outcome::Failed) + report.errors.size() << " failed) in " << std::fixed
-       << std::setprecision(1) << static_cast<double>(report.elapsed.count()) / 1000.0 << "s, "
-       << report.requests_sent << " requests";
+       << report.count(Outcome::Failed) + report.errors.size() << " failed)";
+  // MigrationSchedules are not workloads: their status update is a clause of its own, only when
+  // one was (or would be) written or failed.
+  const std::size_t marked =
+      report.schedule_count(Outcome::Updated) + report.schedule_count(Outcome::Planned);
+  const std::size_t schedules_failed = report.schedule_count(Outcome::Failed);
+  if (marked + schedules_failed > 0) {
+    line << " and marked " << marked << (marked == 1 ? " MigrationSchedule" : " MigrationSchedules")
+         << " applicationActivated=" << (activating ? "true" : "false");
+    if (schedules_failed > 0) line << " (" << schedules_failed << " failed)";
+  }
+  line << " in " << std::fixed << std::setprecision(1) << static_cast<double>(report.elapsed.count()) / 1000.0
+       << "s, " << report.requests_sent << " requests";
   if (report.interrupted) line << "; re-run the command to finish";
   return line.str();
 }
-
-}  // namespace
 
 int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   const auto& flags = line.flags;
@@ -215,7 +236,7 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   // When nothing was looked at, the error lines already say everything: a summary of zeros under
   // "connection refused" would only bury it.
   if (!(report.workloads.empty() && report.schedules.empty()) || report.interrupted) {
-    io.err << summary_line(mode, report, dry_run) << "\n";
+    io.err << activation_summary_line(mode, report, dry_run) << "\n";
   } else if (!json && report.errors.empty()) {
     io.err << "No workloads with a recorded replica count were found"
            << (mode == stork::Mode::DeactivateApps

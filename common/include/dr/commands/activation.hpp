@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "dr/error.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/stork/planner.hpp"
@@ -83,13 +85,23 @@ struct ActivationReport {
   std::chrono::milliseconds elapsed{0};
   bool interrupted = false;
 
+  // Workloads with this outcome. MigrationSchedules are not workloads: schedule_count().
   std::size_t count(Outcome outcome) const;
+  std::size_t schedule_count(Outcome outcome) const;
   // Anything failed (objects or lists): the command's exit code is 1.
   bool failed() const;
 };
 
 ActivationReport run_activation(kube::ApiClient& client, const ActivationOptions& options,
                                 const ActivationObserver& observer = {});
+
+// The -o json/yaml form of a report: kind ActivationReport, one item per workload, the schedules,
+// warnings, errors and a summary (workload counts, summary.schedules for the MigrationSchedules).
+rapidjson::Document activation_report_document(stork::Mode mode, const ActivationReport& report);
+// The closing line on stderr: "Activated 1 workload in 1 namespace (0 unchanged, 0 skipped,
+// 0 failed) and marked 1 MigrationSchedule applicationActivated=true in 0.2s, 9 requests". Counts
+// workloads only; the schedule clause appears when a schedule was (or would be) written or failed.
+std::string activation_summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run);
 
 // Waits until every workload the report scaled up reports its ready replicas (activation), or has
 // no replicas left (deactivation), or the timeout passes. Errors name the workloads still waiting.

@@ -104,8 +104,15 @@ expect_eq "re-run: the operator's CronJob is left-alone, with a reason" \
   "skipped: suspended, but not migrated by Stork nor suspended by kubectl-dr"
 
 # --- deactivate migration: annotated workloads to 0, counts kept, CronJobs suspended; activate restores.
-run_capture kubectl dr deactivate migration -n shop "${DST[@]}"
+run_capture kubectl dr deactivate migration -n shop "${DST[@]}" --wait --timeout 30s
 expect_eq "deactivate migration exits 0" "$RC" 0
+# --wait on a scale-down waits until the controllers report no replicas left, and says that, not "ready".
+expect_contains "deactivate --wait: says the workloads are stopped" "$ERR" "All workloads are at 0 replicas"
+check "deactivate --wait: never says ready" bash -c "! grep -qi 'ready' <<<\"\$1\"" _ "$ERR"
+expect_eq "deactivate --wait: api and lone report no replicas" \
+  "$(kubectl "${DST[@]}" get deploy/api -n shop -o json | jq '.status.replicas // 0')/$(kubectl "${DST[@]}" get rs/lone -n shop -o json | jq '.status.replicas // 0')" "0/0"
+expect_eq "deactivate --wait: their pods are gone" \
+  "$(kubectl "${DST[@]}" get pods -n shop -l 'app in (api,lone)' -o json | jq '.items | length')" "0"
 expect_contains "deactivate: storkctl's line" "$OUT" "Updated replicas for deployment shop/api to 0"
 expect_contains "deactivate: CronJob suspended" "$OUT" "Updated suspend option for cronjob shop/running to true"
 expect_eq "deactivate: api at 0, count kept" \
@@ -151,8 +158,11 @@ check "suspended: no warning" bash -c "! grep -q '^Warning:' <<<'$ERR'"
 # it ran; activate resumes it and leaves the one an operator had paused alone.
 printf '%s\n%s\n' "$(cronjob nightly false '"team":"a"')" "$(cronjob frozen true '"team":"a"')" |
   sed 's/"namespace":"shop"/"namespace":"zookeeper"/' | kubectl "${SRC[@]}" create -f - >/dev/null
-run_capture kubectl dr deactivate apps -n zookeeper "${SRC[@]}"
+run_capture kubectl dr deactivate apps -n zookeeper "${SRC[@]}" --wait --timeout 30s
 expect_eq "deactivate apps with CronJobs: exit 0" "$RC" 0
+expect_contains "deactivate apps --wait: says the workloads are stopped" "$ERR" "All workloads are at 0 replicas"
+expect_eq "deactivate apps --wait: zk's pods are gone" \
+  "$(kubectl "${SRC[@]}" get pods -n zookeeper -l app=zk -o json | jq '.items | length')" "0"
 expect_contains "deactivate apps: storkctl's CronJob line" "$OUT" "Updated suspend option for cronjob zookeeper/nightly to true"
 expect_eq "deactivate apps: nightly suspended, its prior state recorded" \
   "$(kubectl "${SRC[@]}" get cronjob nightly -n zookeeper -o json | jq -c '[.spec.suspend, .metadata.annotations["dr.kubectl-dr.io/suspend-before-deactivate"]]')" '[true,"false"]'

@@ -567,19 +567,32 @@ struct Awaited {
   bool done = false;
 };
 
+// Ready (scale-up): the controller has seen the new spec and reports `desired` ready replicas.
+// Stopped (scale-down, desired 0): it has seen the new spec and reports no replicas at all, ready
+// or not: every pod it counts is gone (a StatefulSet counts its terminating pods too).
 bool workload_settled(const rapidjson::Value& object, std::int64_t desired) {
   auto generation = stork::int_at(object, "metadata.generation");
   auto observed = stork::int_at(object, "status.observedGeneration");
   if (generation && observed && *observed < *generation) return false;
-  if (desired == 0) return stork::int_at(object, "status.replicas").value_or(0) == 0;
+  if (desired == 0) {
+    return stork::int_at(object, "status.replicas").value_or(0) == 0 &&
+           stork::int_at(object, "status.readyReplicas").value_or(0) == 0 &&
+           stork::int_at(object, "status.availableReplicas").value_or(0) == 0;
+  }
   return stork::int_at(object, "status.readyReplicas").value_or(0) >= desired;
 }
 
 }  // namespace
 
-Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report,
+std::string_view wait_goal(stork::Mode mode) {
+  return is_activation(mode) ? "ready" : "at 0 replicas";
+}
+
+Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
                           std::chrono::milliseconds timeout,
                           const std::function<void(const std::string&)>& progress) {
+  const bool scaling_down = !is_activation(mode);
+  const std::string goal(wait_goal(mode));
   // Group what to wait for by type and namespace so each poll is one list per (type, namespace).
   std::map<std::string, std::map<std::string, std::vector<Awaited>>> by_type;  // api/kind -> ns -> items
   std::map<std::string, kube::ResourceType> types;
@@ -588,8 +601,10 @@ Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& repor
     if (result.field != "spec.replicas") continue;
     if (result.outcome != Outcome::Updated && result.outcome != Outcome::Unchanged) continue;
     // An unchanged workload is already at its wanted count: wait for spec.replicas (-1).
-    std::int64_t desired = -1;
-    if (result.outcome == Outcome::Updated && !result.to.empty()) desired = std::stoll(result.to);
+    // Deactivation always waits for 0, whatever spec.replicas says by the time it is read.
+    std::int64_t desired = scaling_down ? 0 : -1;
+    if (!scaling_down && result.outcome == Outcome::Updated && !result.to.empty())
+      desired = std::stoll(result.to);
     const std::string key = result.type.api_version() + "/" + result.type.plural;
     types.emplace(key, result.type);
     by_type[key][result.namespace_name].push_back({&result, desired});
@@ -625,7 +640,7 @@ Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& repor
         if (!listed) return std::move(listed).error().wrap("waiting for workloads in namespace " + ns);
       }
     }
-    if (progress) progress(std::to_string(settled) + "/" + std::to_string(total) + " workloads ready");
+    if (progress) progress(std::to_string(settled) + "/" + std::to_string(total) + " workloads " + goal);
     if (settled == total) return {};
     if (client.transport().cancelled()) return Error::make(ErrorCode::Cancelled, "interrupted while waiting");
     if (timeout.count() > 0 && std::chrono::steady_clock::now() >= deadline) {  // 0 = no limit
@@ -642,8 +657,8 @@ Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& repor
       }
       if (named > 5) waiting += " and " + std::to_string(named - 5) + " more";
       return Error::make(ErrorCode::Timeout, "timed out waiting for " + std::to_string(total - settled) +
-                                                 " of " + std::to_string(total) +
-                                                 " workloads to be ready: " + waiting);
+                                                 " of " + std::to_string(total) + " workloads to be " + goal +
+                                                 ": " + waiting);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }

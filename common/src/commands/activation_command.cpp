@@ -220,11 +220,11 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
 
   Status waited;
   if (line.get<bool>("wait", false) && options.dry_run == DryRun::None && !report.interrupted) {
-    waited = wait_for_workloads(api, report, *timeout, [&](const std::string& text) {
+    waited = wait_for_workloads(api, report, mode, *timeout, [&](const std::string& text) {
       if (io.err_is_terminal) io.err << "\r" << text << "\033[K" << std::flush;
     });
     if (io.err_is_terminal) io.err << "\r\033[K";
-    if (waited && !json) io.err << "All workloads are ready\n";
+    if (waited && !json) io.err << "All workloads are " << wait_goal(mode) << "\n";
   }
 
   if (json) {

@@ -24,7 +24,7 @@ void add_narrowing_flags(cxxopts::Options& options) {
 void add_activation_flags(cxxopts::Options& options) {
   options.add_options("Execution")("max-inflight", "Concurrent API requests at most",
                                    cxxopts::value<int>()->default_value("32"))(
-      "wait", "Wait until the workloads report ready (activate) or stopped (deactivate)")(
+      "wait", "Wait until the workloads report ready (activate) or 0 replicas (deactivate)")(
       "timeout", "How long --wait waits (0 = forever)", cxxopts::value<std::string>()->default_value("5m"));
 }
 

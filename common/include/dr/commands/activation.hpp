@@ -103,10 +103,15 @@ rapidjson::Document activation_report_document(stork::Mode mode, const Activatio
 // workloads only; the schedule clause appears when a schedule was (or would be) written or failed.
 std::string activation_summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run);
 
-// Waits until every workload the report scaled up reports its ready replicas (activation), or has
-// no replicas left (deactivation), or the timeout passes. Errors name the workloads still waiting.
-Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report,
+// --wait. Activation: until every workload the report scaled up (or found at its count) reports
+// its ready replicas. Deactivation: until each one it scaled down (or found at 0) is stopped: the
+// controller has seen the change and reports no replicas, ready or not. Or until the timeout
+// (0 = none). Errors name the workloads still waiting; `progress` gets "N/M workloads ready" or
+// "N/M workloads at 0 replicas" after each poll.
+Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
                           std::chrono::milliseconds timeout,
                           const std::function<void(const std::string&)>& progress = {});
+// What --wait waits for: "ready" (activation) or "at 0 replicas" (deactivation).
+std::string_view wait_goal(stork::Mode mode);
 
 }  // namespace dr::commands

@@ -166,6 +166,17 @@ expect_contains "stale replace: Conflict" "$ERR" \
   'Error from server (Conflict): error when replacing "'"$E2E_TMP/stale.json"'": Operation cannot be fulfilled on configmaps "settings": the object has been modified; please apply your changes to the latest version and try again'
 "${K[@]}" get cm settings -n web -o json | jq '.data.mode = "c"' >"$E2E_TMP/fresh.json"
 expect_eq "replace with the current resourceVersion" "$("${K[@]}" replace -f "$E2E_TMP/fresh.json")" "configmap/settings replaced"
+# a forced conflict (another writer, simulated) meets only a write with a resourceVersion
+# precondition: kubectl annotate (a patch without one) goes through, replace gets the 409
+emulator_admin us-east-1a POST /emulator/conflicts \
+  '{"resource":"configmaps","namespace":"web","name":"settings","count":1}' >/dev/null
+expect_eq "forced conflict: a patch without a resourceVersion goes through" \
+  "$("${K[@]}" annotate cm settings -n web bump=2 --overwrite)" "configmap/settings annotated"
+"${K[@]}" get cm settings -n web -o json >"$E2E_TMP/fresh.json"
+run_capture "${K[@]}" replace -f "$E2E_TMP/fresh.json"
+expect_contains "forced conflict: replace (with its resourceVersion) gets 409" "$ERR" \
+  'Error from server (Conflict): error when replacing "'"$E2E_TMP/fresh.json"'": Operation cannot be fulfilled on configmaps "settings": the object has been modified'
+expect_eq "forced conflict: consumed" "$("${K[@]}" replace -f "$E2E_TMP/fresh.json")" "configmap/settings replaced"
 
 # Invalid (422), as kubectl prints it
 run_capture "${K[@]}" patch deploy web -n web --type merge -p '{"spec":{"replicas":-1}}'

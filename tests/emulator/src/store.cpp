@@ -399,12 +399,19 @@ struct Store::Impl {
     }
   }
 
-  void check_forced_conflict(const ResourceType& type, const std::string& ns, const std::string& name) {
-    if (forced_conflicts.empty()) return;
+  // Consumes one forced conflict of the object; true when there was one.
+  bool take_forced_conflict(const ResourceType& type, const std::string& ns, const std::string& name) {
+    if (forced_conflicts.empty()) return false;
     auto it = forced_conflicts.find(type.key() + "/" + ns + "/" + name);
-    if (it == forced_conflicts.end()) return;
+    if (it == forced_conflicts.end()) return false;
     if (--it->second <= 0) forced_conflicts.erase(it);
-    throw errors::conflict(type, name);
+    return true;
+  }
+
+  // A write with a resourceVersion precondition meets the simulated other writer: 409.
+  void check_forced_conflict(const ResourceType& type, const std::string& ns, const std::string& name,
+                             bool has_precondition) {
+    if (has_precondition && take_forced_conflict(type, ns, name)) throw errors::conflict(type, name);
   }
 
   void check_namespace(const ResourceType& type, const std::string& ns, const std::string& name) const {
@@ -994,7 +1001,7 @@ Object Store::update(const ResourceType& type, const std::string& ns_in, const s
     std::unique_lock lock(impl_->mutex);
     Object old = impl_->lookup(*t, ns, name);
     if (!old) throw errors::not_found(*t, name);
-    impl_->check_forced_conflict(*t, ns, name);
+    impl_->check_forced_conflict(*t, ns, name, !str_at(object, {"metadata", "resourceVersion"}).empty());
     std::string n = name;
     Object updated = impl_->write_scale(t, old, object, options.dry_run, n);
     return std::make_shared<const Document>(Impl::make_scale(*t, *updated));
@@ -1018,8 +1025,8 @@ Object Store::update(const ResourceType& type, const std::string& ns_in, const s
   std::unique_lock lock(impl_->mutex);
   Object old = impl_->lookup(*t, ns, name);
   if (!old) throw errors::not_found(*t, name);
-  impl_->check_forced_conflict(*t, ns, name);
   std::string body_rv = str_at(object, {"metadata", "resourceVersion"});
+  impl_->check_forced_conflict(*t, ns, name, !body_rv.empty());
   if (body_rv.empty()) {
     bool unconditional = t->builtin && !Impl::is_crd(*t);
     if (!unconditional) {
@@ -1038,6 +1045,41 @@ Object Store::update(const ResourceType& type, const std::string& ns_in, const s
   }
   return impl_->write_update(t, old, std::move(object), options.subresource, options.dry_run, false);
 }
+
+namespace {
+
+enum class Precondition { None, Set, Tested };
+
+// Whether a patch carries a resourceVersion precondition: it sets metadata.resourceVersion (the
+// patched object then holds it, and the write is conditional on it), or a JSON patch only tests it.
+Precondition patch_precondition(PatchType type, const Value& patch) {
+  auto has_rv = [](const Value* metadata) {
+    if (metadata == nullptr || !metadata->IsObject()) return false;
+    auto it = metadata->FindMember("resourceVersion");
+    return it != metadata->MemberEnd() && it->value.IsString() && it->value.GetStringLength() > 0;
+  };
+  if (type != PatchType::Json)
+    return has_rv(value_at(patch, {"metadata"})) ? Precondition::Set : Precondition::None;
+  if (!patch.IsArray()) return Precondition::None;
+  Precondition found = Precondition::None;
+  for (const Value& op : patch.GetArray()) {
+    std::string kind = str_at(op, {"op"}), path = str_at(op, {"path"});
+    const Value* value = value_at(op, {"value"});
+    if (kind == "add" || kind == "replace") {
+      if (path == "/metadata/resourceVersion" && value != nullptr && value->IsString() &&
+          value->GetStringLength() > 0)
+        return Precondition::Set;
+      if (path == "/metadata" && has_rv(value)) return Precondition::Set;
+      if (path.empty() && value != nullptr && has_rv(value_at(*value, {"metadata"})))
+        return Precondition::Set;
+    } else if (kind == "test" && path == "/metadata/resourceVersion") {
+      found = Precondition::Tested;
+    }
+  }
+  return found;
+}
+
+}  // namespace
 
 Object Store::patch(const ResourceType& type, const std::string& ns_in, const std::string& name,
                     PatchType patch_type, std::string_view body, const WriteOptions& options) {
@@ -1084,10 +1126,23 @@ Object Store::patch(const ResourceType& type, const std::string& ns_in, const st
     }
     throw errors::not_found(*t, name);
   }
-  impl_->check_forced_conflict(*t, ns, name);
   // The document the patch applies to: the object, or its Scale.
   Document target = options.subresource == "scale" ? Impl::make_scale(*t, *old) : copy_object(*old);
   const std::string before_rv = str_at(target, {"metadata", "resourceVersion"});
+  switch (patch_precondition(patch_type, patch_doc)) {
+    case Precondition::None:
+      break;
+    case Precondition::Set:
+      impl_->check_forced_conflict(*t, ns, name, true);
+      break;
+    case Precondition::Tested:
+      // The other writer changed the object: the test op meets a newer resourceVersion.
+      if (impl_->take_forced_conflict(*t, ns, name)) {
+        auto& a = target.GetAllocator();
+        set_string(ensure_object(target, "metadata", a), "resourceVersion", std::to_string(impl_->rv + 1), a);
+      }
+      break;
+  }
   switch (patch_type) {
     case PatchType::Merge:
       apply_merge_patch(target, patch_doc, target.GetAllocator());

@@ -340,8 +340,14 @@ class Store {
   // Forgets all history: continue tokens and watch resourceVersions from before now answer 410.
   void compact();
   std::uint64_t compacted_revision() const;
-  // The next `count` updates/patches of this object (through update/patch, not mutate) fail with
-  // 409 Conflict.
+  // Another writer, simulated: the next `count` updates/patches of this object (through
+  // update/patch, not mutate) that carry a resourceVersion precondition fail with 409 Conflict, as
+  // if the object had changed since the client read it. A precondition is metadata.resourceVersion
+  // in a PUT body (the object or its Scale), in a merge/strategic/apply patch, or set by a JSON
+  // patch op (add/replace of /metadata/resourceVersion or of /metadata with one); a JSON patch that
+  // only `test`s /metadata/resourceVersion fails that test (422), as the apiserver's internal retry
+  // would. A write without a precondition does not conflict (the apiserver applies it to the
+  // current object, retrying internally) and leaves the count alone.
   void force_conflicts(const ResourceType& type, const std::string& ns, const std::string& name, int count);
 
   // Every object as JSON ({"resourceVersion":N,"objects":[...]}), and back (types must exist;

@@ -383,21 +383,120 @@ TEST_CASE("deleting a namespace deletes its contents; finalizers delay deletion"
   CHECK(f.store.find(*f.configmaps, "default", "fin") == nullptr);
 }
 
+namespace {
+std::string rv_of(Fixture& f, const std::string& name) {
+  return (*f.store.get(*f.statefulsets, "default", name))["metadata"]["resourceVersion"].GetString();
+}
+}  // namespace
+
 TEST_CASE("forced conflicts, snapshots", "[emulator][store]") {
   Fixture f;
   f.sts("default", "zk");
   f.store.force_conflicts(*f.statefulsets, "default", "zk", 2);
   for (int i = 0; i < 2; ++i) {
-    CHECK(status_of([&] {
-            f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge,
-                          R"({"spec":{"replicas":1}})");
-          }).code == 409);
+    auto e = status_of([&] {
+      f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge,
+                    R"({"metadata":{"resourceVersion":")" + rv_of(f, "zk") + R"("},"spec":{"replicas":1}})");
+    });
+    CHECK(e.code == 409);
+    CHECK(e.reason == "Conflict");
   }
-  f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":1}})");
+  f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge,
+                R"({"metadata":{"resourceVersion":")" + rv_of(f, "zk") + R"("},"spec":{"replicas":1}})");
   std::string saved = f.store.save();
   Fixture g;
   g.store.load(saved);
   auto restored = g.store.get(*g.statefulsets, "default", "zk");
   CHECK((*restored)["spec"]["replicas"].GetInt() == 1);
   CHECK(g.store.resource_version() >= f.store.resource_version());
+}
+
+TEST_CASE("forced conflicts hit only writes with a resourceVersion precondition", "[emulator][store]") {
+  Fixture f;
+  f.sts("default", "zk");
+  auto conflicts = [&](auto&& write) {
+    f.store.force_conflicts(*f.statefulsets, "default", "zk", 1);
+    int code = status_of(write).code;
+    f.store.force_conflicts(*f.statefulsets, "default", "zk", 0);
+    return code;
+  };
+  auto patch = [&](emu::PatchType type, const std::string& body) {
+    return [&f, type, body] { f.store.patch(*f.statefulsets, "default", "zk", type, body); };
+  };
+  auto with_rv = [&](const std::string& rest) {
+    return R"({"metadata":{"resourceVersion":")" + rv_of(f, "zk") + R"("})" + rest + "}";
+  };
+  SECTION("patches without one proceed and leave the count alone") {
+    f.store.force_conflicts(*f.statefulsets, "default", "zk", 1);
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":2}})");
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Strategic,
+                  R"({"metadata":{"labels":{"a":"b"}}})");
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Json,
+                  R"([{"op":"replace","path":"/spec/replicas","value":4}])");
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge,
+                  R"({"metadata":{"resourceVersion":null,"labels":{"c":"d"}}})");
+    CHECK((*f.store.get(*f.statefulsets, "default", "zk"))["spec"]["replicas"].GetInt() == 4);
+    // the count is still there for the first conditional write
+    CHECK(status_of(patch(emu::PatchType::Merge, with_rv(R"(,"spec":{"replicas":5})"))).code == 409);
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge,
+                  with_rv(R"(,"spec":{"replicas":5})"));
+    CHECK((*f.store.get(*f.statefulsets, "default", "zk"))["spec"]["replicas"].GetInt() == 5);
+  }
+  SECTION("patches that set metadata.resourceVersion conflict") {
+    CHECK(conflicts(patch(emu::PatchType::Merge, with_rv(""))) == 409);
+    CHECK(conflicts(patch(emu::PatchType::Strategic, with_rv(""))) == 409);
+    CHECK(conflicts(
+              patch(emu::PatchType::Json, R"([{"op":"replace","path":"/metadata/resourceVersion","value":")" +
+                                              rv_of(f, "zk") + R"("}])")) == 409);
+    CHECK(conflicts(patch(emu::PatchType::Json,
+                          R"([{"op":"add","path":"/metadata","value":{"name":"zk","resourceVersion":")" +
+                              rv_of(f, "zk") + R"("}}])")) == 409);
+  }
+  SECTION("a JSON patch testing the resourceVersion fails its test, as after the apiserver's retry") {
+    std::string body = R"([{"op":"test","path":"/metadata/resourceVersion","value":")" + rv_of(f, "zk") +
+                       R"("},{"op":"replace","path":"/spec/replicas","value":2}])";
+    auto e = status_of(patch(emu::PatchType::Json, body));
+    CHECK(e.code == 0);  // no conflict forced: the test holds
+    body = R"([{"op":"test","path":"/metadata/resourceVersion","value":")" + rv_of(f, "zk") +
+           R"("},{"op":"replace","path":"/spec/replicas","value":3}])";
+    f.store.force_conflicts(*f.statefulsets, "default", "zk", 1);
+    e = status_of(patch(emu::PatchType::Json, body));
+    CHECK(e.code == 422);
+    CHECK(e.reason == "Invalid");
+    CHECK(e.message == "the server rejected our request due to an error in our request");
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Json, body);  // consumed
+    CHECK((*f.store.get(*f.statefulsets, "default", "zk"))["spec"]["replicas"].GetInt() == 3);
+  }
+  SECTION("updates: with metadata.resourceVersion 409, without one (unconditional) proceed") {
+    auto put = [&](bool rv) {
+      return [&f, rv] {
+        auto obj = json(Fixture::sts_json("zk", 6));
+        auto& a = obj.GetAllocator();
+        obj["metadata"].AddMember("namespace", "default", a);
+        if (rv) obj["metadata"].AddMember("resourceVersion", rapidjson::Value(rv_of(f, "zk").c_str(), a), a);
+        f.store.update(*f.statefulsets, "default", "zk", std::move(obj));
+      };
+    };
+    f.store.force_conflicts(*f.statefulsets, "default", "zk", 1);
+    CHECK(status_of(put(false)).code == 0);
+    CHECK(status_of(put(true)).code == 409);
+    CHECK(status_of(put(true)).code == 0);
+  }
+  SECTION("the scale subresource: a Scale with a resourceVersion conflicts, a patch of it does not") {
+    emu::WriteOptions scale;
+    scale.subresource = "scale";
+    f.store.force_conflicts(*f.statefulsets, "default", "zk", 1);
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"replicas":2}})",
+                  scale);
+    auto put = [&] {
+      f.store.update(
+          *f.statefulsets, "default", "zk",
+          json(
+              R"({"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"zk","namespace":"default","resourceVersion":")" +
+              rv_of(f, "zk") + R"("},"spec":{"replicas":1}})"),
+          scale);
+    };
+    CHECK(status_of(put).code == 409);
+    CHECK(status_of(put).code == 0);
+  }
 }

@@ -19,6 +19,7 @@
 #include "dr/kube/auth.hpp"
 #include "dr/kube/credentials.hpp"
 #include "dr/kube/kubeconfig.hpp"
+#include "dr/time.hpp"
 
 namespace {
 
@@ -214,19 +215,19 @@ TEST_CASE("token files are re-read when they change and after a 401", "[credenti
 
 TEST_CASE("RFC 3339 timestamps", "[credentials][exec]") {
   using namespace std::chrono;
-  auto utc = dr::kube::parse_rfc3339("2024-05-01T10:00:00Z");
+  auto utc = dr::parse_rfc3339("2024-05-01T10:00:00Z");
   REQUIRE(utc);
   CHECK(duration_cast<seconds>(utc->time_since_epoch()).count() == 1714557600);
-  auto offset = dr::kube::parse_rfc3339("2024-05-01T12:00:00.5+02:00");
+  auto offset = dr::parse_rfc3339("2024-05-01T12:00:00.5+02:00");
   REQUIRE(offset);
   CHECK(duration_cast<milliseconds>(*offset - *utc).count() == 500);
-  auto negative = dr::kube::parse_rfc3339("2024-05-01T09:30:00-00:30");
+  auto negative = dr::parse_rfc3339("2024-05-01T09:30:00-00:30");
   REQUIRE(negative);
   CHECK(*negative == *utc);
-  CHECK_FALSE(dr::kube::parse_rfc3339("2024-05-01 10:00:00"));
-  CHECK_FALSE(dr::kube::parse_rfc3339("2024-02-30T10:00:00Z"));
-  CHECK_FALSE(dr::kube::parse_rfc3339("2024-05-01T10:00:00"));
-  CHECK_FALSE(dr::kube::parse_rfc3339("2024-05-01T10:00:00Zjunk"));
+  CHECK_FALSE(dr::parse_rfc3339("2024-05-01 10:00:00"));
+  CHECK_FALSE(dr::parse_rfc3339("2024-02-30T10:00:00Z"));
+  CHECK_FALSE(dr::parse_rfc3339("2024-05-01T10:00:00"));
+  CHECK_FALSE(dr::parse_rfc3339("2024-05-01T10:00:00Zjunk"));
 }
 
 TEST_CASE("exec plugin returning a token", "[exec]") {

@@ -167,7 +167,7 @@ TEST_CASE("a missing --kubeconfig file is an error naming it", "[kubeconfig]") {
         "error: the file given by --kubeconfig does not exist: /nonexistent/kubeconfig.yaml");
 }
 
-TEST_CASE("~/.kube/config is the default, found through HOME", "[kubeconfig]") {
+TEST_CASE("the default kubeconfig is ~/.kube/config, found through HOME", "[kubeconfig]") {
   TempDir home;
   std::ifstream source(kMulti + "/a.yaml");
   std::string content((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());

@@ -408,7 +408,8 @@ TEST_CASE("VM activate sets runStrategy from the recorded pair and drops spec.ru
 }
 
 TEST_CASE("VM without Stork's record is not activated", "[stork]") {
-  auto obj = parse(R"({"metadata":{"name":"vm1","namespace":"vms"},"spec":{"runStrategy":"Halted"}})");
+  auto obj = parse(
+      R"({"metadata":{"name":"vm1","namespace":"vms","resourceVersion":"3"},"spec":{"runStrategy":"Halted"}})");
   CHECK(as_skip(plan(Mode::ActivateMigration, target_for("virtualmachine"), obj))->reason ==
         SkipReason::NotManaged);
 }

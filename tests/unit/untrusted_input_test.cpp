@@ -10,6 +10,7 @@
 #include "dr/json.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/kube/credentials.hpp"
+#include "dr/stork/planner.hpp"
 #include "kube/api_internal.hpp"
 
 namespace {
@@ -120,6 +121,21 @@ TEST_CASE("exec plugin output: deep nesting is an Auth error that does not quote
   CHECK_FALSE(ok->expiry);
 }
 
+TEST_CASE("exec plugin output: an expiry outside the representable years is refused, not overflowed",
+          "[credentials]") {
+  // Found by the exec_credential fuzzer: year 1 in nanoseconds since 1970 overflowed 64 bits.
+  for (const char* when : {"0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "1677-01-01T00:00:00Z"}) {
+    const std::string output = std::string(R"({"apiVersion":"client.authentication.k8s.io/v1",)") +
+                               R"("kind":"ExecCredential","status":{"token":"t","expirationTimestamp":")" +
+                               when + "\"}}";
+    auto decoded = dr::kube::decode_exec_credential(output, v1_exec());
+    INFO(when);
+    REQUIRE_FALSE(decoded);
+    CHECK(decoded.error().code == dr::ErrorCode::Auth);
+    CHECK(decoded.error().message.find("expirationTimestamp") != std::string::npos);
+  }
+}
+
 TEST_CASE("objects input: deeply nested JSON is an error naming the position", "[cli]") {
   auto objects = dr::cli::read_objects("{\"kind\":\"List\",\"items\":" + nested_arrays(100000) + "}", "-");
   REQUIRE_FALSE(objects);
@@ -147,4 +163,27 @@ TEST_CASE("objects input: YAML aliases may not expand the document without bound
       "ok.yaml");
   REQUIRE(fine);
   CHECK(fine->size() == 2);
+}
+
+TEST_CASE("planner: a listed item that is not an object, or has no resourceVersion, is never written",
+          "[stork]") {
+  // Found by the replica_annotations fuzzer: a bare number reached a member lookup, and an object
+  // without metadata.resourceVersion built a precondition from a null string.
+  const auto targets = dr::stork::activation_targets({});
+  for (const char* text : {"3", "[]", "\"x\"", "null", R"({"metadata":{"name":"a","namespace":"n"}})",
+                           R"({"metadata":{"name":"a","namespace":"n","resourceVersion":""},"spec":{}})"}) {
+    rapidjson::Document object;
+    object.Parse(text);
+    REQUIRE_FALSE(object.HasParseError());
+    for (auto mode : {dr::stork::Mode::ActivateMigration, dr::stork::Mode::DeactivateMigration,
+                      dr::stork::Mode::DeactivateApps}) {
+      for (const auto& target : targets) {
+        INFO(text << " as " << target.label);
+        const auto planned = dr::stork::plan(mode, target, object);
+        const auto* skipped = dr::stork::as_skip(planned);
+        REQUIRE(skipped != nullptr);
+        CHECK(skipped->reason == dr::stork::SkipReason::Malformed);
+      }
+    }
+  }
 }

@@ -86,71 +86,7 @@ class TokenFileAuthProvider final : public AuthProvider {
   std::optional<FileTime> seen_mtime_;
 };
 
-bool parse_digits(std::string_view text, std::size_t pos, std::size_t count, int& out) {
-  if (pos + count > text.size()) return false;
-  int value = 0;
-  for (std::size_t i = pos; i < pos + count; ++i) {
-    if (text[i] < '0' || text[i] > '9') return false;
-    value = value * 10 + (text[i] - '0');
-  }
-  out = value;
-  return true;
-}
-
 }  // namespace
-
-Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
-  using namespace std::chrono;
-  const auto invalid = [&] {
-    return Error::make(ErrorCode::Decode, "invalid RFC 3339 timestamp \"" + std::string(text) + "\"");
-  };
-  // YYYY-MM-DDTHH:MM:SS
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (text.size() < 20 || !parse_digits(text, 0, 4, year) || text[4] != '-' ||
-      !parse_digits(text, 5, 2, month) || text[7] != '-' || !parse_digits(text, 8, 2, day) ||
-      (text[10] != 'T' && text[10] != 't') || !parse_digits(text, 11, 2, hour) || text[13] != ':' ||
-      !parse_digits(text, 14, 2, minute) || text[16] != ':' || !parse_digits(text, 17, 2, second))
-    return invalid();
-  const year_month_day date{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                            std::chrono::day{static_cast<unsigned>(day)}};
-  if (!date.ok() || hour > 23 || minute > 59 || second > 60) return invalid();
-
-  std::size_t pos = 19;
-  nanoseconds fraction{0};
-  if (pos < text.size() && text[pos] == '.') {
-    ++pos;
-    long long value = 0;
-    int digits = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (digits < 9) {
-        value = value * 10 + (text[pos] - '0');
-        ++digits;
-      }
-      ++pos;
-    }
-    if (digits == 0) return invalid();
-    for (int i = digits; i < 9; ++i) value *= 10;
-    fraction = nanoseconds{value};
-  }
-  minutes offset{0};
-  if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-    ++pos;
-  } else if (pos < text.size() && (text[pos] == '+' || text[pos] == '-')) {
-    int offset_hours = 0, offset_minutes = 0;
-    if (!parse_digits(text, pos + 1, 2, offset_hours) || pos + 3 >= text.size() || text[pos + 3] != ':' ||
-        !parse_digits(text, pos + 4, 2, offset_minutes))
-      return invalid();
-    offset = hours{offset_hours} + minutes{offset_minutes};
-    if (text[pos] == '-') offset = -offset;
-    pos += 6;
-  } else {
-    return invalid();
-  }
-  if (pos != text.size()) return invalid();
-
-  const auto local = sys_days{date} + hours{hour} + minutes{minute} + seconds{second} + fraction;
-  return time_point_cast<system_clock::duration>(local - offset);
-}
 
 std::shared_ptr<AuthProvider> make_static_auth_provider(Credentials credentials) {
   return std::make_shared<StaticAuthProvider>(std::move(credentials));

@@ -26,6 +26,7 @@
 
 #include "dr/json.hpp"
 #include "dr/kube/credentials.hpp"
+#include "dr/time.hpp"
 
 extern char** environ;
 
@@ -248,9 +249,9 @@ Result<ExecCredentialOutput> decode_exec_credential(std::string_view output, con
   if (expiry != nullptr && !expiry->IsNull()) {
     if (!expiry->IsString())
       return auth_error("exec plugin returned a non-string status.expirationTimestamp");
-    auto when = parse_rfc3339(expiry->GetString());
+    auto when = dr::parse_rfc3339(expiry->GetString());
     if (!when) return auth_error("exec plugin returned an invalid status.expirationTimestamp (not RFC 3339)");
-    parsed.expiry = *when;
+    parsed.expiry = std::chrono::time_point_cast<std::chrono::system_clock::duration>(*when);
   }
   return parsed;
 }

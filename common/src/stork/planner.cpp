@@ -613,6 +613,11 @@ std::vector<Target> activation_targets(const std::vector<ApplicationRegistration
 }
 
 Plan plan(Mode mode, const Target& target, const rapidjson::Value& object) {
+  // Every write carries the listed resourceVersion as its precondition (a lost update could lose a
+  // replica count), so an object without one, which no API server lists, is never written.
+  if (!object.IsObject()) return skip(SkipReason::Malformed, "the listed item is not a JSON object");
+  if (resource_version(object).empty())
+    return skip(SkipReason::Malformed, "the listed object has no metadata.resourceVersion");
   switch (target.workload_class) {
     case WorkloadClass::Replicated:
       return plan_replicated(mode, target, object);

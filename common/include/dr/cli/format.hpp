@@ -7,16 +7,13 @@
 #include <string_view>
 
 #include "dr/error.hpp"
+#include "dr/time.hpp"
 
 namespace dr::cli {
 
-using TimePoint = std::chrono::sys_time<std::chrono::nanoseconds>;
-
-// "2026-11-24T06:12:01Z", "2026-11-24T06:12:01.5+02:00", "2026-11-24t06:12:01z" -> the instant.
-// Anything else is a Decode error quoting the text.
-Result<TimePoint> parse_rfc3339(std::string_view text);
-// "2026-11-24T06:12:01Z" (UTC, whole seconds: metav1.Time's layout).
-std::string format_rfc3339(TimePoint time);
+using dr::format_rfc3339;
+using dr::parse_rfc3339;
+using dr::TimePoint;
 
 // Go's RFC822 layout "02 Jan 06 15:04 MST", in UTC: "29 Nov 22 22:09 UTC".
 std::string format_rfc822(TimePoint time);

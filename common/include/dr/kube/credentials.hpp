@@ -43,7 +43,4 @@ std::shared_ptr<AuthProvider> make_token_file_auth_provider(std::string path, st
 // Fixed credentials (token or basic auth, or nothing): invalidate() never helps.
 std::shared_ptr<AuthProvider> make_static_auth_provider(Credentials credentials);
 
-// RFC 3339 timestamp ("2024-05-01T10:00:00Z", "2024-05-01T12:00:00.5+02:00") as metav1.Time writes it.
-Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
-
 }  // namespace dr::kube

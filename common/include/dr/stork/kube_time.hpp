@@ -6,9 +6,11 @@
 #include <optional>
 #include <string_view>
 
+#include "dr/time.hpp"
+
 namespace dr::stork {
 
-using TimePoint = std::chrono::sys_time<std::chrono::nanoseconds>;
+using dr::TimePoint;
 
 // Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)". Empty or null-ish input and anything
 // malformed give nullopt (storkctl prints a zero time as an empty cell; so do we).

@@ -141,18 +141,58 @@ run_capture kubectl dr activate migration -n zookeeper "${DST[@]}" -o json
 expect_eq "-o json summary: one workload, one schedule" \
   "$(jq -c '[.summary.updated, .summary.schedules.updated, ([.items[] | select(.outcome == "updated")] | length), (.schedules | length)]' <<<"$OUT")" '[1,1,1,1]'
 
-# --- the warning: activating where a schedule still migrates the namespace, unsuspended.
+# --- which MigrationSchedules threaten activated apps (the rule: update_schedules in activation.cpp).
+# A schedule of this cluster's own migrates its namespaces away, to the pair's remote: activating
+# under it, unsuspended, is the normal state of the active side (after a failback) and no warning...
+migrate_now() {  # migrate_now CLUSTER: the cluster's zookeeper schedule migrates now; prints its outcome
+  sleep 1.1  # Migrations are named by the second: a new one each time
+  emulator_admin "$1" POST /emulator/sim/migrate '{"namespace":"zookeeper","schedule":"migrationschedule"}' |
+    jq -r '"\(.status) \(.reason)"'
+}
+zk_replicas() { kubectl --context "$1" get sts zk -n zookeeper -o jsonpath='{.spec.replicas}'; }
 kubectl dr deactivate apps -n zookeeper "${SRC[@]}" >/dev/null 2>&1
+expect_eq "the source's own schedule is running" \
+  "$(kubectl "${SRC[@]}" get migrationschedule migrationschedule -n zookeeper -o jsonpath='{.spec.suspend}')" "false"
 run_capture kubectl dr activate migration -n zookeeper "${SRC[@]}"
-expect_eq "activate under a running schedule: exit 0" "$RC" 0
-expect_contains "the warning names the schedule and the fix" "$ERR" \
-  "Warning: MigrationSchedule zookeeper/migrationschedule on this cluster still migrates namespace zookeeper and is not suspended"
-expect_contains "the warning gives the command" "$ERR" "kubectl dr suspend migrationschedule migrationschedule -n zookeeper"
+expect_eq "activate under this cluster's own running schedule: exit 0" "$RC" 0
+check "this cluster's own outgoing schedule: no warning" bash -c "! grep -q '^Warning:' <<<\"\$1\"" _ "$ERR"
 run_capture kubectl dr activate migration -n zookeeper "${SRC[@]}" -o json
-check "-o json carries the warning too" jq -e '.warnings | length == 1 and (.[0] | contains("not suspended"))' <<<"$OUT"
-kubectl dr suspend migrationschedule migrationschedule -n zookeeper "${SRC[@]}" >/dev/null
-run_capture kubectl dr activate migration -n zookeeper "${SRC[@]}"
-check "suspended: no warning" bash -c "! grep -q '^Warning:' <<<'$ERR'"
+expect_eq "this cluster's own outgoing schedule: no warning in -o json" "$(jq -c .warnings <<<"$OUT")" "[]"
+# ...rightly: its migration never scales this cluster's apps (and the destination, activated with
+# applicationActivated on its copy, refuses it).
+expect_eq "the source's migration is refused while the destination is activated" \
+  "$(migrate_now us-east-1a)" "Failed migrated applications are active on remote cluster"
+expect_eq "the source's own migration left the source's zk at 3" "$(zk_replicas us-east-1a)" "3"
+expect_eq "and the destination's zk at 3" "$(zk_replicas us-east-1b)" "3"
+
+# The threat is the schedule on the OTHER cluster migrating here; from here it is its static copy,
+# and only applicationActivated=true on that copy holds it off. When that write fails: the warning.
+kubectl "${DST[@]}" patch sts zk -n zookeeper --type merge -p '{"spec":{"replicas":0}}' >/dev/null
+kubectl "${DST[@]}" patch migrationschedule migrationschedule -n zookeeper --type merge \
+  -p '{"status":{"applicationActivated":false}}' >/dev/null
+emulator_admin us-east-1b POST /emulator/deny '{"add":["patch:migrationschedules"]}' >/dev/null
+run_capture kubectl dr activate migration -n zookeeper "${DST[@]}"
+expect_eq "the copy's applicationActivated refused: exit 1" "$RC" 1
+expect_contains "the warning names the copy and the risk" "$ERR" \
+  "Warning: MigrationSchedule zookeeper/migrationschedule is Stork's copy of a schedule on the cluster that migrates namespace zookeeper to this one, and its applicationActivated could not be set: unless that schedule is suspended, its next migrations overwrite these applications, and any that changed there come back at 0 replicas."
+expect_contains "the warning gives the command" "$ERR" \
+  "kubectl dr suspend migrationschedule migrationschedule -n zookeeper --context <source cluster>"
+run_capture kubectl dr activate migration -n zookeeper "${DST[@]}" -o json
+check "-o json carries the warning too" jq -e '.warnings | length == 1 and (.[0] | contains("could not be set"))' <<<"$OUT"
+run_capture kubectl dr activate migration -n zookeeper "${DST[@]}" --dry-run=client
+check "a dry run plans the write: no warning" bash -c "! grep -q '^Warning:' <<<\"\$1\"" _ "$ERR"
+emulator_admin us-east-1b DELETE /emulator/deny >/dev/null
+# ...rightly: once zk changes on the source, its next migration brings the destination's back at 0.
+kubectl "${SRC[@]}" patch sts zk -n zookeeper --type merge \
+  -p '{"spec":{"template":{"metadata":{"annotations":{"revision":"2"}}}}}' >/dev/null
+expect_eq "unguarded, the source's migration succeeds" "$(migrate_now us-east-1a | cut -d' ' -f1)" "Successful"
+expect_eq "and scales the destination's zk back to 0" "$(zk_replicas us-east-1b)" "0"
+run_capture kubectl dr activate migration -n zookeeper "${DST[@]}"
+expect_eq "re-activated with access: exit 0" "$RC" 0
+check "guarded again: no warning" bash -c "! grep -q '^Warning:' <<<\"\$1\"" _ "$ERR"
+expect_eq "guarded again: the source's migration is refused" \
+  "$(migrate_now us-east-1a | cut -d' ' -f1)" "Failed"
+expect_eq "guarded again: the destination's zk stays at 3" "$(zk_replicas us-east-1b)" "3"
 
 # --- failback of CronJobs on the source: deactivate apps suspends the running one and records that
 # it ran; activate resumes it and leaves the one an operator had paused alone.

@@ -48,6 +48,9 @@ expect_contains "status migrationschedules row" "$(sed -n 2p <<<"$OUT" | tr -s '
 run_capture kubectl dr activate migration -n zookeeper "${DST[@]}" --wait --timeout 60s
 expect_eq "activate migration exits 0" "$RC" 0
 expect_contains "activate prints storkctl's message" "$OUT" "Updated replicas for statefulset zookeeper/zk to 3"
+expect_eq "activate marks the source schedule's copy here" \
+  "$(kubectl "${DST[@]}" get migrationschedule migrationschedule -n zookeeper -o jsonpath='{.status.applicationActivated}')" "true"
+check "failover: the copy is marked, so no warning" bash -c "! grep -q '^Warning:' <<<\"\$1\"" _ "$ERR"
 expect_eq "destination zk at 3" "$(kubectl "${DST[@]}" get sts zk -n zookeeper -o jsonpath='{.spec.replicas}')" "3"
 
 # Re-running changes nothing and says so.
@@ -67,6 +70,13 @@ expect_contains "activate clusterdomain message" "$OUT" "Cluster Domain activate
 run_capture kubectl dr activate clusterdomain us-east-1a "${DST[@]}"
 expect_eq "already active: exit 0" "$RC" 0
 expect_contains "already active: says so" "$OUT$ERR" "already active"
+# The destination's apps stop, their counts kept; the source schedule's copy is no longer activated.
+run_capture kubectl dr deactivate migration -n zookeeper "${DST[@]}" --wait --timeout 30s
+expect_eq "failback: deactivate migration on the destination exits 0" "$RC" 0
+expect_contains "failback: storkctl's schedule line" "$OUT" \
+  "Setting the ApplicationActivated status in the MigrationSchedule zookeeper/migrationschedule to false"
+expect_contains "failback: --wait says the destination's apps are stopped" "$ERR" "All workloads are at 0 replicas"
+expect_eq "failback: destination zk at 0" "$(kubectl "${DST[@]}" get sts zk -n zookeeper -o jsonpath='{.spec.replicas}')" "0"
 run_capture kubectl dr resume migrationschedule migrationschedule -n zookeeper "${SRC[@]}"
 expect_eq "resume message" "$OUT" "MigrationSchedule migrationschedule resumed successfully"
 expect_eq "schedule resumed" \
@@ -74,5 +84,11 @@ expect_eq "schedule resumed" \
 run_capture kubectl dr activate migration -n zookeeper "${SRC[@]}" --wait --timeout 60s
 expect_eq "failback activation on the source exits 0" "$RC" 0
 expect_eq "source zk back at 3" "$(kubectl "${SRC[@]}" get sts zk -n zookeeper -o jsonpath='{.spec.replicas}')" "3"
+# The source's own resumed schedule migrates away from it, to the destination: no threat, no warning.
+check "failback: no warning about the source's own outgoing schedule" bash -c "! grep -q '^Warning:' <<<\"\$1\"" _ "$ERR"
+migrated="$(emulator_admin us-east-1a POST /emulator/sim/migrate '{"namespace":"zookeeper","schedule":"migrationschedule"}' | jq -r .status)"
+expect_eq "failback: the resumed schedule migrates to the destination" "$migrated" "Successful"
+expect_eq "failback: which left the source's zk at 3" "$(kubectl "${SRC[@]}" get sts zk -n zookeeper -o jsonpath='{.spec.replicas}')" "3"
+expect_eq "failback: and the destination's copy at 0" "$(kubectl "${DST[@]}" get sts zk -n zookeeper -o jsonpath='{.spec.replicas}')" "0"
 
 finish

@@ -351,8 +351,26 @@ class Engine {
     }
   }
 
-  // applicationActivated on the MigrationSchedules that migrate the namespaces we touched, and a
-  // warning for each one still running: its next migration would scale the apps back to 0.
+  // applicationActivated on the MigrationSchedules that migrate the namespaces we touched.
+  //
+  // Which schedules threaten the applications just activated here (Stork's semantics, see
+  // pkg/migration/controllers in libopenstorage/stork):
+  //  * A schedule of this cluster's own (no static-copy annotation) migrates this cluster's
+  //    namespaces TO its ClusterPair's remote. Its migrations overwrite the remote's copies at 0
+  //    replicas; they never scale this cluster's applications. Running is its normal state on the
+  //    active side, e.g. right after a failback: no warning.
+  //  * The threat is the schedule on the OTHER cluster that migrates to this one. From here it is
+  //    visible only as its static copy (Stork >= 24.2 creates one on the destination, always with
+  //    spec.suspend = true, so that flag says nothing about the real schedule). The copy's
+  //    status.applicationActivated = true is what protects the apps: while it is set, Stork fails
+  //    every migration of the remote schedule ("migrated applications are active on remote
+  //    cluster"), and suspends it when it has autoSuspend. So the warning is for a static copy we
+  //    needed to set and could not: the remote schedule's next migrations overwrite the apps just
+  //    activated (Stork deletes and re-creates, at 0 replicas, every object whose hash changed on
+  //    the source; unchanged ones it skips). A dry run plans the write the real run makes: no
+  //    warning.
+  //  * Without a static copy (older Stork) the remote schedule cannot be seen from here at all:
+  //    nothing to warn about with evidence.
   void update_schedules() {
     if (report_.namespaces.empty()) return;
     auto served = client_.discovery().serves(kube::types::migrationschedules);
@@ -409,18 +427,24 @@ class Engine {
         }
       }
       if (migrated.empty()) continue;
-      const std::string sched_ns(stork::object_namespace(schedule));
-      const std::string sched_name(stork::object_name(schedule));
-      if (activating && !stork::is_suspended(schedule) && !stork::is_static_copy(schedule)) {
-        warn("MigrationSchedule " + sched_ns + "/" + sched_name +
-             " on this cluster still migrates namespace " + migrated.front() +
-             " and is not suspended: its next migration would scale these applications " +
-             "back to 0. Suspend it: kubectl dr suspend migrationschedule " + sched_name + " -n " + sched_ns);
-      }
       if (!stork::should_set_application_activated(schedule, activating)) continue;
+      if (activating && stork::is_static_copy(schedule)) {
+        guarding_[pending_schedules_.size()] = migrated.front();
+      }
       set_application_activated(schedule, activating);
     }
     finish_schedules();
+  }
+
+  // A static copy whose applicationActivated could not be set leaves the remote schedule free to
+  // migrate over the apps just activated (see update_schedules).
+  void warn_unguarded(const ScheduleResult& result, const std::string& migrated) {
+    warn("MigrationSchedule " + result.namespace_name + "/" + result.name +
+         " is Stork's copy of a schedule on the cluster that migrates namespace " + migrated +
+         " to this one, and its applicationActivated could not be set: unless that schedule is " +
+         "suspended, its next migrations overwrite these applications, and any that changed there " +
+         "come back at 0 replicas. Suspend it on that cluster: kubectl dr suspend migrationschedule " +
+         result.name + " -n " + result.namespace_name + " --context <source cluster>");
   }
 
   const std::map<std::string, rapidjson::Value>* namespace_labels_if_needed(
@@ -525,9 +549,14 @@ class Engine {
     schedule_conflicts_.clear();
     for (auto& result : pending_schedules_) {
       if (observer_.on_schedule) observer_.on_schedule(result);
-      report_.schedules.push_back(std::move(result));
     }
+    for (const auto& [index, migrated] : guarding_) {
+      if (pending_schedules_[index].outcome == Outcome::Failed)
+        warn_unguarded(pending_schedules_[index], migrated);
+    }
+    for (auto& result : pending_schedules_) report_.schedules.push_back(std::move(result));
     pending_schedules_.clear();
+    guarding_.clear();
   }
 
   struct Conflict {
@@ -545,6 +574,8 @@ class Engine {
   std::vector<std::pair<std::string, std::string>> pods_to_delete_;
   std::deque<ScheduleResult> pending_schedules_;  // deque: completions hold indexes, pushes don't move
   std::vector<std::size_t> schedule_conflicts_;
+  // Static copies among pending_schedules_ (by index) and the activated namespace each guards.
+  std::map<std::size_t, std::string> guarding_;
   std::set<std::string> schedule_namespaces_;
   rapidjson::MemoryPoolAllocator<> labels_allocator_;
   std::map<std::string, rapidjson::Value> namespace_labels_;

@@ -176,36 +176,56 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
                                                                : DryRun::None;
 
   InterruptGuard guard(api.transport());
+  // Progress: one line on stderr, rewritten in place, only on a terminal and once the run has
+  // taken 2 s. Any other line (stdout's results share the terminal) first clears it, so nothing
+  // is glued after "N workloads processed..."; the next update redraws it.
   std::size_t seen = 0;
+  bool progress_shown = false;
   auto last_progress = std::chrono::steady_clock::now();
   const auto started = last_progress;
+  auto clear_progress = [&] {
+    if (!progress_shown) return;
+    io.err << "\r\033[K" << std::flush;
+    progress_shown = false;
+  };
+  auto show_progress = [&](const std::string& text) {
+    io.err << "\r" << text << "\033[K" << std::flush;
+    progress_shown = true;
+  };
   auto progress = [&] {
     if (!io.err_is_terminal) return;
     auto now = std::chrono::steady_clock::now();
     if (now - started < std::chrono::seconds(2) || now - last_progress < std::chrono::milliseconds(250))
       return;
     last_progress = now;
-    io.err << "\r" << seen << " workloads processed..." << std::flush;
+    show_progress(std::to_string(seen) + " workloads processed...");
+  };
+  auto print_line = [&](std::ostream& stream, const std::string& text) {
+    clear_progress();
+    stream << text << "\n";
+    if (&stream == &io.out && io.err_is_terminal) stream << std::flush;  // before the next redraw
   };
   ActivationObserver observer;
   observer.on_workload = [&](const WorkloadResult& result) {
     ++seen;
-    progress();
-    if (json || result.message.empty()) return;
-    if (result.outcome == Outcome::Failed || result.outcome == Outcome::Skipped) {
-      io.err << result.message << "\n";
-    } else if (result.outcome != Outcome::Unchanged) {
-      io.out << result.message << "\n";
+    if (!json && !result.message.empty()) {
+      if (result.outcome == Outcome::Failed || result.outcome == Outcome::Skipped) {
+        print_line(io.err, result.message);
+      } else if (result.outcome != Outcome::Unchanged) {
+        print_line(io.out, result.message);
+      }
     }
+    progress();
   };
   observer.on_schedule = [&](const ScheduleResult& result) {
     if (json) return;
-    (result.outcome == Outcome::Failed ? io.err : io.out) << result.message << "\n";
+    print_line(result.outcome == Outcome::Failed ? io.err : io.out, result.message);
   };
-  observer.on_warning = [&](const std::string& warning) { io.err << "Warning: " << warning << "\n"; };
-  observer.on_error = [&](const Error& error) { io.err << error.kubectl_line() << "\n"; };
+  observer.on_warning = [&](const std::string& warning) { print_line(io.err, "Warning: " + warning); };
+  observer.on_error = [&](const Error& error) { print_line(io.err, error.kubectl_line()); };
 
   auto report = run_activation(api, options, observer);
+  clear_progress();
   // A usage error only found once the server was asked (a --resource-types kind that nothing
   // declares): the observer printed its line; add the hint, not a summary of nothing.
   if (report.workloads.empty() && report.schedules.empty() && report.errors.size() == 1 &&
@@ -213,17 +233,13 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
     io.err << cli::usage_hint(command) << "\n";
     return 1;
   }
-  if (io.err_is_terminal && seen > 0 &&
-      std::chrono::steady_clock::now() - started >= std::chrono::seconds(2)) {
-    io.err << "\r\033[K";
-  }
 
   Status waited;
   if (line.get<bool>("wait", false) && options.dry_run == DryRun::None && !report.interrupted) {
     waited = wait_for_workloads(api, report, mode, *timeout, [&](const std::string& text) {
-      if (io.err_is_terminal) io.err << "\r" << text << "\033[K" << std::flush;
+      if (io.err_is_terminal) show_progress(text);
     });
-    if (io.err_is_terminal) io.err << "\r\033[K";
+    clear_progress();
     if (waited && !json) io.err << "All workloads are " << wait_goal(mode) << "\n";
   }
 

@@ -190,6 +190,44 @@ expect_contains "Invalid name: message" "$ERR" \
 run_capture "${K[@]}" scale deployment web -n web --replicas=-1
 expect_eq "negative --replicas refused" "$RC" 1
 
+# create -f of a kind: List (YAML and JSON): kubectl validates it client-side against /openapi/v2
+# (the emulator's has no definitions, so nothing is checked there), then creates each item with
+# fieldValidation=Strict, which the emulator honours
+cat >"$E2E_TMP/list.yaml" <<'YAML'
+apiVersion: v1
+kind: List
+items:
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: list-a, namespace: web}
+  data: {k: a}
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: list-b, namespace: web}
+YAML
+run_capture "${K[@]}" create -f "$E2E_TMP/list.yaml"
+expect_eq "create -f kind: List (YAML)" "$OUT$ERR" "$(printf 'configmap/list-a created\nconfigmap/list-b created')"
+expect_eq "the List's items exist" "$("${K[@]}" get cm list-a list-b -n web -o jsonpath='{.items[*].metadata.name}')" "list-a list-b"
+jq -n '{apiVersion: "v1", kind: "List", items: [
+  {apiVersion: "v1", kind: "ConfigMap", metadata: {name: "list-c", namespace: "web"}},
+  {apiVersion: "apps/v1", kind: "Deployment", metadata: {name: "list-d", namespace: "web"},
+   spec: {replicas: 0, selector: {matchLabels: {app: "list-d"}},
+          template: {metadata: {labels: {app: "list-d"}}, spec: {containers: [{name: "c", image: "nginx:1.27"}]}}}}]}' \
+  >"$E2E_TMP/list.json"
+run_capture "${K[@]}" create -f "$E2E_TMP/list.json"
+expect_eq "create -f kind: List (JSON)" "$OUT$ERR" "$(printf 'configmap/list-c created\ndeployment.apps/list-d created')"
+# an unknown field in a List item: refused by the server (Strict), as kube-apiserver does
+jq '.items[0].metadata.name = "list-e" | .items[0].colour = "red" | .items |= .[:1]' "$E2E_TMP/list.json" >"$E2E_TMP/bad-list.json"
+run_capture "${K[@]}" create -f "$E2E_TMP/bad-list.json"
+expect_eq "List item with an unknown field: exit 1" "$RC" 1
+expect_eq "List item with an unknown field: strict decoding error" "$ERR" \
+  'Error from server (BadRequest): error when creating "'"$E2E_TMP/bad-list.json"'": ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "colour"'
+# --validate=warn: created without the unknown field, with the server's warning
+run_capture "${K[@]}" create -f "$E2E_TMP/bad-list.json" --validate=warn
+expect_eq "--validate=warn: created" "$OUT" "configmap/list-e created"
+expect_contains "--validate=warn: the server's warning" "$ERR" 'Warning: unknown field "colour"'
+expect_eq "--validate=warn: the unknown field dropped" "$("${K[@]}" get cm list-e -n web -o json | jq 'has("colour")')" "false"
+
 # a namespace that does not exist
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: ghost\n' >"$E2E_TMP/ghost.yaml"
 run_capture "${K[@]}" create -f "$E2E_TMP/ghost.yaml"

@@ -213,6 +213,20 @@ std::vector<std::pair<std::string, std::string>> group_versions(const TypeRegist
 
 }  // namespace
 
+std::string openapi_v2_json() {
+  return R"({"swagger":"2.0","info":{"title":"Kubernetes","version":"v1.32.0"},"paths":{},"definitions":{}})";
+}
+
+std::string openapi_v2_protobuf() {
+  // openapi_v2.Document: swagger = 1, info = 2 (Info: title = 1, version = 2), paths = 8 (empty),
+  // definitions = 9 (empty). Every length here is below 128: one-byte varints.
+  auto field = [](int number, const std::string& bytes) {
+    return std::string(1, static_cast<char>(number << 3 | 2)) + static_cast<char>(bytes.size()) + bytes;
+  };
+  return field(1, "2.0") + field(2, field(1, "Kubernetes") + field(2, "v1.32.0")) + field(8, "") +
+         field(9, "");
+}
+
 std::string openapi_v3_root_json(const TypeRegistry& types) {
   rapidjson::StringBuffer b;
   Writer w(b);

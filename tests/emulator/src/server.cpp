@@ -451,6 +451,17 @@ struct ClusterServer::Impl {
     if (parts.size() == 2 && parts[0] == "openapi" && parts[1] == "v3") {
       return write_json(res, 200, openapi_v3_root_json(store.types()));
     }
+    if (parts.size() == 2 && parts[0] == "openapi" && parts[1] == "v2") {
+      bool pb = req.get_header_value("Accept").find("protobuf") != std::string::npos;
+      res.status = 200;
+      res.set_header("Cache-Control", "no-cache, private");
+      if (pb) {
+        res.set_content(openapi_v2_protobuf(), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+      } else {
+        res.set_content(openapi_v2_json(), "application/json");
+      }
+      return;
+    }
     if (parts.size() >= 4 && parts[0] == "openapi" && parts[1] == "v3") {
       std::string gv;
       for (std::size_t i = 2; i < parts.size(); ++i) gv += (i > 2 ? "/" : "") + parts[i];
@@ -529,6 +540,23 @@ struct ClusterServer::Impl {
     w.subresource = t.sub;
     w.field_manager = param(req, "fieldManager");
     w.force = truthy(param(req, "force"));
+    w.field_validation = param(req, "fieldValidation");
+    std::vector<std::string> warnings;
+    w.warnings = &warnings;
+    struct WarningHeaders {  // on the answer, success or failure, as the apiserver's warning recorder
+      httplib::Response& res;
+      std::vector<std::string>& warnings;
+      ~WarningHeaders() {
+        for (const auto& text : warnings) {
+          std::string quoted = "\"";
+          for (char c : text) {
+            if (c == '"' || c == '\\') quoted += '\\';
+            quoted += c;
+          }
+          res.set_header("Warning", "299 - " + quoted + "\"");
+        }
+      }
+    } warning_headers{res, warnings};
     if (verb == "create") {
       if (!t.sub.empty())
         throw errors::method_not_allowed("the server does not allow this method on the requested resource");

@@ -981,12 +981,50 @@ std::size_t Store::count(const ResourceType& type) const {
   return c == nullptr ? 0 : c->objects.size();
 }
 
+namespace {
+
+// The fieldValidation directive of a write: the unknown fields dropped, then refused (Strict),
+// reported (Warn) or not (Ignore). `decoding` is true for a request body decoded as the kind
+// (create, update), false for a patched object.
+void validate_fields(const ResourceType& type, Value& object, const WriteOptions& options, const char* verb,
+                     bool decoding) {
+  const std::string& directive = options.field_validation;
+  if (!directive.empty() && directive != "Strict" && directive != "Warn" && directive != "Ignore") {
+    ResourceType opts;
+    opts.group = "meta.k8s.io";
+    opts.kind = verb;
+    throw errors::invalid(opts, "",
+                          {{"FieldValueNotSupported",
+                            "Unsupported value: \"" + directive +
+                                "\": supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"",
+                            "fieldValidation"}});
+  }
+  std::vector<std::string> unknown = prune_unknown_fields(type, object);
+  if (unknown.empty() || directive == "Ignore") return;
+  if (directive == "Strict") {
+    std::string message = "strict decoding error: ";
+    for (std::size_t i = 0; i < unknown.size(); ++i)
+      message += (i ? ", " : "") + ("unknown field \"" + unknown[i] + "\"");
+    if (decoding) {
+      message = type.kind + " in version \"" + type.version + "\" cannot be handled as a " + type.kind +
+                ": " + message;
+    }
+    throw errors::bad_request(message);
+  }
+  if (options.warnings != nullptr)
+    for (const auto& f : unknown) options.warnings->push_back("unknown field \"" + f + "\"");
+}
+
+}  // namespace
+
 Object Store::create(const ResourceType& type, const std::string& ns, Document object,
                      const WriteOptions& options) {
   TypeRef t = types_.find(type.group, type.version, type.plural);
   if (!t) throw errors::path_not_found();
   if (!options.subresource.empty())
     throw errors::method_not_allowed("the server does not allow this method on the requested resource");
+  check_decodable(*t, object);
+  validate_fields(*t, object, options, "CreateOptions", true);
   return impl_->do_create(t, ns, std::move(object), options.dry_run, false);
 }
 
@@ -1007,6 +1045,7 @@ Object Store::update(const ResourceType& type, const std::string& ns_in, const s
     return std::make_shared<const Document>(Impl::make_scale(*t, *updated));
   }
   check_decodable(*t, object);
+  validate_fields(*t, object, options, "UpdateOptions", true);
   std::string api_version = str_at(object, {"apiVersion"});
   if (!api_version.empty() && api_version != t->api_version()) {
     throw errors::bad_request("the API version in the data (" + api_version +
@@ -1180,6 +1219,7 @@ Object Store::patch(const ResourceType& type, const std::string& ns_in, const st
     return std::make_shared<const Document>(Impl::make_scale(*t, *updated));
   }
   check_decodable(*t, target);
+  validate_fields(*t, target, options, "PatchOptions", false);
   return impl_->write_update(t, old, std::move(target), options.subresource, options.dry_run, false);
 }
 

@@ -191,6 +191,11 @@ struct WriteOptions {
   std::string subresource;    // "", "status" or "scale"
   std::string field_manager;  // accepted, unused
   bool force = false;         // server-side apply force (accepted, unused)
+  // fieldValidation: "Strict" (unknown fields -> 400 BadRequest), "Warn" (the default, also ""),
+  // "Ignore"; anything else -> 422. Unknown fields are dropped in every case. See
+  // prune_unknown_fields (validation.hpp) for the levels checked.
+  std::string field_validation;
+  std::vector<std::string>* warnings = nullptr;  // receives the Warn warnings ("unknown field \"spec.foo\"")
 };
 
 struct DeleteOptions {

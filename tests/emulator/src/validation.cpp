@@ -1,5 +1,8 @@
 #include "validation.hpp"
 
+#include <initializer_list>
+#include <string_view>
+
 #include <algorithm>
 
 namespace emu {
@@ -145,6 +148,98 @@ StatusCause invalid_cause(const std::string& field, const std::string& body) {
 }
 StatusCause required_cause(const std::string& field, const std::string& detail) {
   return {"FieldValueRequired", "Required value" + (detail.empty() ? "" : ": " + detail), field};
+}
+
+namespace {
+
+// The fields of one level of a kind, and the levels below whose fields are known too.
+struct FieldSet {
+  struct Field {
+    std::string_view name;
+    const FieldSet* below = nullptr;
+  };
+  std::vector<Field> fields;
+};
+
+const FieldSet kObjectMeta{{{"name"},
+                            {"generateName"},
+                            {"namespace"},
+                            {"selfLink"},
+                            {"uid"},
+                            {"resourceVersion"},
+                            {"generation"},
+                            {"creationTimestamp"},
+                            {"deletionTimestamp"},
+                            {"deletionGracePeriodSeconds"},
+                            {"labels"},
+                            {"annotations"},
+                            {"ownerReferences"},
+                            {"finalizers"},
+                            {"managedFields"}}};
+const FieldSet kPodTemplate{{{"metadata", &kObjectMeta}, {"spec"}}};
+const FieldSet kDeploymentSpec{{{"replicas"},
+                                {"selector"},
+                                {"template", &kPodTemplate},
+                                {"strategy"},
+                                {"minReadySeconds"},
+                                {"revisionHistoryLimit"},
+                                {"paused"},
+                                {"progressDeadlineSeconds"}}};
+const FieldSet kStatefulSetSpec{{{"replicas"},
+                                 {"selector"},
+                                 {"template", &kPodTemplate},
+                                 {"volumeClaimTemplates"},
+                                 {"serviceName"},
+                                 {"podManagementPolicy"},
+                                 {"updateStrategy"},
+                                 {"revisionHistoryLimit"},
+                                 {"minReadySeconds"},
+                                 {"persistentVolumeClaimRetentionPolicy"},
+                                 {"ordinals"}}};
+const FieldSet kReplicaSetSpec{
+    {{"replicas"}, {"minReadySeconds"}, {"selector"}, {"template", &kPodTemplate}}};
+const FieldSet kConfigMap{
+    {{"apiVersion"}, {"kind"}, {"metadata", &kObjectMeta}, {"data"}, {"binaryData"}, {"immutable"}}};
+const FieldSet kDeployment{
+    {{"apiVersion"}, {"kind"}, {"metadata", &kObjectMeta}, {"spec", &kDeploymentSpec}, {"status"}}};
+const FieldSet kStatefulSet{
+    {{"apiVersion"}, {"kind"}, {"metadata", &kObjectMeta}, {"spec", &kStatefulSetSpec}, {"status"}}};
+const FieldSet kReplicaSet{
+    {{"apiVersion"}, {"kind"}, {"metadata", &kObjectMeta}, {"spec", &kReplicaSetSpec}, {"status"}}};
+const FieldSet kSpecStatus{{{"apiVersion"}, {"kind"}, {"metadata", &kObjectMeta}, {"spec"}, {"status"}}};
+
+// Removes the members of `object` not in `set`, recording "<prefix><name>", depth first in
+// document order (the order of the decoder's errors).
+void prune_level(Value& object, const FieldSet& set, const std::string& prefix,
+                 std::vector<std::string>& out) {
+  if (!object.IsObject()) return;
+  for (auto m = object.MemberBegin(); m != object.MemberEnd();) {
+    std::string_view name(m->name.GetString(), m->name.GetStringLength());
+    const FieldSet::Field* field = nullptr;
+    for (const auto& f : set.fields)
+      if (f.name == name) field = &f;
+    if (field == nullptr) {
+      out.push_back(prefix + std::string(name));
+      m = object.EraseMember(m);
+      continue;
+    }
+    if (field->below != nullptr) prune_level(m->value, *field->below, prefix + std::string(name) + ".", out);
+    ++m;
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> prune_unknown_fields(const ResourceType& type, Value& object) {
+  std::vector<std::string> out;
+  if (!type.builtin) return out;
+  const FieldSet* set = &kSpecStatus;
+  if (type.group.empty() && type.plural == "configmaps") set = &kConfigMap;
+  if (type.group == "apps" && type.plural == "deployments") set = &kDeployment;
+  if (type.group == "apps" && type.plural == "statefulsets") set = &kStatefulSet;
+  if (type.group == "apps" && type.plural == "replicasets") set = &kReplicaSet;
+  prune_level(object, *set, "", out);
+  return out;
 }
 
 void check_decodable(const ResourceType& type, const Value& object) {

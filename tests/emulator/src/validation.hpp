@@ -16,6 +16,14 @@ namespace emu {
 // Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`.
 void check_decodable(const ResourceType& type, const rapidjson::Value& object);
 
+// Unknown fields of a built-in kind, as the apiserver's decoder finds them, at the levels whose
+// fields the emulator knows completely: the top level of every built-in kind, every ObjectMeta
+// (metadata, spec.template.metadata), the spec of Deployment/StatefulSet/ReplicaSet and their
+// spec.template. Deeper levels (the pod spec, status, ...) are not checked. The unknown fields
+// are removed from `object` (the decoder drops them) and returned as paths ("spec.foo"), in
+// document order. Custom resources: none (the Stork CRDs preserve unknown fields).
+std::vector<std::string> prune_unknown_fields(const ResourceType& type, rapidjson::Value& object);
+
 // Field validation of a complete object about to be stored (`old` is null on create).
 std::vector<StatusCause> validate_object(const ResourceType& type, const rapidjson::Value& object,
                                          const rapidjson::Value* old);

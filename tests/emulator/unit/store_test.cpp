@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <thread>
 
 #include "test_util.hpp"
+#include "validation.hpp"
 
 using emu::test::Fixture;
 using emu::test::json;
@@ -498,5 +500,104 @@ TEST_CASE("forced conflicts hit only writes with a resourceVersion precondition"
     };
     CHECK(status_of(put).code == 409);
     CHECK(status_of(put).code == 0);
+  }
+}
+
+TEST_CASE("fieldValidation: unknown fields of built-in kinds refused, reported or ignored, always dropped",
+          "[emulator][store]") {
+  Fixture f;
+  std::string body =
+      R"({"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"zk","colour":"red"},)"
+      R"("spec":{"replicas":1,"foo":1,"serviceName":"zk","selector":{"matchLabels":{"app":"zk"}},)"
+      R"("template":{"bar":2,"metadata":{"labels":{"app":"zk"},"baz":3},)"
+      R"("spec":{"containers":[{"name":"zk","image":"zookeeper:3.8"}]}}},"extra":true})";
+  auto create = [&](const std::string& directive, std::vector<std::string>* warnings = nullptr) {
+    emu::WriteOptions w;
+    w.field_validation = directive;
+    w.warnings = warnings;
+    return f.store.create(*f.statefulsets, "default", json(body), w);
+  };
+  SECTION("Strict: 400 with every unknown field, in document order") {
+    auto e = status_of([&] { create("Strict"); });
+    CHECK(e.code == 400);
+    CHECK(e.reason == "BadRequest");
+    CHECK(
+        e.message ==
+        "StatefulSet in version \"v1\" cannot be handled as a StatefulSet: strict decoding error: "
+        "unknown field \"metadata.colour\", unknown field \"spec.foo\", unknown field \"spec.template.bar\", "
+        "unknown field \"spec.template.metadata.baz\", unknown field \"extra\"");
+    CHECK(f.store.find(*f.statefulsets, "default", "zk") == nullptr);
+  }
+  SECTION("Warn (and the default): one warning per field, the object stored without them") {
+    for (const char* directive : {"Warn", ""}) {
+      std::vector<std::string> warnings;
+      auto obj = create(directive, &warnings);
+      CHECK(warnings == std::vector<std::string>{
+                            "unknown field \"metadata.colour\"", "unknown field \"spec.foo\"",
+                            "unknown field \"spec.template.bar\"",
+                            "unknown field \"spec.template.metadata.baz\"", "unknown field \"extra\""});
+      CHECK(!obj->HasMember("extra"));
+      CHECK(!(*obj)["metadata"].HasMember("colour"));
+      CHECK(!(*obj)["spec"].HasMember("foo"));
+      CHECK(!(*obj)["spec"]["template"].HasMember("bar"));
+      CHECK((*obj)["spec"]["replicas"].GetInt() == 1);
+      f.store.remove(*f.statefulsets, "default", "zk", {});
+    }
+  }
+  SECTION("Ignore: no warning, still dropped") {
+    std::vector<std::string> warnings;
+    auto obj = create("Ignore", &warnings);
+    CHECK(warnings.empty());
+    CHECK(!(*obj)["spec"].HasMember("foo"));
+  }
+  SECTION("an unsupported directive: 422 on the options") {
+    auto e = status_of([&] { create("Loose"); });
+    CHECK(e.code == 422);
+    CHECK(e.message ==
+          "CreateOptions.meta.k8s.io \"\" is invalid: fieldValidation: Unsupported value: \"Loose\": "
+          "supported values: \"\", \"Ignore\", \"Strict\", \"Warn\"");
+  }
+  SECTION("patches and updates: the patched or sent object is checked") {
+    create("Ignore");
+    emu::WriteOptions strict;
+    strict.field_validation = "Strict";
+    auto e = status_of([&] {
+      f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Merge, R"({"spec":{"paused":true}})",
+                    strict);
+    });
+    CHECK(e.code == 400);
+    CHECK(e.message == "strict decoding error: unknown field \"spec.paused\"");  // a Deployment field
+    auto doc = json(emu::to_json(*f.store.get(*f.statefulsets, "default", "zk")));
+    doc.AddMember("oops", 1, doc.GetAllocator());
+    e = status_of([&] { f.store.update(*f.statefulsets, "default", "zk", std::move(doc), strict); });
+    CHECK(e.code == 400);
+    CHECK(e.message ==
+          "StatefulSet in version \"v1\" cannot be handled as a StatefulSet: strict decoding error: unknown "
+          "field \"oops\"");
+    std::vector<std::string> warnings;
+    emu::WriteOptions warn;
+    warn.warnings = &warnings;
+    f.store.patch(*f.statefulsets, "default", "zk", emu::PatchType::Json,
+                  R"([{"op":"add","path":"/metadata/colour","value":"x"}])", warn);
+    CHECK(warnings == std::vector<std::string>{"unknown field \"metadata.colour\""});
+  }
+  SECTION("the fields a ConfigMap has; a custom resource keeps what it is sent") {
+    emu::WriteOptions strict;
+    strict.field_validation = "Strict";
+    f.store.create(*f.configmaps, "default",
+                   json(R"({"metadata":{"name":"ok"},"data":{"a":"b"},"binaryData":{},"immutable":false})"),
+                   strict);
+    auto e = status_of([&] {
+      f.store.create(*f.configmaps, "default", json(R"({"metadata":{"name":"bad"},"spec":{}})"), strict);
+    });
+    CHECK(
+        e.message ==
+        "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field "
+        "\"spec\"");
+    emu::ResourceType cr;
+    cr.group = "example.com";
+    cr.builtin = false;
+    CHECK(emu::prune_unknown_fields(cr, *std::make_unique<rapidjson::Document>(json(R"({"anything":1})")))
+              .empty());
   }
 }

@@ -187,3 +187,17 @@ TEST_CASE("planner: a listed item that is not an object, or has no resourceVersi
     }
   }
 }
+
+TEST_CASE("objects input: YAML that makes yaml-cpp's LoadAll loop forever is an error", "[cli]") {
+  // Found by the objects_input fuzzer (yaml-cpp 0.7 bug): a stray top-level comma.
+  for (const char* text : {",", ",a", ",[]", "kind: List\n,\n"}) {
+    INFO(text);
+    auto objects = dr::cli::read_objects(text, "-");
+    REQUIRE_FALSE(objects);
+    CHECK(objects.error().message.find("error converting YAML to JSON") != std::string::npos);
+  }
+  // Empty documents at different places are fine.
+  auto empty = dr::cli::read_objects("---\n---\nkind: ConfigMap\nmetadata: {name: a}\n", "-");
+  REQUIRE(empty);
+  CHECK(empty->size() == 1);
+}

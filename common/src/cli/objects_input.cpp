@@ -1,5 +1,7 @@
 #include "dr/cli/objects_input.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 #include <rapidjson/error/en.h>
@@ -267,6 +270,45 @@ Result<std::vector<rapidjson::Document>> read_json_stream(std::string_view text,
   return objects;
 }
 
+// yaml-cpp 0.7's LoadAll never returns on some invalid streams ("," or ",a" at the top level): the
+// parser reports an empty document without consuming the offending token, again and again (fixed
+// upstream in yaml-cpp 0.8.1, jbeder/yaml-cpp#1319). This pass walks the same event stream and stops
+// where a document is empty at the very place the previous one was, which no valid stream does.
+class StuckDocumentGuard final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override { depth_ = 0; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (depth_ != 0) return;
+    if (last_empty_root_ && last_empty_root_->pos == mark.pos)
+      throw YAML::ParserException(mark, "did not find expected node content");
+    last_empty_root_ = mark;
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    ++depth_;
+  }
+  void OnSequenceEnd() override { --depth_; }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    ++depth_;
+  }
+  void OnMapEnd() override { --depth_; }
+
+ private:
+  int depth_ = 0;
+  std::optional<YAML::Mark> last_empty_root_;
+};
+
+void reject_stuck_yaml(const std::string& text) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  StuckDocumentGuard guard;
+  while (parser.HandleNextDocument(guard)) {
+  }
+}
+
 }  // namespace
 
 Result<std::vector<rapidjson::Document>> read_objects(std::string_view text, std::string_view source) {
@@ -276,7 +318,9 @@ Result<std::vector<rapidjson::Document>> read_objects(std::string_view text, std
   std::vector<rapidjson::Document> objects;
   try {
     ExpansionBudget budget(text.size());
-    for (const auto& node : YAML::LoadAll(std::string(text))) {
+    const std::string yaml(text);
+    reject_stuck_yaml(yaml);
+    for (const auto& node : YAML::LoadAll(yaml)) {
       rapidjson::Document document;
       rapidjson::Value value = to_json(node, document.GetAllocator(), 0, budget);
       if (auto added = add_objects(value, objects, source); !added) return std::move(added).error();

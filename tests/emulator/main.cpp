@@ -1,9 +1,11 @@
 // kube-emulator: serves emulated Kubernetes clusters (with simulated Stork) on 127.0.0.1.
-// Prints one JSON line with the kubeconfig path and each cluster's port, then serves until
-// SIGTERM/SIGINT. See usage() for the flags and src/server.cpp for the admin API.
+// Prints one JSON line with the kubeconfig path, each cluster's port and, after a --seed, how long
+// seeding took in milliseconds ("seed_ms"), then serves until SIGTERM/SIGINT. See usage() for the
+// flags and src/server.cpp for the admin API.
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -284,7 +286,12 @@ int main(int argc, char** argv) {
     }
     emulator.install_simulation();
     bool restored = o.snapshot && load_snapshot(emulator, snapshot_path);
-    if (!restored && !o.seed.empty()) emu::apply_seed(emulator, o.seed);
+    double seed_ms = 0;  // how long --seed took, in the ready line
+    if (!restored && !o.seed.empty()) {
+      auto started = std::chrono::steady_clock::now();
+      emu::apply_seed(emulator, o.seed);
+      seed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    }
 
     std::vector<std::unique_ptr<emu::ClusterServer>> servers;
     for (std::size_t i = 0; i < o.clusters.size(); ++i) {
@@ -313,7 +320,13 @@ int main(int argc, char** argv) {
                ":{\"port\":" + std::to_string(servers[i]->port()) +
                ",\"server\":" + json_string(servers[i]->url()) + "}";
     }
-    ready += "}}";
+    ready += "}";
+    if (!o.seed.empty() && !restored) {
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.1f", seed_ms);
+      ready += ",\"seed_ms\":" + std::string(ms);
+    }
+    ready += "}";
     std::cout << ready << std::endl;
 
     int sig = 0;

@@ -2,6 +2,8 @@
 // destination of zookeeper-failover is produced by running a real emulated migration).
 #include <cstdio>
 #include <stdexcept>
+#include <string>
+#include <unordered_map>
 
 #include "seeds.hpp"
 #include "sim.hpp"
@@ -25,16 +27,16 @@ void backdate(Cluster& c, const ResourceType& r, const std::string& ns, const st
   });
 }
 
-// Creates an object, status included (createObject writes it after the create, as a controller
-// would); optionally backdated. Throws when refused.
+// Creates an object, status included, in one write (createSeeded); optionally backdated. Throws
+// when refused.
 Object put(Cluster& c, const ResourceType& r, const std::string& json, std::time_t created = 0) {
   Doc d = parse(json);
-  std::string err;
-  Object stored = createObject(c, r, d, &err);
-  if (!stored) throw std::runtime_error("seed: cannot create " + r.plural + " " + nameOf(d) + ": " + err);
+  std::string name = nameOf(d), ns = namespaceOf(d), err;
+  Object stored = createSeeded(c, r, std::move(d), &err);
+  if (!stored) throw std::runtime_error("seed: cannot create " + r.plural + " " + name + ": " + err);
   if (created) {
-    backdate(c, r, r.namespaced ? namespaceOf(d) : "", nameOf(d), created);
-    stored = getObject(c, r, namespaceOf(d), nameOf(d));
+    backdate(c, r, r.namespaced ? ns : "", name, created);
+    stored = getObject(c, r, ns, name);
   }
   return stored;
 }
@@ -260,6 +262,7 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
   if (msR && !getObject(c, *nsR, "", "kube-system")) put(c, *nsR, namespaceJson("kube-system"));
   char ns[16];
   long long g = 0;  // global workload index
+  std::unordered_map<std::string, std::string> templateHashes;
   for (int i = 1; i <= s.namespaces; ++i) {
     std::snprintf(ns, sizeof ns, "ns-%05d", i);
     put(c, *nsR, namespaceJson(ns));
@@ -327,7 +330,11 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
       std::string tmpl =
           R"({"metadata":{"labels":{"app":")" + name +
           R"("}},"spec":{"containers":[{"name":"main","image":"nginx:1.27","ports":[{"containerPort":8080}]}]}})";
-      std::string revision = name + "-" + podTemplateHash(parse(tmpl));
+      // the template depends on the name alone: one hash per workload name, not per workload
+      auto hashed = templateHashes.find(name);
+      if (hashed == templateHashes.end())
+        hashed = templateHashes.emplace(name, podTemplateHash(parse(tmpl))).first;
+      std::string revision = name + "-" + hashed->second;
       std::string status =
           sts ? R"({"observedGeneration":1,"replicas":)" + std::to_string(replicas) +
                     (replicas ? R"(,"readyReplicas":1,"currentReplicas":1,"updatedReplicas":1)" : "") +

@@ -227,6 +227,17 @@ Object createObject(Cluster& c, const ResourceType& r, Doc& obj, std::string* er
   }
 }
 
+Object createSeeded(Cluster& c, const ResourceType& r, Doc&& obj, std::string* err) {
+  std::string ns = r.namespaced ? namespaceOf(obj) : "";
+  try {
+    if (c.store().find(r, ns, nameOf(obj))) throw errors::already_exists(r, nameOf(obj));
+    return c.store().upsert(r, std::move(obj));
+  } catch (const StatusError& e) {
+    if (err) *err = e.message;
+    return nullptr;
+  }
+}
+
 bool modifyObject(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,
                   const std::function<bool(Doc&)>& fn, std::string* err) {
   bool changed = false;

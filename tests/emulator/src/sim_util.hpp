@@ -77,6 +77,10 @@ TypeRef resource(Cluster& c, const std::string& group, const std::string& plural
 TypeRef storkResource(Cluster& c, const std::string& plural);
 // Store::create into the object's metadata.namespace; nullptr (and *err) when refused.
 Object createObject(Cluster& c, const ResourceType& r, Doc& obj, std::string* err = nullptr);
+// Seeds: creates the object with its status in one write (Store::upsert of an absent object),
+// where createObject writes a status after the create as a controller would; nullptr (and *err)
+// when refused or when it exists. Takes `obj` (no copy).
+Object createSeeded(Cluster& c, const ResourceType& r, Doc&& obj, std::string* err = nullptr);
 // Store::mutate; `fn` returns false to leave the object alone. True when something was written
 // (an unchanged result writes nothing). False when absent or refused (*err).
 bool modifyObject(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,

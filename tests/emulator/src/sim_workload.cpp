@@ -804,7 +804,7 @@ void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
       std::string svc = getString(obj, {"spec", "serviceName"});
       if (!svc.empty()) setString(objectMember(pod, "spec", a), "subdomain", svc, a);
       setPodStatus(pod, c.name(), true, now);
-      createObject(c, *podsR, pod);
+      createSeeded(c, *podsR, std::move(pod));
     }
   } else if (plural == "deployments") {
     auto rsR = sim::resource(c, "apps", "replicasets");
@@ -817,7 +817,7 @@ void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
     setCount(st, "readyReplicas", replicas, true, a);
     setCount(st, "availableReplicas", replicas, true, a);
     setInt(st, "observedGeneration", 1, a);
-    Object stored = createObject(c, *rsR, rs);
+    Object stored = createSeeded(c, *rsR, std::move(rs));
     if (!stored) return;
     const Val& rsDoc = *stored;
     OwnerRef owner{"apps/v1", "ReplicaSet", nameOf(rsDoc), getString(rsDoc, {"metadata", "uid"})};
@@ -826,7 +826,7 @@ void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
       std::string podName = nameOf(rsDoc) + "-" + randomSuffix(5);
       Doc pod = podFromTemplate(c.name(), *rsTmpl, ns, podName, nameOf(rsDoc) + "-", owner, {});
       setPodStatus(pod, c.name(), true, now);
-      createObject(c, *podsR, pod);
+      createSeeded(c, *podsR, std::move(pod));
     }
   }
 }

@@ -393,6 +393,26 @@ TEST_CASE("watch: the server ending the stream at timeoutSeconds is a Timeout", 
   CHECK(server.seen().at(0).path.find("timeoutSeconds=1&") != std::string::npos);
 }
 
+TEST_CASE("watch: an event line longer than 16 MiB is an error, not unbounded memory", "[api]") {
+  ScriptedServer server([](const Request&) {
+    Reply reply;
+    const std::string chunk(1u << 20, 'x');
+    reply.stream.push_back({0ms, R"({"type":"ADDED","object":{"metadata":{"name":")"});
+    for (int i = 0; i < 20; ++i) reply.stream.push_back({0ms, chunk});
+    return reply;
+  });
+  auto client = client_for(server);
+  int events = 0;
+  auto watched = client.watch(types::pods, "ns", {}, "", 30s, [&](std::string_view, rapidjson::Value&) {
+    ++events;
+    return true;
+  });
+  REQUIRE_FALSE(watched);
+  CHECK(watched.error().code == dr::ErrorCode::Decode);
+  CHECK(watched.error().message == "watch pods: a watch event is larger than 16 MiB");
+  CHECK(events == 0);
+}
+
 TEST_CASE("patch_async: many concurrent patches, bounded, each with its own result", "[api]") {
   ScriptedServer server([](const Request& request) {
     if (request.path.find("/ns-13/") != std::string::npos) {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <rapidjson/document.h>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -123,6 +124,26 @@ TEST_CASE("perform() works on an idle transport and reports HTTP errors as answe
   REQUIRE(missing);  // an HTTP answer, even an error, is not a transport failure
   CHECK(missing->status == 404);
   CHECK(missing->attempts == 1);  // 404 is never retried
+}
+
+TEST_CASE("an answer over max_response_bytes is refused, once, without reading it all", "[transport]") {
+  std::atomic<int> served{0};
+  ScriptedServer server([&](const Request& request) {
+    ++served;
+    if (request.path == "/huge") return Reply::json(200, "[\"" + std::string(3u << 20, 'x') + "\"]");
+    return Reply::json(200, R"({"ok":true})");
+  });
+  auto options = fast_retries();
+  options.max_response_bytes = 1u << 20;
+  dr::kube::Transport transport(config_for(server.url()), nullptr, options);
+  auto huge = transport.perform(get("/huge"));
+  REQUIRE_FALSE(huge);
+  CHECK(huge.error().code == dr::ErrorCode::Transport);
+  CHECK_THAT(huge.error().message, Catch::Contains("/huge is larger than 1 MiB; refusing to read it"));
+  CHECK(served.load() == 1);                      // the same server would send the same answer: not retried
+  auto small = transport.perform(get("/small"));  // the transport is still usable
+  REQUIRE(small);
+  CHECK(small->body == R"({"ok":true})");
 }
 
 TEST_CASE("5xx is retried for safe requests only; 429 for every request", "[transport]") {

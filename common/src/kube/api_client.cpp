@@ -43,6 +43,8 @@ using detail::serialize;
 
 namespace {
 
+constexpr std::size_t kMaxWatchEventBytes = std::size_t{16} << 20;
+
 // kube-apiserver's reason for a status code, used when a response carries no Status body.
 std::string_view reason_for(long status) {
   switch (status) {
@@ -486,6 +488,14 @@ Status ApiClient::watch(const ResourceType& type, std::string_view ns, const Lis
       }
     }
     pending.erase(0, start);
+    // One event is one object, and etcd stores objects of at most 1.5 MiB: a line this long without
+    // its newline is not a watch event.
+    if (pending.size() > kMaxWatchEventBytes) {
+      outcome = Error::make(ErrorCode::Decode, what + ": a watch event is larger than " +
+                                                   std::to_string(kMaxWatchEventBytes >> 20) + " MiB");
+      stopped = true;
+      return false;
+    }
     return true;
   };
   const auto started = std::chrono::steady_clock::now();

@@ -220,7 +220,9 @@ struct Transport::Impl {
     int attempt = 1;
     bool auth_retried = false;
     bool stopped_by_handler = false;
-    bool streamed = false;  // on_chunk got data: repeating would deliver it twice
+    bool streamed = false;   // on_chunk got data: repeating would deliver it twice
+    bool too_large = false;  // the body passed options.max_response_bytes: the transfer was stopped
+    std::size_t max_body_bytes = 0;
     Clock::time_point started;
     char error_buffer[CURL_ERROR_SIZE] = {};
     Credentials credentials;  // kept alive while libcurl holds pointers into it
@@ -298,6 +300,11 @@ struct Transport::Impl {
         return 0;  // aborts the transfer: CURLE_WRITE_ERROR, treated as a clean stop
       }
       return bytes;
+    }
+    if (bytes >
+        transfer->max_body_bytes - std::min(transfer->max_body_bytes, transfer->response.body.size())) {
+      transfer->too_large = true;
+      return 0;  // aborts the transfer: CURLE_WRITE_ERROR
     }
     transfer->response.body.append(data, bytes);
     return bytes;
@@ -598,6 +605,17 @@ struct Transport::Impl {
       log::line(8, "Response Body: " + log::redact_truncated(transfer->response.body));
     }
 
+    if (transfer->too_large) {
+      // Not retried: the same server would send the same answer.
+      release(*transfer);
+      Error error = Error::make(ErrorCode::Transport,
+                                "the server's answer to " + transfer->request.method + " " + display_base +
+                                    transfer->request.path_and_query + " is larger than " +
+                                    std::to_string(options.max_response_bytes >> 20) +
+                                    " MiB; refusing to read it (is the server a Kubernetes API server?)");
+      finish(std::move(transfer), std::move(error));
+      return;
+    }
     if (!answered) {
       Error error = transport_error(code, *transfer);  // before release: it reads connect time
       release(*transfer);
@@ -713,6 +731,7 @@ Transport::~Transport() = default;
 void Transport::submit(HttpRequest request, Completion done) {
   auto transfer = std::make_unique<Impl::Transfer>();
   transfer->request = std::move(request);
+  transfer->max_body_bytes = impl_->options.max_response_bytes;
   transfer->done = std::move(done);
   impl_->queue.push_back(std::move(transfer));
 }
@@ -727,6 +746,7 @@ Result<HttpResponse> Transport::perform(HttpRequest request) {
   std::optional<Result<HttpResponse>> outcome;
   auto transfer = std::make_unique<Impl::Transfer>();
   transfer->request = std::move(request);
+  transfer->max_body_bytes = impl_->options.max_response_bytes;
   transfer->done = [&outcome](Result<HttpResponse> result) { outcome.emplace(std::move(result)); };
   impl_->queue.push_front(std::move(transfer));
   impl_->run([&outcome] { return outcome.has_value(); });

@@ -32,6 +32,10 @@ struct TransportOptions {
   std::size_t max_inflight = 32;  // concurrent requests at most
   RetryPolicy retry;
   std::chrono::milliseconds connect_timeout{10000};
+  // A response body longer than this is refused, not read to the end: the biggest honest answer we
+  // ask for, a list page of 500 objects, is a few MiB; a hostile or broken server must not make a DR
+  // tool run out of memory mid-failover. Streams (watch) are bounded per event line instead.
+  std::size_t max_response_bytes = std::size_t{256} << 20;
 };
 
 struct HttpRequest {

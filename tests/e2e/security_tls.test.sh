@@ -85,7 +85,11 @@ run_capture kubectl dr activate migration -A --server "https://127.0.0.1:$port" 
 refused "expired certificate" "expired"
 port="$(s_server "$PKI/wrong-host.crt")"
 run_capture kubectl dr activate migration -A --server "https://127.0.0.1:$port" --certificate-authority "$PKI/ca.crt"
-refused "wrong-host certificate" "x509: certificate is not valid for 127.0.0.1"
+refused "wrong-host certificate" \
+  "x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs"
+# by name: the names the certificate is valid for are named, as Go's x509 does
+run_capture kubectl dr activate migration -A --server "https://localhost:$port" --certificate-authority "$PKI/ca.crt"
+refused "wrong-host certificate, by name" "x509: certificate is valid for api.elsewhere.example, not localhost"
 # the same listener with a good certificate gets past TLS (and fails later: it is not an API server)
 port="$(s_server "$PKI/good.crt")"
 run_capture kubectl dr status clusterdomains --server "https://127.0.0.1:$port" --certificate-authority "$PKI/ca.crt"

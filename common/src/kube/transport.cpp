@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <unordered_map>
+#include <vector>
 
 #include "dr/log.hpp"
 #include "dr/version.hpp"
@@ -191,6 +192,87 @@ std::string_view status_text(long status) {
     default:
       return "";
   }
+}
+
+struct CertificateNames {
+  std::vector<std::string> dns;
+  std::vector<std::string> ips;
+};
+
+// "DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1" (OpenSSL's text of the SAN
+// extension, as libcurl's certinfo gives it).
+CertificateNames parse_subject_alt_names(std::string_view text) {
+  CertificateNames names;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view entry = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
+    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
+    if (entry.rfind("DNS:", 0) == 0) names.dns.emplace_back(entry.substr(4));
+    if (entry.rfind("IP Address:", 0) == 0) names.ips.emplace_back(entry.substr(11));
+  }
+  return names;
+}
+
+// The names the server's certificate is valid for, for the message of a host mismatch only: a second
+// handshake that verifies nothing, presents no client certificate and sends no request.
+std::optional<CertificateNames> peer_certificate_names(const std::string& url, curl_slist* connect_to) {
+  CURL* easy = curl_easy_init();
+  if (easy == nullptr) return std::nullopt;
+  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
+  curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 3000L);
+  if (connect_to != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to);
+  std::optional<CertificateNames> names;
+  curl_certinfo* info = nullptr;
+  if (curl_easy_perform(easy) == CURLE_OK && curl_easy_getinfo(easy, CURLINFO_CERTINFO, &info) == CURLE_OK &&
+      info != nullptr && info->num_of_certs > 0) {
+    names.emplace();
+    constexpr std::string_view kSan = "X509v3 Subject Alternative Name:";
+    for (curl_slist* field = info->certinfo[0]; field != nullptr; field = field->next) {
+      std::string_view line(field->data);
+      if (line.rfind(kSan, 0) == 0) *names = parse_subject_alt_names(line.substr(kSan.size()));
+    }
+  }
+  curl_easy_cleanup(easy);
+  return names;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+bool is_ip_literal(std::string_view host) {
+  if (host.find(':') != std::string_view::npos) return true;  // IPv6
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
+  });
+}
+
+// Go's x509.HostnameError text, which kubectl prints for a certificate issued for other names.
+std::string host_mismatch_cause(std::string_view host, const std::optional<CertificateNames>& names) {
+  const std::string wanted(host);
+  if (!names) return "x509: certificate is not valid for " + wanted;
+  if (is_ip_literal(host)) {
+    if (names->ips.empty())
+      return "x509: cannot validate certificate for " + wanted + " because it doesn't contain any IP SANs";
+    return "x509: certificate is valid for " + joined(names->ips) + ", not " + wanted;
+  }
+  if (names->dns.empty())
+    return "x509: certificate is not valid for any names, but wanted to match " + wanted;
+  return "x509: certificate is valid for " + joined(names->dns) + ", not " + wanted;
+}
+
+bool is_host_mismatch(std::string_view detail) {
+  auto has = [&](std::string_view needle) { return detail.find(needle) != std::string_view::npos; };
+  return has("subject name") || has("does not match") || has("no alternative certificate");
 }
 
 // OpenSSL's wording (as curl reports it) -> Go's x509 wording, which is what kubectl users know.
@@ -523,8 +605,11 @@ struct Transport::Impl {
                 ? std::string("the system trust store")
                 : "certificate-authority from " +
                       (config.tls.ca_source.empty() ? std::string("the kubeconfig") : config.tls.ca_source);
-        std::string message = "Unable to connect to the server: tls: failed to verify certificate: " +
-                              verification_cause(detail, checked_name) + " (" + ca;
+        std::string cause = verification_cause(detail, checked_name);
+        if (is_host_mismatch(detail))
+          cause = host_mismatch_cause(checked_name, peer_certificate_names(transfer.url, connect_to_list));
+        std::string message =
+            "Unable to connect to the server: tls: failed to verify certificate: " + cause + " (" + ca;
         if (!config.tls.server_name.empty()) message += "; tls-server-name " + config.tls.server_name;
         return transport(message + ")");
       }

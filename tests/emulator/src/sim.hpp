@@ -111,8 +111,13 @@ struct MigrationResult {
 };
 // Runs a Migration object of `source` (status empty/Pending) to completion. `at` (seeds)
 // backdates it: started at `at`, finished 10 s later.
+// Returns at once, status "InProgress", when another thread is running it.
 MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string& ns, const std::string& name,
                                  std::time_t at = 0);
+// The outcome of a Migration this process runs or ran (whichever thread ran it), waiting up to
+// `timeout` for it to finish; then only its status as stored.
+MigrationResult awaitMigrationOutcome(Cluster& source, const std::string& ns, const std::string& name,
+                                      std::chrono::milliseconds timeout);
 
 struct StorkOptions {
   bool minutesAsSeconds = false;

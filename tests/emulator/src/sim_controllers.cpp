@@ -301,7 +301,8 @@ AdminReply migrateNow(Emulator& e, Cluster& c, const std::string& method, const 
   Object ms = msR ? getObject(c, *msR, ns, name) : nullptr;
   if (!ms) return {404, R"({"error":"no such MigrationSchedule"})"};
   std::string mig = startMigration(c, *ms, "Interval", std::time(nullptr));
-  MigrationResult r = executeMigration(e, c, ns, mig);
+  executeMigration(e, c, ns, mig);  // unless the controller's thread got there first
+  MigrationResult r = awaitMigrationOutcome(c, ns, mig, std::chrono::seconds(60));
   reconcileSchedule(e, c, ns, name, StorkOptions{}, std::time(nullptr));
   return {200, "{\"migration\":" + quote(mig) + ",\"status\":" + quote(r.status) +
                    ",\"reason\":" + quote(r.reason) + ",\"resources\":" + std::to_string(r.resources) + "}"};

@@ -4,8 +4,12 @@
 // replicas. Behaviour follows upstream Stork (pkg/migration/controllers, pkg/clusterdomains).
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <set>
+#include <tuple>
 
 #include "sim.hpp"
 
@@ -329,8 +333,46 @@ Cluster* pairPeer(Emulator& e, Cluster& source, const std::string& ns, const std
   return fail("ClusterPair " + pair + " does not name an emulated cluster");
 }
 
-MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string& ns, const std::string& name,
-                                 std::time_t at) {
+namespace {
+
+// Outcomes of the migrations this process ran, for migrateNow: the controller's thread may run the
+// Migration migrateNow just created before migrateNow does, and the reason of a failure lives only in
+// an Event. Bounded: the oldest are forgotten.
+struct RecordedOutcomes {
+  using Key = std::tuple<const Cluster*, std::string, std::string, std::string>;  // + uid: names recur
+  std::mutex mu;
+  std::condition_variable changed;
+  std::map<Key, MigrationResult> byKey;
+  std::deque<Key> order;
+};
+RecordedOutcomes& recordedOutcomes() {
+  static RecordedOutcomes r;
+  return r;
+}
+std::string migrationUid(Cluster& c, const std::string& ns, const std::string& name) {
+  auto migR = storkResource(c, "migrations");
+  Object mig = migR ? getObject(c, *migR, ns, name) : nullptr;
+  return mig ? getString(*mig, {"metadata", "uid"}) : "";
+}
+void recordOutcome(Cluster& c, const std::string& ns, const std::string& name, const MigrationResult& r) {
+  constexpr size_t kKept = 256;
+  RecordedOutcomes::Key key{&c, ns, name, migrationUid(c, ns, name)};
+  auto& rec = recordedOutcomes();
+  {
+    std::lock_guard lk(rec.mu);
+    if (rec.byKey.insert_or_assign(key, r).second) rec.order.push_back(key);
+    while (rec.order.size() > kKept) {
+      rec.byKey.erase(rec.order.front());
+      rec.order.pop_front();
+    }
+  }
+  rec.changed.notify_all();
+}
+
+// `claimed` is set when this call moved the Migration from Pending to InProgress, so ran it: two
+// callers (the controller and migrateNow) never both apply one Migration.
+MigrationResult runMigration(Emulator& e, Cluster& source, const std::string& ns, const std::string& name,
+                             std::time_t at, bool& claimed) {
   MigrationResult res;
   res.name = name;
   auto migR = storkResource(source, "migrations");
@@ -359,6 +401,11 @@ MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string
   bool includeVolumes = boolOr("includeVolumes", true);
   std::string migStart = at ? rfc3339(at) : nowRfc3339();
   modifyObject(source, *migR, ns, name, [&](Doc& d) {
+    if (std::string now = getString(d, {"status", "status"}); !now.empty() && now != "Pending") {
+      res.status = now;  // another caller has it
+      return false;
+    }
+    claimed = true;
     auto& a = d.GetAllocator();
     Val& spec = objectMember(d, "spec", a);
     for (auto [k, def] :
@@ -372,6 +419,7 @@ MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string
     setString(st, "stage", "Applications", a);
     return true;
   });
+  if (!claimed) return res;
 
   std::string schedName = annotation(*mig, kAnnScheduleName);
   std::string pair = getString(*mig, {"spec", "clusterPair"});
@@ -508,6 +556,29 @@ MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string
     setString(sum, "elapsedTimeForResourceMigration", std::to_string(t1 - t0) + "s", a);
     return true;
   });
+  return res;
+}
+
+}  // namespace
+
+MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string& ns, const std::string& name,
+                                 std::time_t at) {
+  bool claimed = false;
+  MigrationResult res = runMigration(e, source, ns, name, at, claimed);
+  if (claimed) recordOutcome(source, ns, name, res);
+  return res;
+}
+
+MigrationResult awaitMigrationOutcome(Cluster& source, const std::string& ns, const std::string& name,
+                                      std::chrono::milliseconds timeout) {
+  RecordedOutcomes::Key key{&source, ns, name, migrationUid(source, ns, name)};
+  auto& rec = recordedOutcomes();
+  std::unique_lock lk(rec.mu);
+  if (rec.changed.wait_for(lk, timeout, [&] { return rec.byKey.count(key) > 0; })) return rec.byKey[key];
+  MigrationResult res;
+  res.name = name;
+  if (auto migR = storkResource(source, "migrations"))
+    if (Object mig = getObject(source, *migR, ns, name)) res.status = getString(*mig, {"status", "status"});
   return res;
 }
 

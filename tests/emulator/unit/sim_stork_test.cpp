@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "sim_test_util.hpp"
 
@@ -237,4 +238,27 @@ TEST_CASE("a ClusterPair names its peer by its kubeconfig context", "[sim]") {
       R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":"y","namespace":"app"},
            "spec":{"clusterPair":"nope","namespaces":["app"]}})");
   CHECK(executeMigration(p.e, p.a, "app", "y").status == "Failed");
+}
+
+TEST_CASE("a Migration runs once when two threads race for it, and both learn its outcome and reason",
+          "[sim]") {
+  Pair p;
+  make(
+      p.a, kStorkGroup, "migrations",
+      R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":"race","namespace":"app"},
+           "spec":{"clusterPair":"nope","namespaces":["app"]}})");
+  MigrationResult first, second;
+  std::thread other([&] { second = executeMigration(p.e, p.a, "app", "race"); });
+  first = executeMigration(p.e, p.a, "app", "race");
+  other.join();
+  // One ran it (Failed, with the reason); the other found it taken (InProgress) or done (Failed).
+  int ran = (first.reason.empty() ? 0 : 1) + (second.reason.empty() ? 0 : 1);
+  CHECK(ran == 1);
+  auto outcome = awaitMigrationOutcome(p.a, "app", "race", std::chrono::seconds(5));
+  CHECK(outcome.status == "Failed");
+  CHECK(outcome.reason == "clusterpairs.stork.libopenstorage.org \"nope\" not found");
+  // A later Migration of the same name (Stork names them by the second) is a new one: no stale answer.
+  deleteObject(p.a, *storkResource(p.a, "migrations"), "app", "race");
+  p.migrate("race");
+  CHECK(awaitMigrationOutcome(p.a, "app", "race", std::chrono::seconds(5)).status == "Successful");
 }

@@ -111,7 +111,7 @@ struct MigrationResult {
 };
 // Runs a Migration object of `source` (status empty/Pending) to completion. `at` (seeds)
 // backdates it: started at `at`, finished 10 s later.
-// Returns at once, status "InProgress", when another thread is running it.
+// Returns at once, with the status as stored, when another call claimed it first.
 MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string& ns, const std::string& name,
                                  std::time_t at = 0);
 // The outcome of a Migration this process runs or ran (whichever thread ran it), waiting up to

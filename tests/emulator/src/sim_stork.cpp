@@ -380,11 +380,6 @@ MigrationResult runMigration(Emulator& e, Cluster& source, const std::string& ns
   if (!migR) return res;
   Object mig = getObject(source, *migR, ns, name);
   if (!mig) return res;
-  std::string current = getString(*mig, {"status", "status"});
-  if (isComplete(current)) {
-    res.status = current;
-    return res;
-  }
   auto fail = [&](const std::string& reason) {
     setMigrationFailed(source, *migR, ns, name, reason);
     res.status = "Failed";
@@ -402,7 +397,7 @@ MigrationResult runMigration(Emulator& e, Cluster& source, const std::string& ns
   std::string migStart = at ? rfc3339(at) : nowRfc3339();
   modifyObject(source, *migR, ns, name, [&](Doc& d) {
     if (std::string now = getString(d, {"status", "status"}); !now.empty() && now != "Pending") {
-      res.status = now;  // another caller has it
+      res.status = now;  // another caller has it, or had it: InProgress or finished
       return false;
     }
     claimed = true;

@@ -51,6 +51,20 @@ expect_eq "deactivate migration: annotated workloads at 0" "$still_up" "0"
 kept="$(annotated_json | jq '[.[] | select(((.metadata.annotations["stork.libopenstorage.org/migrationReplicas"] // .metadata.annotations["stork.openstorage.org/migrationReplicas"]) | tonumber) > 0)] | length')"
 check "deactivate migration keeps the recorded counts" test "$kept" -gt 0
 
+# Small pages: the next page is fetched while the last page's writes are still answered. Every
+# workload is still written exactly once, none lost between pages.
+deactivated_json="$(annotated_json)"
+run_capture kubectl dr activate migration -A --chunk-size 7 -o json
+expect_eq "paged activate exits 0" "$RC" 0
+mismatched="$(annotated_json | jq '[.[] | select(.spec.replicas != ((.metadata.annotations["stork.libopenstorage.org/migrationReplicas"] // .metadata.annotations["stork.openstorage.org/migrationReplicas"]) | tonumber))] | length')"
+expect_eq "paged activate: every annotated workload at its recorded count" "$mismatched" "0"
+expect_eq "paged activate: one result per annotated workload, none twice" \
+  "$(jq -r '[.items[] | select(.kind == "StatefulSet" or .kind == "Deployment") | "\(.kind)/\(.namespace)/\(.name)"] | "\(length) distinct \(unique | length)"' <<<"$OUT")" \
+  "$(jq -r 'length | "\(.) distinct \(.)"' <<<"$deactivated_json")"
+run_capture kubectl dr deactivate migration -A --chunk-size 7
+expect_eq "paged deactivate exits 0" "$RC" 0
+expect_eq "paged deactivate: annotated workloads at 0 again" "$(annotated_json | jq '[.[] | select(.spec.replicas != 0)] | length')" "0"
+
 # Narrowing: one namespace, one kind.
 ns="$(kubectl get ns -o json | jq -r '[.items[].metadata.name | select(startswith("ns-"))][0]')"
 run_capture kubectl dr activate migration -n "$ns" --resource-types StatefulSet -o json

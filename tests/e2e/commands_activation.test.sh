@@ -249,6 +249,7 @@ run_usage "names are not taken" activate \
   migration zk -n zookeeper
 run_usage "-o name" activate "error: -o name is not supported here; use -o json" migration -n shop -o name
 run_usage "--max-inflight 0" activate "error: --max-inflight must be between 1 and 1000" migration -n shop --max-inflight 0
+run_usage "--chunk-size -1" activate "error: --chunk-size must be 0 (no paging) or more" migration -n shop --chunk-size -1
 run_usage "bad --timeout" activate \
   "error: invalid argument \"soon\" for \"--timeout\" flag: expected a duration such as 30s, 5m or 1h" migration -n shop --wait --timeout soon
 run_usage "a kind activation does not handle" activate \

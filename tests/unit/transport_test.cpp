@@ -12,7 +12,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "dr/kube/transport.hpp"
 #include "dr/version.hpp"
@@ -83,6 +85,68 @@ TEST_CASE("concurrency is bounded by max_inflight and actually used", "[transpor
   CHECK(server.max_concurrent() >= 4);        // not sequential
   CHECK(Clock::now() - started < 36 * 20ms);  // sequential would take 720 ms
   CHECK(transport.stats().max_inflight_seen == 6);
+}
+
+TEST_CASE("the in-flight limit grows to max_inflight while answers stay fast", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply::after(20ms); });
+  auto options = fast_retries(12);
+  options.min_inflight = 2;
+  dr::kube::Transport transport(config_for(server.url()), nullptr, options);
+  int done = 0;
+  for (int i = 0; i < 120; ++i) transport.submit(get("/x"), [&](auto response) { done += response ? 1 : 0; });
+  transport.run();
+  CHECK(done == 120);
+  CHECK(server.max_concurrent() <= 12);
+  CHECK(transport.stats().max_inflight_seen >= 8);  // grew well past its floor of 2
+}
+
+TEST_CASE("the in-flight limit shrinks when the server queues requests", "[transport]") {
+  // A server that serves one request at a time: every request beyond the first only waits.
+  std::mutex serving;
+  ScriptedServer server([&serving](const Request&) {
+    std::lock_guard lock(serving);
+    std::this_thread::sleep_for(3ms);
+    return Reply{};
+  });
+  auto options = fast_retries(32);
+  options.min_inflight = 1;
+  dr::kube::Transport transport(config_for(server.url()), nullptr, options);
+  int done = 0;
+  for (int i = 0; i < 150; ++i) transport.submit(get("/x"), [&](auto response) { done += response ? 1 : 0; });
+  transport.run();
+  CHECK(done == 150);
+  CHECK(transport.stats().inflight_limit <= 8);
+  CHECK(server.max_concurrent() < 32);
+}
+
+TEST_CASE("429 answers halve the in-flight limit", "[transport]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path == "/busy") return Reply::json(429, "{}").with("Retry-After: 0");
+    return Reply{};
+  });
+  auto options = fast_retries(8);
+  options.retry.max_attempts = 2;
+  dr::kube::Transport transport(config_for(server.url()), nullptr, options);
+  REQUIRE(transport.stats().inflight_limit == 8);
+  auto answer = transport.perform(get("/busy"));
+  REQUIRE(answer);
+  CHECK(answer->status == 429);
+  CHECK(transport.stats().inflight_limit == 2);  // two 429s: 8 -> 4 -> 2
+}
+
+TEST_CASE("run_until_at_most returns with the rest still outstanding, and run() finishes it", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply::after(10ms); });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(4));
+  int done = 0;
+  for (int i = 0; i < 40; ++i) transport.submit(get("/x"), [&](auto response) { done += response ? 1 : 0; });
+  transport.run_until_at_most(10);
+  CHECK(done >= 30);
+  CHECK(done < 40);                 // 4 at a time, 10 ms each: the last ones cannot have been answered yet
+  transport.run_until_at_most(50);  // already few enough: returns at once
+  CHECK(done < 40);
+  transport.run();
+  CHECK(done == 40);
+  CHECK(server.requests() == 40);
 }
 
 TEST_CASE("completions may submit more work, and perform() works inside a completion", "[transport]") {

@@ -34,6 +34,7 @@ const std::vector<FlagSpec> kActivationFlags = {
     {"include-objects", "", FV::Required, "Only these objects: KIND/NAMESPACE/NAME"},
     {"exclude-objects", "", FV::Required, "Skip these objects: KIND/NAMESPACE/NAME"},
     {"max-inflight", "", FV::Required, "Concurrent API requests at most"},
+    {"chunk-size", "", FV::Required, "List in pages of this many objects (0 = unpaged)"},
     {"wait", "", FV::None, "Wait until the workloads are ready (activate) or stopped (deactivate)"},
     {"timeout", "", FV::Required, "How long --wait waits"},
     {"name", "", FV::Required, "Name of the ClusterDomainUpdate to create"},

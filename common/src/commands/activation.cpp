@@ -199,8 +199,9 @@ class Engine {
         if (interrupted()) break;
         consider(target, item, 0);
       }
-      // Drain this page's writes before the next page: memory stays bounded by one page.
-      client_.run_pending();
+      // Leave at most a page of writes outstanding, then fetch the next page: the server lists while
+      // those are answered (no idle window between pages), and at most two pages' writes are held.
+      client_.run_pending_until_at_most(options_.page_size);
       delete_pods();
       return {};
     };
@@ -213,7 +214,7 @@ class Engine {
       scopes = selection.namespaces();
     }
     for (const auto& ns : scopes) {
-      if (interrupted() || unreachable_) return;
+      if (interrupted() || unreachable_) break;
       auto listed = client_.list(target.type, ns, list_options, on_page);
       if (!listed) {
         if (target.optional && listed.error().is_not_found()) continue;
@@ -221,6 +222,10 @@ class Engine {
         fail(std::move(listed).error().wrap("listing " + target.type.group_resource() + " in " + scope));
       }
     }
+    // Every write of this kind answered before the next kind is listed: results come out in
+    // storkctl's kind order, and conflicts are all known before they are retried.
+    client_.run_pending();
+    delete_pods();
   }
 
   WorkloadResult describe(const stork::Target& target, const rapidjson::Value& object) const {
@@ -269,6 +274,7 @@ class Engine {
 
     kube::WriteOptions write_options;
     write_options.dry_run = options_.dry_run == DryRun::Server;
+    write_options.decode_answer = false;  // success is all we use: no parse of the patched object
     // A merge patch that sets absolute values is safe to repeat; one guarded by a resourceVersion
     // is too (a repeat after success answers 409, which re-reads and finds it done).
     // Copied first: the completion below takes `result` by move.

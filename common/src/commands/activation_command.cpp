@@ -143,6 +143,10 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   if (max_inflight < 1 || max_inflight > 1000) {
     return report_failure(io, Error::usage("--max-inflight must be between 1 and 1000"), command);
   }
+  const auto chunk_size = line.get<int>("chunk-size", 500);
+  if (chunk_size < 0) {
+    return report_failure(io, Error::usage("--chunk-size must be 0 (no paging) or more"), command);
+  }
 
   auto client = open_client(flags, static_cast<std::size_t>(max_inflight));
   if (!client) return report_failure(io, client.error(), command);
@@ -170,6 +174,7 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
 
   ActivationOptions options;
   options.mode = mode;
+  options.page_size = static_cast<std::size_t>(chunk_size);
   options.selection = std::move(selection).value();
   options.dry_run = flags.dry_run == cli::DryRunMode::Client   ? DryRun::Client
                     : flags.dry_run == cli::DryRunMode::Server ? DryRun::Server

@@ -22,8 +22,13 @@ void add_narrowing_flags(cxxopts::Options& options) {
 }
 
 void add_activation_flags(cxxopts::Options& options) {
-  options.add_options("Execution")("max-inflight", "Concurrent API requests at most",
-                                   cxxopts::value<int>()->default_value("32"))(
+  options.add_options("Execution")(
+      "max-inflight",
+      "Concurrent API requests at most; the tool sends fewer (down to 8) while the server's answers "
+      "slow down from queueing, and halves them after a 429 or 503",
+      cxxopts::value<int>()->default_value("32"))(
+      "chunk-size", "List workloads in pages of this many objects (0 = one unpaged list, as kubectl get)",
+      cxxopts::value<int>()->default_value("500"))(
       "wait", "Wait until the workloads report ready (activate) or 0 replicas (deactivate)")(
       "timeout", "How long --wait waits (0 = forever)", cxxopts::value<std::string>()->default_value("5m"));
 }

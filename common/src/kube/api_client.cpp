@@ -268,9 +268,15 @@ std::string object_name(const rapidjson::Value& object) {
 }
 
 // Turns a transport answer into the decoded object or the server's error.
-Result<rapidjson::Document> decode(Result<HttpResponse> response, std::string_view what) {
+Result<rapidjson::Document> decode(Result<HttpResponse> response, std::string_view what,
+                                   bool decode_answer = true) {
   if (!response) return std::move(response).error();
   if (!is_success(response->status)) return error_from_response(*response);
+  if (!decode_answer) {
+    rapidjson::Document empty;
+    empty.SetObject();
+    return empty;
+  }
   return parse_json(response->body, what);
 }
 
@@ -286,11 +292,11 @@ struct ApiClient::Impl {
     return decode(transport.perform(std::move(request)), what);
   }
 
-  void send_async(HttpRequest request, std::string what, Done done) {
-    transport.submit(std::move(request),
-                     [what = std::move(what), done = std::move(done)](Result<HttpResponse> response) {
-                       done(decode(std::move(response), what));
-                     });
+  void send_async(HttpRequest request, std::string what, Done done, bool decode_answer = true) {
+    transport.submit(std::move(request), [what = std::move(what), done = std::move(done),
+                                          decode_answer](Result<HttpResponse> response) {
+      done(decode(std::move(response), what, decode_answer));
+    });
   }
 };
 
@@ -404,7 +410,8 @@ void ApiClient::patch_async(const ResourceType& type, std::string_view ns, std::
   auto request = write_request("PATCH", type.path(ns, name, options.subresource), options, std::move(body),
                                patch_content_type(patch_type));
   request.retry_safe = retry_safe;
-  impl_->send_async(std::move(request), "patch " + type.group_resource(), std::move(done));
+  impl_->send_async(std::move(request), "patch " + type.group_resource(), std::move(done),
+                    options.decode_answer);
 }
 
 void ApiClient::get_async(const ResourceType& type, std::string_view ns, std::string_view name, Done done) {
@@ -417,7 +424,8 @@ void ApiClient::get_async(const ResourceType& type, std::string_view ns, std::st
 void ApiClient::create_async(const ResourceType& type, std::string_view ns, std::string body,
                              const WriteOptions& options, Done done) {
   auto request = write_request("POST", type.path(ns), options, std::move(body), "application/json");
-  impl_->send_async(std::move(request), "create " + type.group_resource(), std::move(done));
+  impl_->send_async(std::move(request), "create " + type.group_resource(), std::move(done),
+                    options.decode_answer);
 }
 
 void ApiClient::update_async(const ResourceType& type, std::string_view ns, std::string_view name,
@@ -425,7 +433,8 @@ void ApiClient::update_async(const ResourceType& type, std::string_view ns, std:
   auto request = write_request("PUT", type.path(ns, name, options.subresource), options, std::move(body),
                                "application/json");
   request.retry_safe = true;
-  impl_->send_async(std::move(request), "update " + type.group_resource(), std::move(done));
+  impl_->send_async(std::move(request), "update " + type.group_resource(), std::move(done),
+                    options.decode_answer);
 }
 
 void ApiClient::submit(std::string method, std::string path_and_query, std::string body,
@@ -442,6 +451,10 @@ void ApiClient::submit(std::string method, std::string path_and_query, std::stri
 
 void ApiClient::run_pending() {
   impl_->transport.run();
+}
+
+void ApiClient::run_pending_until_at_most(std::size_t outstanding) {
+  impl_->transport.run_until_at_most(outstanding);
 }
 
 Status ApiClient::watch(const ResourceType& type, std::string_view ns, const ListOptions& options,

@@ -17,6 +17,7 @@
 
 #include "dr/log.hpp"
 #include "dr/version.hpp"
+#include "kube/inflight_limit.hpp"
 #include "kube/retry.hpp"
 
 namespace dr::kube {
@@ -305,7 +306,9 @@ struct Transport::Impl {
     bool streamed = false;   // on_chunk got data: repeating would deliver it twice
     bool too_large = false;  // the body passed options.max_response_bytes: the transfer was stopped
     std::size_t max_body_bytes = 0;
-    Clock::time_point started;
+    Clock::time_point started;          // the first attempt (timeouts, -v=6 timings)
+    Clock::time_point attempt_started;  // this attempt (the in-flight limit's samples)
+    std::size_t inflight_when_sent = 0;
     char error_buffer[CURL_ERROR_SIZE] = {};
     Credentials credentials;  // kept alive while libcurl holds pointers into it
   };
@@ -325,6 +328,7 @@ struct Transport::Impl {
   std::multimap<Clock::time_point, TransferPtr> delayed;
   std::unordered_map<CURL*, TransferPtr> active;
   std::atomic<bool> cancel_requested{false};
+  InflightLimit limit{1, 1};
   TransportStats stats;
   std::mt19937 random{std::random_device{}()};
 
@@ -333,6 +337,7 @@ struct Transport::Impl {
     global_curl_init();
     if (options.user_agent.empty()) options.user_agent = default_user_agent();
     if (options.max_inflight == 0) options.max_inflight = 1;
+    limit = InflightLimit(options.min_inflight, options.max_inflight);
     address = parse_server(config.server);
     host_port = address.host + ":" + address.port;
     display_base = address.scheme + "://" + host_port + address.base_path;
@@ -563,6 +568,8 @@ struct Transport::Impl {
       return;
     }
     ++stats.requests;
+    transfer->attempt_started = Clock::now();
+    transfer->inflight_when_sent = active.size() + 1;
     active.emplace(easy, std::move(transfer));
     stats.max_inflight_seen = std::max(stats.max_inflight_seen, active.size());
   }
@@ -720,6 +727,7 @@ struct Transport::Impl {
       return;
     }
     release(*transfer);
+    sample_limit(*transfer, status);
 
     if (status == 401 && auth && !transfer->auth_retried && !transfer->streamed && auth->invalidate()) {
       transfer->auth_retried = true;
@@ -736,6 +744,21 @@ struct Transport::Impl {
     }
     HttpResponse response = std::move(transfer->response);
     finish(std::move(transfer), std::move(response));
+  }
+
+  // Answers to streams (open as long as they like), to repeats (sent after a back-off) and big
+  // answers (a page of 500 objects is slow because it is big) say nothing about the server's queue.
+  void sample_limit(const Transfer& transfer, long status) {
+    if (status == 429 || status == 503) {
+      limit.on_overload();
+      return;
+    }
+    constexpr std::size_t kBigAnswer = 64 * 1024;
+    if (transfer.attempt > 1 || transfer.request.on_chunk || transfer.response.body.size() > kBigAnswer)
+      return;
+    limit.on_answer(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - transfer.attempt_started),
+        transfer.inflight_when_sent);
   }
 
   void abandon_all() {
@@ -756,6 +779,7 @@ struct Transport::Impl {
   }
 
   bool idle_now() const { return active.empty() && queue.empty() && delayed.empty(); }
+  std::size_t outstanding() const { return active.size() + queue.size() + delayed.size(); }
 
   // Drives transfers until `done()` holds (checked after each batch of completions) or nothing is
   // left. Transfers still running when `done()` holds stay in the pool for the next call.
@@ -771,7 +795,7 @@ struct Transport::Impl {
         queue.push_back(std::move(delayed.begin()->second));
         delayed.erase(delayed.begin());
       }
-      while (!queue.empty() && active.size() < options.max_inflight) {
+      while (!queue.empty() && active.size() < limit.current()) {
         TransferPtr transfer = std::move(queue.front());
         queue.pop_front();
         start(std::move(transfer));
@@ -794,7 +818,7 @@ struct Transport::Impl {
       if (any_completed && done()) return;
       if (idle_now()) return;
       if (cancel_requested.load()) continue;
-      if (!queue.empty() && active.size() < options.max_inflight) continue;
+      if (!queue.empty() && active.size() < limit.current()) continue;
 
       int wait_ms = 1000;
       if (!delayed.empty()) {
@@ -825,6 +849,12 @@ void Transport::run() {
   impl_->run([] { return false; });
 }
 
+void Transport::run_until_at_most(std::size_t outstanding) {
+  auto few_enough = [this, outstanding] { return impl_->outstanding() <= outstanding; };
+  if (few_enough()) return;
+  impl_->run(few_enough);
+}
+
 Result<HttpResponse> Transport::perform(HttpRequest request) {
   // Jumps the queue and returns as soon as its own answer is in; other queued or in-flight work
   // keeps going (and is completed by the next run()). Safe to call from inside a completion.
@@ -850,7 +880,9 @@ bool Transport::cancelled() const {
 }
 
 TransportStats Transport::stats() const {
-  return impl_->stats;
+  TransportStats stats = impl_->stats;
+  stats.inflight_limit = impl_->limit.current();
+  return stats;
 }
 
 const RestConfig& Transport::config() const {

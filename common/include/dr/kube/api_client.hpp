@@ -36,6 +36,9 @@ struct WriteOptions {
   bool dry_run = false;     // ?dryRun=All
   std::string subresource;  // "status", "scale" or empty
   std::string field_manager = "kubectl-dr";
+  // The *_async writes only: false leaves a 2xx answer's body unparsed (done gets an empty object),
+  // for bulk writers that need success, not the written object. Errors are always decoded.
+  bool decode_answer = true;
 };
 
 // Decodes a non-2xx response into an Error (kind Status -> ErrorCode::Server with reason and the
@@ -117,6 +120,9 @@ class ApiClient {
               bool retry_safe, Done done);
   // Drives everything queued by the *_async calls and submit() until all completions have run.
   void run_pending();
+  // Drives that work until at most `outstanding` requests remain; the rest continues at the next
+  // run_pending() or blocking call (a list's next page, say, which then overlaps with them).
+  void run_pending_until_at_most(std::size_t outstanding);
 
   Discovery& discovery();
 

@@ -28,8 +28,12 @@ struct RetryPolicy {
 };
 
 struct TransportOptions {
-  std::string user_agent;         // "kubectl-dr/<version> (<os>/<arch>)"
-  std::size_t max_inflight = 32;  // concurrent requests at most
+  std::string user_agent;  // "kubectl-dr/<version> (<os>/<arch>)"
+  // Concurrent requests at most. Within it the limit adapts (see InflightLimit): it starts at
+  // min_inflight, grows while answers come back as fast as the fastest seen, shrinks while they
+  // queue at the server, halves on 429/503. Slow answers alone never take it below min_inflight.
+  std::size_t max_inflight = 32;
+  std::size_t min_inflight = 8;
   RetryPolicy retry;
   std::chrono::milliseconds connect_timeout{10000};
   // A response body longer than this is refused, not read to the end: the biggest honest answer we
@@ -74,6 +78,7 @@ struct TransportStats {
   std::uint64_t retries = 0;
   std::uint64_t connections = 0;  // new connections opened
   std::size_t max_inflight_seen = 0;
+  std::size_t inflight_limit = 0;  // the adaptive limit when the stats were taken
 };
 
 class Transport {
@@ -97,6 +102,10 @@ class Transport {
   // Drives queued and in-flight requests until none remain (or cancel() was called; then the
   // remaining completions receive ErrorCode::Cancelled).
   void run();
+  // Like run(), but returns once at most `outstanding` requests remain queued, waiting to retry or
+  // in flight; those stay in the pool and keep going at the next run() or perform(). Bulk callers
+  // use it to bound what they hold while a following read overlaps the tail of their writes.
+  void run_until_at_most(std::size_t outstanding);
 
   // Async-signal-safe: asks run()/perform() to stop at the next opportunity (wakes a waiting
   // loop). Sticky: every later request completes with ErrorCode::Cancelled at once.

@@ -7,9 +7,12 @@
 #include <openssl/x509.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <zlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <condition_variable>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -265,9 +268,64 @@ struct ClusterServer::Impl {
     } catch (const std::exception& e) {
       write_status(res, errors::internal(e.what()));
     }
+    encode_like_kube_apiserver(req, res);
     stats.end(verb, resource, res.status);
     double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     log.add(req.method, req.path, query_string(req), res.status, ms, req.get_header_value("User-Agent"));
+  }
+
+  // kube-apiserver gzips an answer only when the client accepts gzip and the answer is over 128 KiB,
+  // at level 1 (k8s.io/apiserver responsewriters), and offers no other encoding. cpp-httplib would
+  // compress every JSON answer, at zlib's default level, with brotli when offered: it decides from
+  // the request's Accept-Encoding after this handler, so the emulator takes that header out and
+  // compresses by itself.
+  static void encode_like_kube_apiserver(const httplib::Request& req, httplib::Response& res) {
+    constexpr std::size_t kGzipThreshold = 128 * 1024;
+    const std::string accepted = req.get_header_value("Accept-Encoding");
+    // The request object is cpp-httplib's own, not const; only this handler's view of it is.
+    const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+    if (!accepts_gzip(accepted) || res.body.size() <= kGzipThreshold || res.has_header("Content-Encoding"))
+      return;
+    if (res.get_header_value("Content-Type").rfind("application/json", 0) != 0) return;
+    std::string compressed;
+    if (!gzip_fast(res.body, compressed)) return;
+    res.body.swap(compressed);
+    res.set_header("Content-Encoding", "gzip");
+    res.set_header("Vary", "Accept-Encoding");
+  }
+
+  // "gzip" among the codings the client accepts, and not with q=0.
+  static bool accepts_gzip(const std::string& accepted) {
+    std::size_t at = 0;
+    while (at < accepted.size()) {
+      std::size_t end = accepted.find(',', at);
+      if (end == std::string::npos) end = accepted.size();
+      std::string item;
+      for (char c : accepted.substr(at, end - at)) {
+        if (c != ' ' && c != '\t') item += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+      at = end + 1;
+      const std::size_t params = item.find(';');
+      if (item.substr(0, params) != "gzip") continue;
+      const std::size_t q = item.find(";q=", params == std::string::npos ? item.size() : params);
+      return q == std::string::npos || std::strtod(item.c_str() + q + 3, nullptr) > 0;
+    }
+    return false;
+  }
+
+  static bool gzip_fast(const std::string& in, std::string& out) {
+    z_stream stream{};
+    // windowBits 15 + 16: a gzip header and trailer, not raw zlib.
+    if (deflateInit2(&stream, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return false;
+    out.resize(deflateBound(&stream, static_cast<uLong>(in.size())));
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    stream.avail_in = static_cast<uInt>(in.size());
+    stream.next_out = reinterpret_cast<Bytef*>(out.data());
+    stream.avail_out = static_cast<uInt>(out.size());
+    const int result = deflate(&stream, Z_FINISH);
+    out.resize(stream.total_out);
+    deflateEnd(&stream);
+    return result == Z_STREAM_END;
   }
 
   std::string authenticate(const httplib::Request& req) {

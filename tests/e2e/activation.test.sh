@@ -61,6 +61,11 @@ expect_eq "paged activate: every annotated workload at its recorded count" "$mis
 expect_eq "paged activate: one result per annotated workload, none twice" \
   "$(jq -r '[.items[] | select(.kind == "StatefulSet" or .kind == "Deployment") | "\(.kind)/\(.namespace)/\(.name)"] | "\(length) distinct \(unique | length)"' <<<"$OUT")" \
   "$(jq -r 'length | "\(.) distinct \(.)"' <<<"$deactivated_json")"
+# Each kind's results come out together, in storkctl's kind order, although the next kind is
+# listed and written while the last writes of the previous one are still answered.
+expect_eq "paged activate: results grouped by kind, in storkctl's kind order" \
+  "$(jq -r '[.items[].kind] | reduce .[] as $k ([]; if length > 0 and .[-1] == $k then . else . + [$k] end) | join(",")' <<<"$OUT")" \
+  "StatefulSet,Deployment,ReplicaSet,CronJob"
 run_capture kubectl dr deactivate migration -A --chunk-size 7
 expect_eq "paged deactivate exits 0" "$RC" 0
 expect_eq "paged deactivate: annotated workloads at 0 again" "$(annotated_json | jq '[.[] | select(.spec.replicas != 0)] | length')" "0"

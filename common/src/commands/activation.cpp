@@ -65,10 +65,17 @@ class Engine {
 
     if (check_namespaces()) {
       auto targets = resolve_targets();
-      for (const auto& target : targets) {
+      kinds_.assign(targets.size(), KindProgress{});
+      for (std::size_t kind = 0; kind < targets.size(); ++kind) {
         if (interrupted() || unreachable_) break;
-        walk(target);
+        walk(targets[kind], kind);
       }
+      // The last kinds' writes, then every held result (kinds cut short by an interruption included).
+      client_.run_pending();
+      delete_pods();
+      for (auto& progress : kinds_) progress.listed = true;
+      emit_ready();
+      emitting_ = kAllKinds;
       retry_conflicts();
       if (options_.mode != stork::Mode::DeactivateApps && !interrupted() && !unreachable_) update_schedules();
     }
@@ -102,10 +109,31 @@ class Engine {
     report_.warnings.push_back(std::move(warning));
   }
 
-  void record(WorkloadResult result) {
+  // Results come out in storkctl's kind order although a kind's list and writes overlap the tail of
+  // the previous kind's writes: a result of a later kind waits until every earlier kind is done.
+  void record(WorkloadResult result, std::size_t kind = kAllKinds) {
+    if (kind != kAllKinds && kind > emitting_) {
+      kinds_[kind].held.push_back(std::move(result));
+      return;
+    }
+    emit(std::move(result));
+  }
+
+  void emit(WorkloadResult result) {
     for (const auto& warning : result.warnings) warn(warning);
     if (observer_.on_workload) observer_.on_workload(result);
     report_.workloads.push_back(std::move(result));
+  }
+
+  // Moves past every finished kind (listed, no write outstanding), releasing the next one's results.
+  void emit_ready() {
+    while (emitting_ < kinds_.size() && kinds_[emitting_].listed && kinds_[emitting_].outstanding == 0) {
+      ++emitting_;
+      if (emitting_ == kinds_.size()) break;
+      auto held = std::move(kinds_[emitting_].held);
+      kinds_[emitting_].held.clear();
+      for (auto& result : held) emit(std::move(result));
+    }
   }
 
   // Explicit namespaces must exist: a typo should not look like "nothing to do". A missing one is
@@ -188,7 +216,7 @@ class Engine {
     return resolved;
   }
 
-  void walk(const stork::Target& target) {
+  void walk(const stork::Target& target, std::size_t kind) {
     const auto& selection = options_.selection;
     kube::ListOptions list_options;
     list_options.page_size = options_.page_size;
@@ -197,7 +225,7 @@ class Engine {
     auto on_page = [&](rapidjson::Value& items, std::string_view) -> Status {
       for (auto& item : items.GetArray()) {
         if (interrupted()) break;
-        consider(target, item, 0);
+        consider(target, item, 0, kind);
       }
       // Leave at most a page of writes outstanding, then fetch the next page: the server lists while
       // those are answered (no idle window between pages), and at most two pages' writes are held.
@@ -222,10 +250,9 @@ class Engine {
         fail(std::move(listed).error().wrap("listing " + target.type.group_resource() + " in " + scope));
       }
     }
-    // Every write of this kind answered before the next kind is listed: results come out in
-    // storkctl's kind order, and conflicts are all known before they are retried.
-    client_.run_pending();
-    delete_pods();
+    // The next kind is listed while this one's last writes are answered (see record()).
+    kinds_[kind].listed = true;
+    emit_ready();
   }
 
   WorkloadResult describe(const stork::Target& target, const rapidjson::Value& object) const {
@@ -240,7 +267,8 @@ class Engine {
   }
 
   // Plans one object and, when it needs a write, queues it. `attempt` counts conflict retries.
-  void consider(const stork::Target& target, const rapidjson::Value& object, int attempt) {
+  void consider(const stork::Target& target, const rapidjson::Value& object, int attempt,
+                std::size_t kind = kAllKinds) {
     const auto& selection = options_.selection;
     const auto ns = stork::object_namespace(object);
     if (target.type.namespaced && !selection.namespace_selected(ns)) return;
@@ -254,7 +282,7 @@ class Engine {
       result.outcome = skip->reason == stork::SkipReason::Unchanged ? Outcome::Unchanged : Outcome::Skipped;
       result.error = skip->detail;
       result.message = skip->message;
-      record(std::move(result));
+      record(std::move(result), kind);
       return;
     }
 
@@ -268,7 +296,7 @@ class Engine {
     if (options_.dry_run == DryRun::Client) {
       result.outcome = Outcome::Planned;
       result.message = write.success_message + " (dry run)";
-      record(std::move(result));
+      record(std::move(result), kind);
       return;
     }
 
@@ -280,30 +308,41 @@ class Engine {
     // Copied first: the completion below takes `result` by move.
     const std::string ns_copy = result.namespace_name;
     const std::string name_copy = result.name;
+    if (kind != kAllKinds) ++kinds_[kind].outstanding;
     client_.patch_async(target.type, ns_copy, name_copy, kube::PatchType::Merge, write.body, write_options,
                         [this, &target, result = std::move(result), success = write.success_message,
-                         failure_prefix = write.failure_prefix, pods = write.pods_to_delete,
-                         attempt](Result<rapidjson::Document> done) mutable {
-                          if (done) {
-                            const std::string ns = result.namespace_name;
-                            result.outcome = Outcome::Updated;
-                            result.message =
-                                success + (options_.dry_run == DryRun::Server ? " (server dry run)" : "");
-                            record(std::move(result));
-                            // Deleted after the loop drains: no request from inside a completion.
-                            for (const auto& pod : pods) pods_to_delete_.emplace_back(ns, pod);
-                            return;
+                         failure_prefix = write.failure_prefix, pods = write.pods_to_delete, attempt,
+                         kind](Result<rapidjson::Document> done) mutable {
+                          answered(target, std::move(result), std::move(done), success, failure_prefix, pods,
+                                   attempt, kind);
+                          if (kind != kAllKinds) {
+                            --kinds_[kind].outstanding;
+                            emit_ready();
                           }
-                          if (done.error().is_conflict() && attempt < options_.max_conflict_retries) {
-                            conflicts_.push_back({&target, result.namespace_name, result.name, attempt + 1});
-                            return;
-                          }
-                          result.outcome = Outcome::Failed;
-                          result.error = done.error().code == ErrorCode::Server ? done.error().kubectl_line()
-                                                                                : done.error().describe();
-                          result.message = failure_prefix + result.error;
-                          record(std::move(result));
                         });
+  }
+
+  void answered(const stork::Target& target, WorkloadResult result, Result<rapidjson::Document> done,
+                const std::string& success, const std::string& failure_prefix,
+                const std::vector<std::string>& pods, int attempt, std::size_t kind) {
+    if (done) {
+      const std::string ns = result.namespace_name;
+      result.outcome = Outcome::Updated;
+      result.message = success + (options_.dry_run == DryRun::Server ? " (server dry run)" : "");
+      record(std::move(result), kind);
+      // Deleted after the loop drains: no request from inside a completion.
+      for (const auto& pod : pods) pods_to_delete_.emplace_back(ns, pod);
+      return;
+    }
+    if (done.error().is_conflict() && attempt < options_.max_conflict_retries) {
+      conflicts_.push_back({&target, result.namespace_name, result.name, attempt + 1});
+      return;
+    }
+    result.outcome = Outcome::Failed;
+    result.error =
+        done.error().code == ErrorCode::Server ? done.error().kubectl_line() : done.error().describe();
+    result.message = failure_prefix + result.error;
+    record(std::move(result), kind);
   }
 
   // Custom resources that declare podsPath: their pods go once the CR is suspended (as Stork does).
@@ -572,8 +611,18 @@ class Engine {
     int attempt;
   };
 
+  // Per kind walked: its list done, its writes not yet answered, its results waiting their turn.
+  struct KindProgress {
+    bool listed = false;
+    std::size_t outstanding = 0;
+    std::vector<WorkloadResult> held;
+  };
+  static constexpr std::size_t kAllKinds = static_cast<std::size_t>(-1);  // not held: emitted at once
+
   kube::ApiClient& client_;
   const ActivationOptions& options_;
+  std::vector<KindProgress> kinds_;
+  std::size_t emitting_ = 0;  // the kind whose results go out as they come
   const ActivationObserver& observer_;
   ActivationReport report_;
   std::vector<Conflict> conflicts_;

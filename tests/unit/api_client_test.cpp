@@ -446,6 +446,48 @@ TEST_CASE("patch_async: many concurrent patches, bounded, each with its own resu
   CHECK(seen.at(0).has_header("Content-Type: application/merge-patch+json"));
 }
 
+TEST_CASE("patch_async with decode_answer off: success without parsing, errors still decoded", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path.find("/ns-bad/") != std::string::npos) {
+      return Reply::json(
+          409,
+          R"({"kind":"Status","status":"Failure","message":"the object has been modified","reason":"Conflict","code":409})");
+    }
+    return Reply::json(200, "not JSON at all: nobody reads it");
+  });
+  auto client = client_for(server);
+  dr::kube::WriteOptions options;
+  options.decode_answer = false;
+  std::vector<std::string> outcomes;
+  for (const char* ns : {"ns-good", "ns-bad"}) {
+    client.patch_async(
+        types::statefulsets, ns, "zk", dr::kube::PatchType::Merge, R"({"spec":{"replicas":3}})", options,
+        [&](dr::Result<rapidjson::Document> result) {
+          if (result) {
+            outcomes.push_back(std::string("ok ") + (result->IsObject() && result->ObjectEmpty()
+                                                         ? "empty object"
+                                                         : "something else"));
+          } else {
+            outcomes.push_back(std::string(result.error().is_conflict() ? "conflict " : "other ") +
+                               result.error().kubectl_line());
+          }
+        });
+  }
+  client.run_pending();
+  std::sort(outcomes.begin(), outcomes.end());
+  CHECK(outcomes ==
+        std::vector<std::string>{"conflict Error from server (Conflict): the object has been modified",
+                                 "ok empty object"});
+
+  // With the default, the same answer is parsed, and a body that is not JSON is an error.
+  bool parse_failed = false;
+  client.patch_async(types::statefulsets, "ns-good", "zk", dr::kube::PatchType::Merge,
+                     R"({"spec":{"replicas":3}})", {},
+                     [&](dr::Result<rapidjson::Document> result) { parse_failed = !result; });
+  client.run_pending();
+  CHECK(parse_failed);
+}
+
 TEST_CASE("the generic submit and the other async calls", "[api]") {
   ScriptedServer server([](const Request& request) {
     if (request.method == "DELETE") return Reply::json(204, "");

@@ -100,23 +100,32 @@ TEST_CASE("the in-flight limit grows to max_inflight while answers stay fast", "
   CHECK(transport.stats().max_inflight_seen >= 8);  // grew well past its floor of 2
 }
 
-TEST_CASE("the in-flight limit shrinks when the server queues requests", "[transport]") {
-  // A server that serves one request at a time: every request beyond the first only waits.
+TEST_CASE("the in-flight limit shrinks when the server starts queueing requests", "[transport]") {
+  // First a server that answers every request in 20 ms however many arrive; then one that serves
+  // one request at a time in 10 ms, so every request beyond the first only waits.
+  std::atomic<bool> queueing{false};
   std::mutex serving;
-  ScriptedServer server([&serving](const Request&) {
+  ScriptedServer server([&](const Request&) {
+    if (!queueing.load()) return Reply::after(20ms);
     std::lock_guard lock(serving);
-    std::this_thread::sleep_for(3ms);
+    std::this_thread::sleep_for(10ms);
     return Reply{};
   });
   auto options = fast_retries(32);
-  options.min_inflight = 1;
+  options.min_inflight = 2;
   dr::kube::Transport transport(config_for(server.url()), nullptr, options);
   int done = 0;
-  for (int i = 0; i < 150; ++i) transport.submit(get("/x"), [&](auto response) { done += response ? 1 : 0; });
+  for (int i = 0; i < 300; ++i) transport.submit(get("/x"), [&](auto response) { done += response ? 1 : 0; });
   transport.run();
-  CHECK(done == 150);
+  REQUIRE(done == 300);
+  CHECK(transport.stats().inflight_limit >= 12);  // fast answers: it grew from its floor of 2
+
+  queueing = true;
+  for (int i = 0; i < 100; ++i) transport.submit(get("/x"), [&](auto response) { done += response ? 1 : 0; });
+  transport.run();
+  CHECK(done == 400);
+  // Answers over twice the fastest (20 ms) once more than 4 wait: it came down to about that.
   CHECK(transport.stats().inflight_limit <= 8);
-  CHECK(server.max_concurrent() < 32);
 }
 
 TEST_CASE("429 answers halve the in-flight limit", "[transport]") {

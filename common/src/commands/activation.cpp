@@ -322,6 +322,7 @@ class Engine {
                         });
   }
 
+  // One write's answer: its result, its pods to delete, or a conflict to retry from a fresh read.
   void answered(const stork::Target& target, WorkloadResult result, Result<rapidjson::Document> done,
                 const std::string& success, const std::string& failure_prefix,
                 const std::vector<std::string>& pods, int attempt, std::size_t kind) {

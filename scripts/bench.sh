@@ -52,7 +52,7 @@ if [ "$QUICK" = 1 ]; then
   [ "$RUNS_GIVEN" = 1 ] || RUNS=3
   STORKCTL_NS=20; KUBECTL_SUBSET=30; SCALING_RUNS=1; SINGLE_RUNS=5; SIZES="${SIZES/,50000/}"
 fi
-for tool in jq curl kubectl /usr/bin/time; do
+for tool in jq curl kubectl; do
   command -v "$tool" >/dev/null || { echo "error: $tool is required" >&2; exit 1; }
 done
 want() { [[ ",$SCENARIOS," == *",$1,"* ]]; }
@@ -68,7 +68,8 @@ fi
 EMULATOR="$BUILD/tests/emulator/kube-emulator"
 STORKCTL_PATTERN="$BUILD/tests/bench/storkctl-pattern"
 LOADGEN="$BUILD/tests/bench/patch-loadgen"
-for bin in "$EMULATOR" "$STORKCTL_PATTERN" "$LOADGEN" "$BUILD/plugins/kubectl-dr-activate"; do
+TIMED_RUN="$BUILD/tests/bench/timed-run"
+for bin in "$EMULATOR" "$STORKCTL_PATTERN" "$LOADGEN" "$TIMED_RUN" "$BUILD/plugins/kubectl-dr-activate"; do
   [ -x "$bin" ] || { echo "error: $bin is not built (drop --no-build)" >&2; exit 1; }
 done
 
@@ -120,16 +121,13 @@ count_requests() { admin GET /emulator/stats | jq '.total - (.by_verb.admin // 0
 minimum() { "$LOADGEN" --server "$EMU_SERVER" --cacert "$EMU_DIR/ca.crt" --cert "$EMU_DIR/admin.crt" \
   --key "$EMU_DIR/admin.key" --minimum; }
 
-# measure CMD...: runs it once; sets WALL (seconds, ns resolution) and RSS (peak, KiB). Output is kept.
+# measure CMD...: runs it once under timed-run; sets WALL (seconds, µs resolution) and RSS (peak, KiB).
+# Output is kept in $TMP/out and $TMP/err.
 measure() {
-  local start end
-  start=$(date +%s%N)
-  if ! /usr/bin/time -f '%M' -o "$TMP/time" "$@" >"$TMP/out" 2>"$TMP/err"; then
+  if ! "$TIMED_RUN" -o "$TMP/time" -- "$@" >"$TMP/out" 2>"$TMP/err"; then
     echo "error: failed: $*" >&2; tail -5 "$TMP/err" >&2; exit 1
   fi
-  end=$(date +%s%N)
-  WALL=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", (b - a) / 1e9 }')
-  RSS=$(tail -1 "$TMP/time")
+  read -r WALL RSS <"$TMP/time"
 }
 # stats V1 V2 ...: "median min max"
 stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {

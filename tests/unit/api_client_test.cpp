@@ -571,3 +571,55 @@ TEST_CASE("discovery: served, unserved, the Stork hint, kinds, one request per g
   }
   CHECK(per_path.size() == 5);  // apps/v1, v1, stork, kubevirt, batch
 }
+
+TEST_CASE("discovery: explain_not_found tells a missing type from a missing object, asking only on 404",
+          "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path == "/apis/apps/v1") {
+      return Reply::json(
+          200,
+          R"({"kind":"APIResourceList","groupVersion":"apps/v1","resources":[{"name":"deployments","namespaced":true,"kind":"Deployment"}]})");
+    }
+    if (request.path.rfind("/apis/apps/v1/namespaces/a/deployments?", 0) == 0)
+      return Reply::json(200, R"({"kind":"DeploymentList","metadata":{"resourceVersion":"3"},"items":[]})");
+    if (request.path == "/apis/batch/v1")
+      return Reply::json(500, R"({"kind":"Status","message":"down","reason":"InternalError","code":500})");
+    return Reply::json(
+        404, R"({"kind":"Status","status":"Failure","message":"the server could not find the requested )"
+             R"(resource","reason":"NotFound","details":{},"code":404})");
+  });
+  auto client = client_for(server);
+
+  // The happy path: a list that works costs one request, no discovery.
+  auto listed_ok = client.list(types::deployments, "a", {},
+                               [](rapidjson::Value&, std::string_view) { return dr::Status{}; });
+  INFO((listed_ok ? std::string() : listed_ok.error().kubectl_line()));
+  REQUIRE(listed_ok);
+  CHECK(server.requests() == 1);
+
+  // A 404 for a type the group does not list: require()'s line, with the Stork hint.
+  auto listed = client.list(types::migrationschedules, "a", {},
+                            [](rapidjson::Value&, std::string_view) { return dr::Status{}; });
+  REQUIRE_FALSE(listed);
+  auto explained = client.discovery().explain_not_found(types::migrationschedules, std::move(listed).error());
+  CHECK(explained.code == dr::ErrorCode::NotServed);
+  CHECK(explained.kubectl_line() ==
+        "error: the server doesn't have a resource type \"migrationschedules\" — is Stork installed on this "
+        "cluster?");
+
+  // A 404 for an object of a served type stays the server's NotFound.
+  auto got = client.get(types::deployments, "a", "web");
+  REQUIRE_FALSE(got);
+  auto object_missing = client.discovery().explain_not_found(types::deployments, std::move(got).error());
+  CHECK(object_missing.is_not_found());
+
+  // Anything but a 404 is passed through without asking; a discovery that fails keeps the original.
+  const int before = server.requests();
+  auto conflict = dr::Error::server(409, "Conflict", "changed");
+  CHECK(client.discovery().explain_not_found(types::deployments, conflict).is_conflict());
+  CHECK(server.requests() == before);
+  auto job_missing = client.discovery().explain_not_found(
+      types::cronjobs, dr::Error::server(404, "NotFound", "cronjobs.batch \"j\" not found"));
+  CHECK(job_missing.is_not_found());
+  CHECK(job_missing.message == "cronjobs.batch \"j\" not found");
+}

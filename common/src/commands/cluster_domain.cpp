@@ -75,9 +75,6 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
   auto& api = **client;
   InterruptGuard guard(api.transport());
 
-  if (auto served = api.discovery().require(kube::types::clusterdomainsstatuses); !served) {
-    return report_failure(io, served.error(), command);
-  }
   std::vector<stork::ClusterDomainsStatusRow> statuses;
   auto listed = api.list(kube::types::clusterdomainsstatuses, "", {},
                          [&](rapidjson::Value& items, std::string_view) -> Status {
@@ -85,7 +82,11 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
                            statuses.insert(statuses.end(), rows.begin(), rows.end());
                            return {};
                          });
-  if (!listed) return report_failure(io, listed.error(), command);
+  if (!listed) {  // a 404 may mean Stork is not installed: asked only then
+    return report_failure(
+        io, api.discovery().explain_not_found(kube::types::clusterdomainsstatuses, std::move(listed).error()),
+        command);
+  }
 
   const auto wanted = activate ? stork::DomainState::Active : stork::DomainState::Inactive;
   if (all) {

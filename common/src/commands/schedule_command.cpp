@@ -89,9 +89,8 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
   if (!client) return report_failure(io, client.error(), command);
   auto& api = **client;
   InterruptGuard guard(api.transport());
-  if (auto served = api.discovery().require(kube::types::migrationschedules); !served) {
-    return report_failure(io, served.error(), command);
-  }
+  // No discovery request up front (it would double the cost of suspending one schedule): a 404
+  // below asks then whether MigrationSchedules are served at all (explain_not_found).
   const std::string ns = effective_namespace(flags, api);
 
   std::vector<ScheduleRef> refs;
@@ -116,7 +115,11 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
                    }
                    return {};
                  });
-    if (!listed) return report_failure(io, listed.error(), command);
+    if (!listed) {
+      return report_failure(
+          io, api.discovery().explain_not_found(kube::types::migrationschedules, std::move(listed).error()),
+          command);
+    }
   }
   if (refs.empty()) {
     io.err << "No resources found.\n";
@@ -149,8 +152,12 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
                          kube::PatchType::Merge, body, options);
     }
     if (!result) {
+      auto error =
+          api.discovery().explain_not_found(kube::types::migrationschedules, std::move(result).error());
+      // Not served: every other name would fail the same way; one line says it all.
+      if (error.code == ErrorCode::NotServed) return report_failure(io, error, command);
       ++failures;
-      io.err << result.error().kubectl_line() << "\n";
+      io.err << error.kubectl_line() << "\n";
       continue;
     }
     if (text) {

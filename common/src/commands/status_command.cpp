@@ -62,7 +62,8 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
     }
     return {};
   });
-  if (!listed) return std::move(listed).error();
+  // No discovery request up front: a 404 here is the moment to ask whether the type is served.
+  if (!listed) return api.discovery().explain_not_found(type, std::move(listed).error());
   return objects;
 }
 
@@ -93,9 +94,6 @@ void render_cluster_domains(std::vector<rapidjson::Document>& objects, const cli
 
 int cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
   const std::string command = "kubectl dr status";
-  if (auto served = api.discovery().require(kube::types::clusterdomainsstatuses); !served) {
-    return report_failure(io, served.error(), command);
-  }
   // -w watches from this very list: a change between the table and the watch is never missed.
   std::string resource_version;
   auto objects = list_all(api, kube::types::clusterdomainsstatuses, "", {}, &resource_version);
@@ -145,9 +143,6 @@ int cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io
 }
 
 int cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
-  if (auto served = api.discovery().require(kube::types::clusterdomainupdates); !served) {
-    return report_failure(io, served.error(), "kubectl dr status");
-  }
   auto objects = list_all(api, kube::types::clusterdomainupdates, "");
   if (!objects) return report_failure(io, objects.error(), "kubectl dr status");
   if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
@@ -175,9 +170,6 @@ int cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& fl
 }
 
 int migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
-  if (auto served = api.discovery().require(kube::types::migrationschedules); !served) {
-    return report_failure(io, served.error(), "kubectl dr status");
-  }
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags, api);
   auto objects = list_all(api, kube::types::migrationschedules, ns, flags.selector);
   if (!objects) return report_failure(io, objects.error(), "kubectl dr status");
@@ -223,9 +215,6 @@ int migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags
 }
 
 int migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
-  if (auto served = api.discovery().require(kube::types::migrations); !served) {
-    return report_failure(io, served.error(), "kubectl dr status");
-  }
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags, api);
   auto objects = list_all(api, kube::types::migrations, ns, flags.selector);
   if (!objects) return report_failure(io, objects.error(), "kubectl dr status");

@@ -75,6 +75,13 @@ Status Discovery::require(const ResourceType& type) {
   return Error::make(ErrorCode::NotServed, std::move(message));
 }
 
+Error Discovery::explain_not_found(const ResourceType& type, Error error) {
+  if (!error.is_not_found()) return error;
+  auto served = require(type);
+  if (!served && served.error().code == ErrorCode::NotServed) return std::move(served).error();
+  return error;
+}
+
 Result<std::optional<ResourceType>> Discovery::find_kind(std::string_view group, std::string_view version,
                                                          std::string_view kind) {
   ResourceType probe{std::string(group), std::string(version), "", std::string(kind), true};

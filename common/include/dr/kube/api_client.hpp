@@ -141,6 +141,11 @@ class Discovery {
   // Error for a type the commands need: `the server doesn't have a resource type "X"` plus a hint
   // (for Stork types: " — is Stork installed on this cluster?").
   Status require(const ResourceType& type);
+  // A 404 from a list, get or patch means either "no such object" or "no such resource type".
+  // Commands skip the up-front require() on their happy path (a request saved per command) and
+  // call this on failure: it asks discovery only for a 404 and returns require()'s error when the
+  // type is not served; otherwise, or when discovery cannot answer, `error` unchanged.
+  Error explain_not_found(const ResourceType& type, Error error);
   // Finds the resource for a kind in a group/version (ApplicationRegistration gives kinds).
   Result<std::optional<ResourceType>> find_kind(std::string_view group, std::string_view version,
                                                 std::string_view kind);

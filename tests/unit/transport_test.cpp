@@ -1,6 +1,7 @@
 // Transport behaviour against real sockets: a scripted plain-HTTP/1.1 server on loopback
 // (connection reuse, bounded concurrency, retries and their timers, 401 refresh, errors, timeouts,
 // cancellation, streaming) and, for TLS, kube-emulator (when it has been built).
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -44,6 +45,35 @@ int unused_port() {
 }
 
 }  // namespace
+
+TEST_CASE("GnuTLS's load-time init is skipped through its own override hook", "[transport]") {
+  // Debian's libcurl brings GnuTLS in (via librtmp and libldap); transport.cpp defines the weak
+  // hook its constructor asks. The dynamic loader must bind GnuTLS's call to our definition.
+  void* gnutls = dlopen("libgnutls.so.30", RTLD_NOW | RTLD_NOLOAD);
+  if (gnutls == nullptr) {
+    WARN("GnuTLS is not loaded in this process (libcurl built without it): nothing to skip");
+    return;
+  }
+  using Hook = int (*)();
+  auto bound = reinterpret_cast<Hook>(dlsym(RTLD_DEFAULT, "_gnutls_global_init_skip"));
+  auto in_gnutls = reinterpret_cast<Hook>(dlsym(gnutls, "_gnutls_global_init_skip"));
+  REQUIRE(bound != nullptr);
+  CHECK(bound() == 1);                                  // ours: "skip"
+  if (in_gnutls != nullptr) CHECK(bound != in_gnutls);  // not GnuTLS's own weak default
+  dlclose(gnutls);
+}
+
+TEST_CASE("a server address with another scheme than http(s) is refused before any connection",
+          "[transport]") {
+  dr::kube::Transport transport(config_for("ldap://127.0.0.1:389"), nullptr, fast_retries());
+  auto got = transport.perform(get("/version"));
+  REQUIRE_FALSE(got);
+  CHECK(got.error().code == dr::ErrorCode::Config);
+  CHECK(got.error().message ==
+        "unsupported protocol scheme \"ldap\" in the server address ldap://127.0.0.1:389 (use "
+        "https://HOST:PORT)");
+  CHECK(transport.stats().retries == 0);
+}
 
 TEST_CASE("many requests share a few keep-alive connections", "[transport]") {
   ScriptedServer server([](const Request&) { return Reply{}; });

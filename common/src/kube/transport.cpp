@@ -33,6 +33,24 @@ std::string default_user_agent() {
   return "kubectl-dr/" + dr::version() + " (" + dr::platform() + ")";
 }
 
+}  // namespace dr::kube
+
+// ---- startup: GnuTLS's load-time initialisation ------------------------------------------------
+// Debian's libcurl links librtmp and libldap, and both link GnuTLS, whose constructor initialises
+// the whole library as it is loaded (ASN.1 trees, random generator, p11-kit): about 1 ms of a
+// 20 ms `kubectl dr status`, for a library this process never calls (our TLS is OpenSSL, and only
+// HTTP(S) is allowed, so RTMP and LDAP are never reached; both call gnutls_global_init()
+// themselves before any use anyway). GnuTLS's constructor first asks _gnutls_global_init_skip(),
+// which it exports as a weak symbol so that the program can override it; the documented switch,
+// GNUTLS_NO_IMPLICIT_INIT=1, cannot be used from inside the process, since glibc installs the
+// environment only after .preinit_array hooks have run. If a GnuTLS release drops the hook, this
+// definition is simply never called and the constructor runs as before.
+extern "C" int _gnutls_global_init_skip() {
+  return 1;
+}  // NOLINT(bugprone-reserved-identifier)
+
+namespace dr::kube {
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -453,6 +471,9 @@ struct Transport::Impl {
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &transfer);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error_buffer);
+    // An API server speaks HTTP(S) only: whatever else libcurl was built with (ldap, rtmp, ...) is
+    // never reached, whatever a kubeconfig says.
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     // Waiting to multiplex only pays off where HTTP/2 can be negotiated (TLS with ALPN).
     if (address.scheme == "https") curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
@@ -585,6 +606,10 @@ struct Transport::Impl {
       return Error::make(ErrorCode::Transport, std::move(message));
     };
     switch (code) {
+      case CURLE_UNSUPPORTED_PROTOCOL:  // client-go's wording; only http and https are allowed
+        return Error::make(ErrorCode::Config, "unsupported protocol scheme \"" + address.scheme +
+                                                  "\" in the server address " + display_base +
+                                                  " (use https://HOST:PORT)");
       case CURLE_COULDNT_CONNECT: {
         if (!config.proxy_url.empty()) {
           return transport("Unable to connect to the server: proxyconnect tcp: " +

@@ -16,6 +16,8 @@
 #include <sstream>
 #include <utility>
 
+#include "kube/kubeconfig_yaml.hpp"
+
 namespace dr::kube {
 namespace {
 
@@ -216,7 +218,7 @@ class FileParser {
 
     YAML::Node root;
     try {
-      root = YAML::Load(std::string(yaml_text));
+      root = detail::load_kubeconfig_yaml(yaml_text);  // fast with large *-data values
     } catch (const YAML::ParserException& e) {
       return fail(e.mark, e.msg);
     }

@@ -32,7 +32,7 @@ RUNS_GIVEN=0
 STORKCTL_NS=50      # namespaces the storkctl pattern runs on (x10 workloads)
 KUBECTL_SUBSET=100  # workloads the kubectl loop scales
 SCALING_RUNS=3
-SINGLE_RUNS=10
+SINGLE_RUNS=20
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -234,9 +234,14 @@ if want single; then
     kubectl --context "$c" get migrationschedule "$sched" -n "$sched_ns" >/dev/null 2>&1 && { echo "$c"; break; }; done)"
   [ -n "$ctx" ] || { echo "error: no cluster with migrationschedule $sched_ns/$sched" >&2; exit 1; }
   kubectl config use-context "$ctx" >/dev/null
+  ctx_server="$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
   declare -A W
   for r in $(seq 1 "$SINGLE_RUNS"); do
     measure kubectl get clusterdomainsstatuses; W[kget]+="$WALL "
+    # The floor under both: libcurl and OpenSSL doing one GET, nothing else.
+    measure "$LOADGEN" --server "$ctx_server" --cacert "$EMU_DIR/ca.crt" --cert "$EMU_DIR/admin.crt" \
+      --key "$EMU_DIR/admin.key" --get /apis/stork.libopenstorage.org/v1alpha1/clusterdomainsstatuses
+    W[floor]+="$WALL "
     measure kubectl-dr-status; W[drstatus]+="$WALL "; status_rss=$RSS
     measure kubectl dr status; W[kdrstatus]+="$WALL "
     unsuspend() { kubectl patch migrationschedule "$sched" -n "$sched_ns" --type merge -p '{"spec":{"suspend":false}}' >/dev/null; }
@@ -248,6 +253,8 @@ if want single; then
   stop_emulator
   # shellcheck disable=SC2086
   record "kubectl-get-cds" "-" $(stats ${W[kget]}) "-" "baseline"
+  # shellcheck disable=SC2086
+  record "libcurl-one-get" "-" $(stats ${W[floor]}) "-" "the floor: a process, a TLS handshake, one GET"
   # shellcheck disable=SC2086
   record "kubectl-dr-status" "-" $(stats ${W[drstatus]}) "$status_rss" "the plugin binary"
   # shellcheck disable=SC2086
@@ -288,7 +295,7 @@ ratio() {  # ratio BASELINE_SCENARIO OUR_MEDIAN: how many times faster
         lg="$(awk -F'\t' '$1 == "loadgen-0ms" { print $2 / $3 }' "$RESULTS")"
         w="$(awk -F'\t' '$1 == "activate-0ms" { split($7, a, " "); print a[2] }' "$RESULTS")"
         [ -n "$lg" ] && extra="; $(awk -v w="$w" -v m="$m" -v lg="$lg" 'BEGIN { printf "%.0f writes+lists/s = %.0f%% of saturation", w / m, 100 * w / m / lg }')" ;;
-      kubectl-dr-status|"kubectl dr status") extra="; $(awk -v b="$(median_of kubectl-get-cds)" -v o="$m" 'BEGIN { printf "%.2fx the time of kubectl get", o / b }')" ;;
+      libcurl-one-get|kubectl-dr-status|"kubectl dr status") extra="; $(awk -v b="$(median_of kubectl-get-cds)" -v o="$m" 'BEGIN { printf "%.2fx the time of kubectl get", o / b }')" ;;
       kubectl-dr-suspend|"kubectl dr suspend") extra="; $(awk -v b="$(median_of kubectl-patch-suspend)" -v o="$m" 'BEGIN { printf "%.2fx the time of kubectl patch", o / b }')" ;;
       scaling-*) extra="; $(awk -v m="$m" -v s="${s#scaling-}" 'BEGIN { printf "%.1f us per workload", m / s * 1e6 }')" ;;
     esac

@@ -4,12 +4,15 @@
 // rate is the practical ceiling of the server, against which kubectl-dr's rate is judged.
 //
 //   patch-loadgen --server URL --cacert F --cert F --key F [--parallel P1,P2,...] [--minimum]
+//   patch-loadgen --server URL --cacert F --cert F --key F --get PATH
 //
 // For each P: list the workloads (untimed), then send one PATCH per workload that carries the
 // migrationReplicas annotation and per migrated CronJob, timed. Each round writes a real change
 // (the recorded count, or 0 when it is already there), so rounds can follow each other.
 // --minimum: print instead the fewest requests an activation of this cluster can take (pages of
 // 500 per kind listed, writes needed, MigrationSchedule status updates) and change nothing.
+// --get PATH: one GET and nothing else (exit 0 on 2xx): the floor of a single command built on
+// libcurl and OpenSSL, a process start, a TLS handshake and one request, to compare it with.
 #include <curl/curl.h>
 #include <unistd.h>
 
@@ -238,6 +241,7 @@ int main(int argc, char** argv) {
   Tls tls;
   std::vector<long> parallels = {32};
   bool minimum = false;
+  std::string get_path;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -262,9 +266,12 @@ int main(int argc, char** argv) {
       while (std::getline(list, part, ',')) parallels.push_back(std::max(1L, std::atol(part.c_str())));
     } else if (arg == "--minimum") {
       minimum = true;
+    } else if (arg == "--get") {
+      get_path = value();
     } else {
       std::cerr
-          << "usage: patch-loadgen --server URL --cacert F --cert F --key F [--parallel P,...] [--minimum]\n";
+          << "usage: patch-loadgen --server URL --cacert F --cert F --key F [--parallel P,...] [--minimum]"
+             " [--get PATH]\n";
       return 2;
     }
   }
@@ -274,6 +281,20 @@ int main(int argc, char** argv) {
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   CURL* easy = curl_easy_init();
+  if (!get_path.empty()) {
+    configure(easy, tls);
+    std::string url = tls.server + get_path;
+    curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode code = curl_easy_perform(easy);
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    if (code != CURLE_OK || status / 100 != 2) {
+      std::cerr << "error: GET " << url << ": " << curl_easy_strerror(code) << ", HTTP " << status << "\n";
+      return 1;
+    }
+    return 0;
+  }
   if (minimum) {
     Plan p = plan(easy, tls);
     int pages = p.pages;

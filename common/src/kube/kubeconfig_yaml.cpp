@@ -64,12 +64,10 @@ std::optional<std::size_t> indentation_of(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && line[i] == ' ') ++i;
   if (i < line.size() && line[i] == '\t') return std::string_view::npos;
-  bool blank = true;
   for (std::size_t j = i; j < line.size(); ++j) {
-    if (line[j] != ' ' && line[j] != '\t' && line[j] != '\r') blank = false;
+    if (line[j] != ' ' && line[j] != '\t' && line[j] != '\r') return i;
   }
-  if (blank) return std::nullopt;
-  return i;
+  return std::nullopt;
 }
 
 std::optional<std::size_t> placeholder_index(const std::string& scalar) {

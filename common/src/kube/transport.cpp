@@ -33,23 +33,21 @@ std::string default_user_agent() {
   return "kubectl-dr/" + dr::version() + " (" + dr::platform() + ")";
 }
 
-}  // namespace dr::kube
-
-// ---- startup: GnuTLS's load-time initialisation ------------------------------------------------
+// ---- start-up: GnuTLS's load-time initialisation -----------------------------------------------
 // Debian's libcurl links librtmp and libldap, and both link GnuTLS, whose constructor initialises
 // the whole library as it is loaded (ASN.1 trees, random generator, p11-kit): about 1 ms of a
 // 20 ms `kubectl dr status`, for a library this process never calls (our TLS is OpenSSL, and only
 // HTTP(S) is allowed, so RTMP and LDAP are never reached; both call gnutls_global_init()
-// themselves before any use anyway). GnuTLS's constructor first asks _gnutls_global_init_skip(),
-// which it exports as a weak symbol so that the program can override it; the documented switch,
-// GNUTLS_NO_IMPLICIT_INIT=1, cannot be used from inside the process, since glibc installs the
-// environment only after .preinit_array hooks have run. If a GnuTLS release drops the hook, this
-// definition is simply never called and the constructor runs as before.
+// themselves before any use anyway). The constructor first asks _gnutls_global_init_skip(), which
+// GnuTLS exports as a weak symbol, so this definition in the executable is the one it reaches.
+// The documented switch, GNUTLS_NO_IMPLICIT_INIT=1, cannot be set from inside the process: glibc
+// installs the environment only after .preinit_array hooks have run. If a GnuTLS release drops
+// the hook, this is simply never called and the constructor runs as before. (extern "C": the
+// symbol has no namespace, wherever it is declared.)
+// NOLINTNEXTLINE(bugprone-reserved-identifier)
 extern "C" int _gnutls_global_init_skip() {
   return 1;
-}  // NOLINT(bugprone-reserved-identifier)
-
-namespace dr::kube {
+}
 
 namespace {
 

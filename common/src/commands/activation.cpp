@@ -70,6 +70,10 @@ class Engine {
         if (interrupted() || unreachable_) break;
         walk(targets[kind], kind);
       }
+      // Every namespace touched is known once the last kind is listed: the schedules are listed and
+      // their patches queued while the last workload writes are still answered (no drain between).
+      const bool schedules = options_.mode != stork::Mode::DeactivateApps;
+      if (schedules && !interrupted() && !unreachable_) queue_schedule_updates();
       // The last kinds' writes, then every held result (kinds cut short by an interruption included).
       client_.run_pending();
       delete_pods();
@@ -77,7 +81,7 @@ class Engine {
       emit_ready();
       emitting_ = kAllKinds;
       retry_conflicts();
-      if (options_.mode != stork::Mode::DeactivateApps && !interrupted() && !unreachable_) update_schedules();
+      if (schedules) finish_schedules();
     }
 
     report_.interrupted = interrupted();
@@ -417,7 +421,11 @@ class Engine {
   //    warning.
   //  * Without a static copy (older Stork) the remote schedule cannot be seen from here at all:
   //    nothing to warn about with evidence.
-  void update_schedules() {
+  //
+  // Marked as soon as every kind is planned, not after the workloads' answers: what Stork needs to
+  // know is which namespaces are being activated here, and the sooner it knows the sooner its
+  // remote schedule stops migrating over them.
+  void queue_schedule_updates() {
     if (report_.namespaces.empty()) return;
     auto served = client_.discovery().serves(kube::types::migrationschedules);
     if (!served) {
@@ -479,11 +487,10 @@ class Engine {
       }
       set_application_activated(schedule, activating);
     }
-    finish_schedules();
   }
 
   // A static copy whose applicationActivated could not be set leaves the remote schedule free to
-  // migrate over the apps just activated (see update_schedules).
+  // migrate over the apps just activated (see queue_schedule_updates).
   void warn_unguarded(const ScheduleResult& result, const std::string& migrated) {
     warn("MigrationSchedule " + result.namespace_name + "/" + result.name +
          " is Stork's copy of a schedule on the cluster that migrates namespace " + migrated +
@@ -551,6 +558,7 @@ class Engine {
     kube::WriteOptions write_options;
     write_options.dry_run = options_.dry_run == DryRun::Server;
     write_options.subresource = std::string(stork::kApplicationActivatedSubresource);
+    write_options.decode_answer = false;  // success is all we use
     return write_options;
   }
 

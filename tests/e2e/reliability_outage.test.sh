@@ -139,6 +139,8 @@ unexplained="$(jq -n --argjson a "$at_count" --argjson s "$state" --argjson r "$
   | if ($r.errors | length) > 0 then [] else $pending - $failed end | length')"
 expect_eq "down mid-run: every workload not done is named as failed, or a failed list is reported" "$unexplained" 0
 check "down mid-run: the cause is named" grep -q "was refused" "$E2E_TMP/mid.err"
+# With -o json the per-object failures are only in the report: stderr says why, once.
+expect_eq "down mid-run: one error line, however many writes it cost" "$(grep -c '^error: ' "$E2E_TMP/mid.err")" 1
 check "down mid-run: the summary counts the failures" grep -q "failed) in" "$E2E_TMP/mid.err"
 extra="$(jq -n --argjson u "$updated" --argjson a "$at_count" '$a - $u | length')"
 check "down mid-run: at most the in-flight writes landed unreported ($extra)" test "$extra" -le 2

@@ -559,6 +559,38 @@ TEST_CASE("cancel() abandons queued work with Cancelled", "[transport]") {
   CHECK(after.error().code == dr::ErrorCode::Cancelled);
 }
 
+TEST_CASE("drop_unsent() fails what is queued with the reason, once; later requests are sent",
+          "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  // One at a time: the first answer arrives while the other nine are still queued.
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(1));
+  int completed = 0;
+  std::vector<std::string> dropped;
+  for (int i = 0; i < 10; ++i) {
+    transport.submit(get("/x"), [&](dr::Result<dr::kube::HttpResponse> response) {
+      if (!response) {
+        dropped.push_back(response.error().message);
+        return;
+      }
+      ++completed;
+      if (completed == 1) {
+        transport.drop_unsent(dr::Error::make(dr::ErrorCode::Transport, "server gone"));
+        // Submitted from a completion after the drop: sent as usual.
+        transport.submit(get("/after"),
+                         [&](dr::Result<dr::kube::HttpResponse> late) { completed += late ? 10 : 0; });
+      }
+    });
+  }
+  transport.run();
+  CHECK(completed == 11);
+  CHECK(dropped == std::vector<std::string>(9, "server gone"));
+  CHECK(server.requests() == 2);
+  CHECK_FALSE(transport.cancelled());
+  auto after = transport.perform(get("/y"));
+  REQUIRE(after);
+  CHECK(after->status == 200);
+}
+
 TEST_CASE("cancel() from another thread (as a signal handler would) wakes a waiting loop", "[transport]") {
   ScriptedServer server([](const Request&) { return Reply::after(10s); });
   dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(4));

@@ -101,9 +101,23 @@ class Engine {
   }
 
   void fail(Error error) {
-    if (no_answer(error)) unreachable_ = true;
+    if (no_answer(error)) {
+      if (unreachable_) return;  // the same cause again: said once is enough
+      unreachable_ = true;
+    }
     if (observer_.on_error) observer_.on_error(error);
     report_.errors.push_back(std::move(error));
+  }
+
+  // A write found the server gone (no answer even after the transport's retries). Said once, as
+  // the run's error (with -o json the per-object failures are only in the report), and what is
+  // still waiting to be sent fails at once: each would meet the same fate after its own retries and
+  // --request-timeout. Writes in flight finish on their own.
+  void server_lost(const Error& error) {
+    if (unreachable_) return;
+    fail(error);
+    client_.transport().drop_unsent(
+        Error::make(error.code, "abandoned: the server stopped answering (" + error.message + ")"));
   }
 
   void warn(std::string warning) {
@@ -228,9 +242,12 @@ class Engine {
 
     auto on_page = [&](rapidjson::Value& items, std::string_view) -> Status {
       for (auto& item : items.GetArray()) {
-        if (interrupted()) break;
+        if (interrupted() || unreachable_) break;
         consider(target, item, 0, kind);
       }
+      // No further page: the error that made the server unreachable has been reported (and this
+      // one, of the same kind, is not reported again).
+      if (unreachable_) return Error::make(ErrorCode::Transport, "the server stopped answering");
       // Leave at most a page of writes outstanding, then fetch the next page: the server lists while
       // those are answered (no idle window between pages), and at most two pages' writes are held.
       client_.run_pending_until_at_most(options_.page_size);
@@ -348,6 +365,7 @@ class Engine {
         done.error().code == ErrorCode::Server ? done.error().kubectl_line() : done.error().describe();
     result.message = failure_prefix + result.error;
     record(std::move(result), kind);
+    if (no_answer(done.error())) server_lost(done.error());
   }
 
   // Custom resources that declare podsPath: their pods go once the CR is suspended (as Stork does).
@@ -378,8 +396,12 @@ class Engine {
       auto round = std::move(conflicts_);
       conflicts_.clear();
       for (const auto& conflict : round) {
-        auto fresh = client_.get(conflict.target->type, conflict.namespace_name, conflict.name);
+        Result<rapidjson::Document> fresh =
+            unreachable_ ? Result<rapidjson::Document>(
+                               Error::make(ErrorCode::Transport, "abandoned: the server stopped answering"))
+                         : client_.get(conflict.target->type, conflict.namespace_name, conflict.name);
         if (!fresh) {
+          if (no_answer(fresh.error())) server_lost(fresh.error());
           auto result = WorkloadResult{};
           result.type = conflict.target->type;
           result.kind = conflict.target->type.kind;
@@ -550,6 +572,7 @@ class Engine {
                             schedule_conflicts_.push_back(index);
                           } else {
                             schedule_failed(done, patched.error());
+                            if (no_answer(patched.error())) server_lost(patched.error());
                           }
                         });
   }

@@ -801,6 +801,16 @@ struct Transport::Impl {
     }
   }
 
+  void drop_unsent(const Error& reason) {
+    // Moved out first: a completion may submit more, and those are not dropped.
+    std::vector<TransferPtr> dropped;
+    for (auto& transfer : queue) dropped.push_back(std::move(transfer));
+    queue.clear();
+    for (auto& [when, transfer] : delayed) dropped.push_back(std::move(transfer));
+    delayed.clear();
+    for (auto& transfer : dropped) finish(std::move(transfer), Error(reason));
+  }
+
   bool idle_now() const { return active.empty() && queue.empty() && delayed.empty(); }
   std::size_t outstanding() const { return active.size() + queue.size() + delayed.size(); }
 
@@ -890,6 +900,10 @@ Result<HttpResponse> Transport::perform(HttpRequest request) {
   impl_->run([&outcome] { return outcome.has_value(); });
   if (!outcome) return Error::make(ErrorCode::Cancelled, "interrupted");
   return std::move(*outcome);
+}
+
+void Transport::drop_unsent(const Error& reason) {
+  impl_->drop_unsent(reason);
 }
 
 void Transport::cancel() {

@@ -107,6 +107,12 @@ class Transport {
   // use it to bound what they hold while a following read overlaps the tail of their writes.
   void run_until_at_most(std::size_t outstanding);
 
+  // For a caller that has learned the server is gone: every request not yet sent (queued, or
+  // waiting to be retried) completes at once with `reason`, rather than each after its own retries
+  // and time limit. Requests in flight finish on their own; later ones are sent as usual (not
+  // sticky, unlike cancel()). May be called from inside a completion.
+  void drop_unsent(const Error& reason);
+
   // Async-signal-safe: asks run()/perform() to stop at the next opportunity (wakes a waiting
   // loop). Sticky: every later request completes with ErrorCode::Cancelled at once.
   void cancel();

@@ -363,6 +363,7 @@ TEST_CASE("a dropped connection is retried for safe requests, reported for unsaf
   REQUIRE_FALSE(posted);
   CHECK(posted.error().code == dr::ErrorCode::Transport);
   CHECK_THAT(posted.error().message, Catch::Contains("broke during POST " + server.url() + "/create"));
+  CHECK_FALSE(posted.error().unreachable);  // the request was sent: the server may have applied it
   CHECK(calls == 1);
 }
 
@@ -496,6 +497,7 @@ TEST_CASE("connection refused names the server like kubectl", "[transport]") {
   CHECK(got.error().code == dr::ErrorCode::Transport);
   CHECK(got.error().message == "The connection to the server 127.0.0.1:" + std::to_string(port) +
                                    " was refused - did you specify the right host or port?");
+  CHECK(got.error().unreachable);
   CHECK(transport.stats().retries == 2);  // connect failures are retried for every request
 }
 
@@ -506,6 +508,7 @@ TEST_CASE("an unknown host is reported as a DNS failure, without retries", "[tra
   CHECK(got.error().code == dr::ErrorCode::Transport);
   CHECK(got.error().message ==
         "Unable to connect to the server: dial tcp: lookup no-such-host.invalid: no such host");
+  CHECK(got.error().unreachable);
   CHECK(transport.stats().retries == 0);
 }
 
@@ -522,6 +525,7 @@ TEST_CASE("a hanging server fails within --request-timeout, with a clear message
   CHECK(got.error().code == dr::ErrorCode::Timeout);
   CHECK_THAT(got.error().message, Catch::Contains("context deadline exceeded"));
   CHECK_THAT(got.error().message, Catch::Contains("--request-timeout=200ms"));
+  CHECK_FALSE(got.error().unreachable);  // connected and sent: only the answer was late
   CHECK_THAT(got.error().message, Catch::StartsWith("GET " + server.url() + "/slow"));
   CHECK(server.requests() == 1);
 
@@ -805,7 +809,8 @@ TEST_CASE("TLS: verified connection with the cluster CA and a client certificate
   }
   transport.run();
   CHECK(ok == 100);
-  CHECK(transport.stats().connections <= 8);
+  // Reuse, not an exact count: a handshake the busy emulator breaks off is retried on a new one.
+  CHECK(transport.stats().connections <= 10);
 }
 
 TEST_CASE("TLS: an untrusted server certificate is refused with the reason and the CA's source",

@@ -28,6 +28,10 @@ struct Error {
   int http_status = 0;  // ErrorCode::Server: the HTTP status code
   std::string reason;   // ErrorCode::Server: Status.reason (NotFound, Conflict, Forbidden, ...)
   std::string context;  // what was being done, outermost first ("loading kubeconfig /x: ...")
+  // Transport/Timeout: the request never left this client (no connection could be made, or its
+  // TLS handshake never finished), so nothing was applied and the next request will most likely
+  // meet the same fate. False when the connection broke or timed out after the request was sent.
+  bool unreachable = false;
 
   static Error make(ErrorCode code, std::string message) {
     Error e;

@@ -109,15 +109,19 @@ class Engine {
     report_.errors.push_back(std::move(error));
   }
 
-  // A write found the server gone (no answer even after the transport's retries). Said once, as
-  // the run's error (with -o json the per-object failures are only in the report), and what is
-  // still waiting to be sent fails at once: each would meet the same fate after its own retries and
-  // --request-timeout. Writes in flight finish on their own.
+  // A write could not reach the server at all (no connection, even after the transport's
+  // retries). Said once, as the run's error (with -o json the per-object failures are only in the
+  // report), and what is still waiting to be sent fails at once: each would meet the same fate
+  // after its own retries and --request-timeout. Writes in flight finish on their own. A connection
+  // that broke after a request was sent is that request's failure only (a flaky network, a
+  // restarting server): the other writes go on.
   void server_lost(const Error& error) {
-    if (unreachable_) return;
+    if (unreachable_ || !error.unreachable) return;
     fail(error);
-    client_.transport().drop_unsent(
-        Error::make(error.code, "abandoned: the server stopped answering (" + error.message + ")"));
+    auto abandoned =
+        Error::make(error.code, "abandoned: the server stopped answering (" + error.message + ")");
+    abandoned.unreachable = true;
+    client_.transport().drop_unsent(abandoned);
   }
 
   void warn(std::string warning) {
@@ -365,7 +369,7 @@ class Engine {
         done.error().code == ErrorCode::Server ? done.error().kubectl_line() : done.error().describe();
     result.message = failure_prefix + result.error;
     record(std::move(result), kind);
-    if (no_answer(done.error())) server_lost(done.error());
+    server_lost(done.error());
   }
 
   // Custom resources that declare podsPath: their pods go once the CR is suspended (as Stork does).
@@ -401,7 +405,7 @@ class Engine {
                                Error::make(ErrorCode::Transport, "abandoned: the server stopped answering"))
                          : client_.get(conflict.target->type, conflict.namespace_name, conflict.name);
         if (!fresh) {
-          if (no_answer(fresh.error())) server_lost(fresh.error());
+          server_lost(fresh.error());
           auto result = WorkloadResult{};
           result.type = conflict.target->type;
           result.kind = conflict.target->type.kind;
@@ -572,7 +576,7 @@ class Engine {
                             schedule_conflicts_.push_back(index);
                           } else {
                             schedule_failed(done, patched.error());
-                            if (no_answer(patched.error())) server_lost(patched.error());
+                            server_lost(patched.error());
                           }
                         });
   }

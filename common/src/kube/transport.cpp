@@ -597,6 +597,26 @@ struct Transport::Impl {
     if (transfer->done) transfer->done(std::move(result));
   }
 
+  static bool never_sent(CURLcode code, const Transfer& transfer) {
+    switch (code) {
+      case CURLE_COULDNT_CONNECT:
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_COULDNT_RESOLVE_PROXY:
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_PEER_FAILED_VERIFICATION:
+        return true;
+      case CURLE_OPERATION_TIMEDOUT: {
+        // Pre-transfer time stays 0 until the connection (TLS included) is ready to send on.
+        curl_off_t ready_after = 0;
+        if (transfer.easy != nullptr)
+          curl_easy_getinfo(transfer.easy, CURLINFO_PRETRANSFER_TIME_T, &ready_after);
+        return ready_after == 0;
+      }
+      default:
+        return false;
+    }
+  }
+
   Error transport_error(CURLcode code, const Transfer& transfer) const {
     std::string detail = transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
     const std::string what = transfer.request.method + " " + display_base + transfer.request.path_and_query;
@@ -733,6 +753,7 @@ struct Transport::Impl {
     }
     if (!answered) {
       Error error = transport_error(code, *transfer);  // before release: it reads connect time
+      error.unreachable = never_sent(code, *transfer);
       release(*transfer);
       Failure failure = classify_failure(code);
       // A TLS "internal error" alert is the server failing its own side of the handshake (seen

@@ -9,6 +9,8 @@ DR_APT_PACKAGES=(
   rapidjson-dev libyaml-cpp-dev libcxxopts-dev catch2
   libcpp-httplib-dev zlib1g-dev libbrotli-dev
   jq openssl
+  # ss, for the end-to-end check of the emulator's listen backlog
+  iproute2
   # the end-to-end outage test's stand-in listeners (a server that accepts and never answers)
   python3
   # scripts/test.sh's sanitizer suite and the fuzz targets: clang, its sanitizer and libFuzzer

@@ -756,8 +756,10 @@ struct Transport::Impl {
       error.unreachable = never_sent(code, *transfer);
       release(*transfer);
       Failure failure = classify_failure(code);
-      // A TLS "internal error" alert is the server failing its own side of the handshake (seen
-      // under load): no request was sent, so trying again is as safe as after a refused connect.
+      // A TLS "internal error" alert is the server failing its own side of the handshake (an
+      // OpenSSL server that checks client certificates does this to a resumed session when it was
+      // set up without a session context): no request was sent, so trying again is as safe as
+      // after a refused connect.
       if (code == CURLE_SSL_CONNECT_ERROR && std::strstr(transfer->error_buffer, "internal error") != nullptr)
         failure = Failure::Connect;
       auto decision = decide_retry(

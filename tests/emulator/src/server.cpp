@@ -7,12 +7,15 @@
 #include <openssl/x509.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <sys/socket.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -138,6 +141,7 @@ struct ClusterServer::Impl {
   std::mutex server_mutex;
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
+  int listen_socket = -1;  // the bound socket of `server`, set while it binds
   int port = 0;
   std::atomic<bool> stopping{false};
   std::atomic<bool> running{false};
@@ -171,6 +175,11 @@ struct ClusterServer::Impl {
           // Ask for a client certificate and verify one when given; requests without one may
           // still authenticate with a bearer token (else 401), as kube-apiserver does.
           SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER, nullptr);
+          // Clients resume TLS sessions on their later connections (libcurl does), and
+          // kube-apiserver's crypto/tls takes them. With peer verification on, OpenSSL refuses a
+          // resumption with an "internal error" alert unless the sessions have a context.
+          static constexpr unsigned char kSessionContext[] = "kube-emulator";
+          ok = SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1) == 1;
         }
         if (cert != nullptr) X509_free(cert);
         if (key != nullptr) EVP_PKEY_free(key);
@@ -185,6 +194,14 @@ struct ClusterServer::Impl {
     // Go's net package (so kube-apiserver) disables Nagle on every connection; without this, a
     // response written in two parts waits for the client's delayed ACK (40 ms) on reused connections.
     s->set_tcp_nodelay(true);
+    // cpp-httplib (Debian's compiled 0.11) listens with a backlog of 5; Go's net.Listen, so
+    // kube-apiserver, uses the kernel's somaxconn. With 5, a client opening its connection pool at
+    // once has SYNs dropped and waits out the 1 s SYN retransmit. The socket is remembered here and
+    // listened on again with the full backlog once bound (Linux updates a listening socket's backlog).
+    s->set_socket_options([this](int sock) {
+      httplib::default_socket_options(sock);
+      listen_socket = sock;
+    });
     s->set_keep_alive_max_count(1'000'000);
     s->set_keep_alive_timeout(90);
     s->set_read_timeout(60);
@@ -202,6 +219,7 @@ struct ClusterServer::Impl {
 
   bool listen(int wanted, std::string& error) {
     std::lock_guard lock(server_mutex);
+    listen_socket = -1;
     server = make_server();
     if (!server->is_valid()) {
       error = "could not set up the TLS context";
@@ -211,6 +229,10 @@ struct ClusterServer::Impl {
                             : (server->bind_to_port("127.0.0.1", wanted) ? wanted : -1);
     if (bound <= 0) {
       error = "could not bind 127.0.0.1:" + std::to_string(wanted);
+      return false;
+    }
+    if (listen_socket >= 0 && ::listen(listen_socket, SOMAXCONN) != 0) {
+      error = std::string("could not widen the listen backlog: ") + std::strerror(errno);
       return false;
     }
     port = bound;

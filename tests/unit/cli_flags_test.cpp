@@ -83,6 +83,7 @@ TEST_CASE("every standard flag reaches ConfigOverrides, in both spellings", "[cl
                       "c.key",
                       "--insecure-skip-tls-verify",
                       "--tls-server-name=api.example",
+                      "--disable-compression",
                       "--request-timeout",
                       "30s",
                       "--v=6"});
@@ -105,6 +106,8 @@ TEST_CASE("every standard flag reaches ConfigOverrides, in both spellings", "[cl
   REQUIRE(o.insecure_skip_tls_verify);
   CHECK(*o.insecure_skip_tls_verify);
   CHECK(o.tls_server_name == "api.example");
+  REQUIRE(o.disable_compression);
+  CHECK(*o.disable_compression);
   CHECK(o.request_timeout == "30s");
   CHECK(flags->verbosity == 6);
 }
@@ -133,6 +136,8 @@ TEST_CASE("short flags: -n ns, -nns, -n=ns, -s, -v spellings", "[cli]") {
   REQUIRE(server);
   CHECK(server->overrides.server == "https://x");
   CHECK(parse({"--insecure-skip-tls-verify=false"})->overrides.insecure_skip_tls_verify == false);
+  CHECK(parse({"--disable-compression=false"})->overrides.disable_compression == false);
+  CHECK_FALSE(parse({})->overrides.disable_compression.has_value());
 }
 
 TEST_CASE("positional words are collected in order around flags, never split", "[cli]") {

@@ -420,6 +420,23 @@ TEST_CASE("cluster TLS and connection settings: insecure, tls-server-name, proxy
   CHECK_FALSE(config->tls.insecure_skip_verify);
 }
 
+TEST_CASE("disable-compression flag, given either way, wins over the cluster's setting", "[kubeconfig]") {
+  ConfigOverrides overrides = with_kubeconfig(kData + "/data.yaml");
+  overrides.disable_compression = false;
+  auto config = load_rest_config(overrides, env_of());
+  REQUIRE(config);
+  CHECK_FALSE(config->disable_compression);  // the file says true
+  overrides.context = "insecure";
+  overrides.disable_compression = true;
+  config = load_rest_config(overrides, env_of());
+  REQUIRE(config);
+  CHECK(config->disable_compression);
+  overrides.disable_compression.reset();
+  config = load_rest_config(overrides, env_of());
+  REQUIRE(config);
+  CHECK_FALSE(config->disable_compression);
+}
+
 TEST_CASE("TLS file flags replace the kubeconfig's and are read into memory", "[kubeconfig]") {
   ConfigOverrides overrides = with_kubeconfig(kData + "/data.yaml");
   overrides.certificate_authority = kMulti + "/sub/ca-b.pem";

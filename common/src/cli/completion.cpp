@@ -82,6 +82,7 @@ void apply_flag_value(Parsed& parsed, const FlagSpec& flag, const std::string& v
   if (name == "client-key") o.client_key = value;
   if (name == "tls-server-name") o.tls_server_name = value;
   if (name == "insecure-skip-tls-verify") o.insecure_skip_tls_verify = value.empty() || value == "true";
+  if (name == "disable-compression") o.disable_compression = value.empty() || value == "true";
   if (name == "as") o.impersonate_user = value;
   if (name == "as-group") o.impersonate_groups.push_back(value);
   if (name == "as-uid") o.impersonate_uid = value;

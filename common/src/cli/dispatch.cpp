@@ -36,6 +36,7 @@ const std::vector<FlagSpec> kGlobalFlags = {
     {"certificate-authority", "", FV::Required, "Path to a cert file for the certificate authority"},
     {"client-certificate", "", FV::Required, "Path to a client certificate file for TLS"},
     {"client-key", "", FV::Required, "Path to a client key file for TLS"},
+    {"disable-compression", "", FV::None, "Opt out of response compression for all requests to the server"},
     {"insecure-skip-tls-verify", "", FV::None, "Do not check the server's certificate (insecure)"},
     {"tls-server-name", "", FV::Required, "Server name to use for server certificate validation"},
     {"request-timeout", "", FV::Required, "How long to wait for a single server request (0 = no limit)"},

@@ -137,6 +137,8 @@ void add_kubectl_flags(cxxopts::Options& options) {
       ("client-key", "Path to a client key file for TLS", cxxopts::value<std::string>())
       ("cluster", "The name of the kubeconfig cluster to use", cxxopts::value<std::string>())
       ("context", "The name of the kubeconfig context to use", cxxopts::value<std::string>())
+      ("disable-compression", "If true, opt-out of response compression for all requests to the server",
+       cxxopts::value<bool>())
       ("insecure-skip-tls-verify",
        "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections "
        "insecure", cxxopts::value<bool>())
@@ -268,6 +270,7 @@ Result<CommonFlags> read_common_flags(const cxxopts::ParseResult& result) {
       o.insecure_skip_tls_verify = result["insecure-skip-tls-verify"].as<bool>();
     }
     o.tls_server_name = text_flag(result, "tls-server-name");
+    if (result.count("disable-compression")) o.disable_compression = result["disable-compression"].as<bool>();
     o.request_timeout = result.count("request-timeout") ? result["request-timeout"].as<std::string>() : "0";
     if (auto timeout = kube::parse_request_timeout(o.request_timeout); !timeout)
       return std::move(timeout).error();

@@ -476,6 +476,7 @@ void apply_overrides(const ConfigOverrides& flags, ResolvedInputs& in) {
   // Pointing --server elsewhere makes the file's tls-server-name meaningless.
   if (!flags.tls_server_name.empty() || !flags.server.empty())
     cluster.tls_server_name = flags.tls_server_name;
+  if (flags.disable_compression) cluster.disable_compression = *flags.disable_compression;
 
   KubeconfigUser& user = in.user;
   if (!flags.token.empty()) {

@@ -74,6 +74,7 @@ struct ConfigOverrides {
   std::string client_key;             // --client-key (file)
   std::optional<bool> insecure_skip_tls_verify;
   std::string tls_server_name;
+  std::optional<bool> disable_compression;      // --disable-compression, given either way wins over the file
   std::string impersonate_user;                 // --as
   std::vector<std::string> impersonate_groups;  // --as-group (repeatable)
   std::string impersonate_uid;                  // --as-uid

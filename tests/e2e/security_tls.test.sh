@@ -7,8 +7,8 @@ start_emulator --clusters dst --seed scale:2:5
 URL="$(emulator_url dst)"
 PKI="$E2E_TMP/pki"
 mkdir -p "$PKI/db"
-S_SERVER_PIDS=()
-trap 'for p in "${S_SERVER_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; e2e_cleanup' EXIT
+# s_server runs in a command substitution (a subshell), so its listeners' pids go to files.
+trap 'for f in "$E2E_TMP"/s_server.*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; e2e_cleanup' EXIT
 
 # An authority of our own and server certificates from it, made with the openssl CLI.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$PKI/ca.key" -out "$PKI/ca.crt" \
@@ -47,7 +47,7 @@ sign "$PKI/good.crt" right_host -days 1
 s_server() {
   local log="$E2E_TMP/s_server.$(basename "$1")"
   openssl s_server -accept 127.0.0.1:0 -cert "$1" -key "$PKI/server.key" -www -naccept 50 >"$log" 2>&1 &
-  S_SERVER_PIDS+=($!)
+  echo "$!" >"$log.pid"
   local i
   for i in $(seq 1 100); do grep -q '^ACCEPT' "$log" 2>/dev/null && break; sleep 0.05; done
   sed -n 's/^ACCEPT .*:\([0-9]*\)$/\1/p' "$log" | head -1

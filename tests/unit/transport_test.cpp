@@ -617,6 +617,60 @@ TEST_CASE("cancel() from another thread (as a signal handler would) wakes a wait
   CHECK(cancelled == 8);
 }
 
+TEST_CASE("run_until() returns when woken with its condition met, the request still in flight",
+          "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply::after(2s); });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(1));
+  bool answered = false;
+  transport.submit(get("/slow"), [&](auto response) { answered = static_cast<bool>(response); });
+  std::atomic<bool> ready{false};
+  std::thread worker([&] {
+    std::this_thread::sleep_for(100ms);
+    ready.store(true);
+    transport.wake();
+  });
+  transport.run_until([&] { return ready.load(); });
+  worker.join();
+  CHECK(ready.load());
+  CHECK_FALSE(answered);  // it returned for the worker, not for the answer
+  CHECK(transport.outstanding() == 1);
+  transport.run();
+  CHECK(answered);
+  CHECK(transport.outstanding() == 0);
+}
+
+TEST_CASE("pump() sends what is queued and completes what has answered, without waiting", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply{}; });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(1));
+  transport.pump();  // nothing queued: nothing to do
+  CHECK(transport.outstanding() == 0);
+  int completed = 0;
+  for (int i = 0; i < 3; ++i)
+    transport.submit(get("/x"), [&](auto response) { completed += response ? 1 : 0; });
+  CHECK(transport.outstanding() == 3);
+  // Each step returns at once; the answers come in over the steps as the server sends them.
+  for (int step = 0; step < 10'000 && completed < 3; ++step) {
+    transport.pump();
+    std::this_thread::sleep_for(1ms);
+  }
+  CHECK(completed == 3);
+  CHECK(server.requests() == 3);
+  CHECK(transport.outstanding() == 0);
+}
+
+TEST_CASE("pump() with a hanging server returns, the request left in flight", "[transport]") {
+  ScriptedServer server([](const Request&) { return Reply::after(10s); });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries(1));
+  bool finished = false;
+  transport.submit(get("/hang"), [&](auto) { finished = true; });
+  for (int step = 0; step < 20; ++step) transport.pump();
+  CHECK_FALSE(finished);
+  CHECK(transport.outstanding() == 1);
+  transport.cancel();
+  transport.run();
+  CHECK(finished);
+}
+
 TEST_CASE("streaming delivers chunks as they come; returning false stops cleanly", "[transport]") {
   ScriptedServer server([](const Request&) {
     Reply reply;

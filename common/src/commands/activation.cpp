@@ -49,6 +49,9 @@ namespace {
 // Above this many namespaces, one cluster-wide list per kind costs fewer requests than a list per
 // namespace, even though it returns objects the selection then drops.
 constexpr std::size_t kPerNamespaceListLimit = 8;
+// Objects planned between two steps of the transport while a page is planned: about the number a
+// pool of connections answers in the time it takes to plan them.
+constexpr std::size_t kPlannedPerPump = 32;
 
 bool is_activation(stork::Mode mode) {
   return mode == stork::Mode::ActivateMigration;
@@ -245,9 +248,12 @@ class Engine {
     list_options.label_selector = selection.server_label_selector();
 
     auto on_page = [&](rapidjson::Value& items, std::string_view) -> Status {
+      std::size_t planned = 0;
       for (auto& item : items.GetArray()) {
         if (interrupted() || unreachable_) break;
         consider(target, item, 0, kind);
+        // Planning a page takes milliseconds: let the writes queued so far go out meanwhile.
+        if (++planned % kPlannedPerPump == 0) client_.pump_pending();
       }
       // No further page: the error that made the server unreachable has been reported (and this
       // one, of the same kind, is not reported again).

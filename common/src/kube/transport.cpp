@@ -837,8 +837,54 @@ struct Transport::Impl {
   bool idle_now() const { return active.empty() && queue.empty() && delayed.empty(); }
   std::size_t outstanding() const { return active.size() + queue.size() + delayed.size(); }
 
-  // Drives transfers until `done()` holds (checked after each batch of completions) or nothing is
-  // left. Transfers still running when `done()` holds stay in the pool for the next call.
+  // Retries whose delay is over go back to the queue; queued transfers start while the in-flight
+  // limit allows. True when `done()` held after a start (a transfer that failed to start may be
+  // the one awaited).
+  template <class Done>
+  bool start_ready(const Done& done) {
+    auto now = Clock::now();
+    while (!delayed.empty() && delayed.begin()->first <= now) {
+      queue.push_back(std::move(delayed.begin()->second));
+      delayed.erase(delayed.begin());
+    }
+    while (!queue.empty() && active.size() < limit.current()) {
+      TransferPtr transfer = std::move(queue.front());
+      queue.pop_front();
+      start(std::move(transfer));
+      if (done()) return true;
+    }
+    return false;
+  }
+
+  // Lets libcurl move every transfer along and completes the finished ones; true if any finished.
+  bool perform_and_complete() {
+    int still_running = 0;
+    curl_multi_perform(multi, &still_running);
+    bool any_completed = false;
+    while (true) {
+      int pending = 0;
+      CURLMsg* message = curl_multi_info_read(multi, &pending);
+      if (message == nullptr) break;
+      if (message->msg == CURLMSG_DONE) {
+        complete(message->easy_handle, message->data.result);
+        any_completed = true;
+      }
+    }
+    return any_completed;
+  }
+
+  void pump() {
+    if (cancel_requested.load()) return;  // the next run() abandons what is left
+    const auto never = [] { return false; };
+    start_ready(never);
+    if (idle_now()) return;
+    perform_and_complete();
+    start_ready(never);
+  }
+
+  // Drives transfers until `done()` holds (checked at every turn of the loop: after a wake-up, a
+  // start or a batch of completions) or nothing is left. Transfers still running when `done()`
+  // holds stay in the pool for the next call.
   template <class Done>
   void run(const Done& done) {
     while (true) {
@@ -846,31 +892,11 @@ struct Transport::Impl {
         abandon_all();
         return;
       }
-      auto now = Clock::now();
-      while (!delayed.empty() && delayed.begin()->first <= now) {
-        queue.push_back(std::move(delayed.begin()->second));
-        delayed.erase(delayed.begin());
-      }
-      while (!queue.empty() && active.size() < limit.current()) {
-        TransferPtr transfer = std::move(queue.front());
-        queue.pop_front();
-        start(std::move(transfer));
-        if (done()) return;  // a transfer that failed to start may be the one awaited
-      }
+      if (done()) return;  // run_until()'s caller may have woken us with its own work ready
+      if (start_ready(done)) return;
       if (idle_now()) return;
 
-      int still_running = 0;
-      curl_multi_perform(multi, &still_running);
-      bool any_completed = false;
-      while (true) {
-        int pending = 0;
-        CURLMsg* message = curl_multi_info_read(multi, &pending);
-        if (message == nullptr) break;
-        if (message->msg == CURLMSG_DONE) {
-          complete(message->easy_handle, message->data.result);
-          any_completed = true;
-        }
-      }
+      const bool any_completed = perform_and_complete();
       if (any_completed && done()) return;
       if (idle_now()) return;
       if (cancel_requested.load()) continue;
@@ -882,7 +908,7 @@ struct Transport::Impl {
             std::chrono::duration_cast<std::chrono::milliseconds>(delayed.begin()->first - Clock::now());
         wait_ms = static_cast<int>(std::clamp<long long>(until.count() + 1, 0, 1000));
       }
-      // Also returns early for libcurl's own timers, socket activity and curl_multi_wakeup (cancel).
+      // Also returns early for libcurl's timers, socket activity and curl_multi_wakeup (cancel, wake).
       if (wait_ms > 0) curl_multi_poll(multi, nullptr, 0, wait_ms, nullptr);
     }
   }
@@ -909,6 +935,22 @@ void Transport::run_until_at_most(std::size_t outstanding) {
   auto few_enough = [this, outstanding] { return impl_->outstanding() <= outstanding; };
   if (few_enough()) return;
   impl_->run(few_enough);
+}
+
+void Transport::run_until(const std::function<bool()>& done) {
+  impl_->run(done);
+}
+
+void Transport::pump() {
+  impl_->pump();
+}
+
+void Transport::wake() {
+  curl_multi_wakeup(impl_->multi);
+}
+
+std::size_t Transport::outstanding() const {
+  return impl_->outstanding();
 }
 
 Result<HttpResponse> Transport::perform(HttpRequest request) {

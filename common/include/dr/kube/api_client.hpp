@@ -123,6 +123,9 @@ class ApiClient {
   // Drives that work until at most `outstanding` requests remain; the rest continues at the next
   // run_pending() or blocking call (a list's next page, say, which then overlaps with them).
   void run_pending_until_at_most(std::size_t outstanding);
+  // One step of the pending requests without waiting (Transport::pump): for a caller planning a
+  // long page, so the writes it has queued so far go out meanwhile.
+  void pump_pending();
 
   Discovery& discovery();
 

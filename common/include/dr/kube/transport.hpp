@@ -106,6 +106,17 @@ class Transport {
   // in flight; those stay in the pool and keep going at the next run() or perform(). Bulk callers
   // use it to bound what they hold while a following read overlaps the tail of their writes.
   void run_until_at_most(std::size_t outstanding);
+  // Like run(), but returns as soon as `done()` holds (checked after every wake-up) or nothing is
+  // left. For a caller waiting on work of its own elsewhere: it calls wake() when that is ready.
+  void run_until(const std::function<bool()>& done);
+  // One step without waiting: starts what the in-flight limit allows, reads what has arrived and
+  // runs the completions of finished requests. For a caller busy with CPU work, so the requests it
+  // queued keep moving meanwhile. Not from inside a completion.
+  void pump();
+  // Thread-safe: wakes a run() that is waiting, so that run_until() checks its condition.
+  void wake();
+  // Requests queued, waiting to be retried or in flight.
+  std::size_t outstanding() const;
 
   // For a caller that has learned the server is gone: every request not yet sent (queued, or
   // waiting to be retried) completes at once with `reason`, rather than each after its own retries

@@ -49,8 +49,8 @@ namespace {
 // Above this many namespaces, one cluster-wide list per kind costs fewer requests than a list per
 // namespace, even though it returns objects the selection then drops.
 constexpr std::size_t kPerNamespaceListLimit = 8;
-// Objects planned between two steps of the transport while a page is planned: about the number a
-// pool of connections answers in the time it takes to plan them.
+// Objects planned between two steps of the transport while a page is planned: often enough that
+// the writes keep flowing, seldom enough that the steps cost little.
 constexpr std::size_t kPlannedPerPump = 32;
 
 bool is_activation(stork::Mode mode) {

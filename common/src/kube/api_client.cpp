@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 #include <rapidjson/error/en.h>
@@ -348,11 +349,16 @@ Result<detail::ListPage> decode_page_driving(Transport& transport, const std::st
   if (transport.outstanding() == 0) return detail::decode_list_page(body, what);
   std::optional<Result<detail::ListPage>> page;
   std::atomic<bool> decoded{false};
-  std::thread decoder([&] {
-    page.emplace(detail::decode_list_page(body, what));
-    decoded.store(true, std::memory_order_release);
-    transport.wake();
-  });
+  std::thread decoder;
+  try {
+    decoder = std::thread([&] {
+      page.emplace(detail::decode_list_page(body, what));
+      decoded.store(true, std::memory_order_release);
+      transport.wake();
+    });
+  } catch (const std::system_error&) {
+    return detail::decode_list_page(body, what);  // no thread to be had (a process limit): decode here
+  }
   transport.run_until([&] { return decoded.load(std::memory_order_acquire); });
   decoder.join();
   return std::move(*page);

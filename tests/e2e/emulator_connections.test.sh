@@ -5,7 +5,6 @@
 # still required, where OpenSSL without a session context answers "internal error".
 source "$(dirname "$0")/lib.sh"
 start_emulator --clusters dst --seed scale:2:5
-URL="$(emulator_url dst)"
 PORT="$(jq -r '.clusters.dst.port' <<<"$EMU_INFO")"
 DIR="$(jq -r '.state_dir' <<<"$EMU_INFO")"
 
@@ -29,12 +28,5 @@ second="$(s_client -sess_in "$E2E_TMP/session.pem")"
 expect_contains "the next connection resumes the session" "$second" "Reused, TLSv1.3"
 expect_contains "and is answered as the certificate's user, not refused with an internal error" "$second" "HTTP/1.1 200 OK"
 check "no alert on resumption" bash -c '! grep -qi "alert" <<<"$1"' _ "$second"
-
-# libcurl resumes the first connection's session on the connections it opens next: nine transfers
-# at once, every one answered.
-for i in $(seq 1 9); do printf 'url = "%s/version"\noutput = "/dev/null"\n' "$URL"; done >"$E2E_TMP/urls"
-codes="$(curl -sS --parallel --parallel-max 9 --cacert "$DIR/ca.crt" --cert "$DIR/admin.crt" \
-  --key "$DIR/admin.key" -K "$E2E_TMP/urls" -w "%{http_code}\n" 2>"$E2E_TMP/curl.err")"
-expect_eq "nine transfers at once, all answered" "$(sort <<<"$codes" | uniq -c | awk '{ print $1, $2 }')" "9 200"
 
 finish

@@ -38,11 +38,27 @@ TEST_CASE("nesting is measured outside strings only", "[json]") {
   CHECK_FALSE(find_excess_nesting("[][][][]", 1));
 }
 
-TEST_CASE("deeply nested JSON is refused before parsing, and what is allowed parses", "[json]") {
+TEST_CASE("deeply nested JSON is refused at the bracket past the limit, and what is allowed parses",
+          "[json]") {
   rapidjson::Document doc;
   auto refused = dr::json::parse_untrusted(doc, nested_arrays(200000));
   REQUIRE(refused);
   CHECK(*refused == "nesting deeper than 1000 levels at offset 1000");
+  CHECK(doc.IsNull());
+  // Objects count as arrays do; "{\"a\":" is five characters.
+  std::string objects;
+  for (std::size_t level = 0; level <= dr::json::kMaxNesting; ++level) objects += "{\"a\":";
+  refused = dr::json::parse_untrusted(doc, objects);
+  REQUIRE(refused);
+  CHECK(*refused == "nesting deeper than 1000 levels at offset " + std::to_string(5 * dr::json::kMaxNesting));
+  // Brackets inside strings are text, not levels.
+  REQUIRE_FALSE(dr::json::parse_untrusted(doc, "[\"" + std::string(5000, '[') + "\"]"));
+  CHECK(doc[0].GetStringLength() == 5000);
+  // Whichever problem comes first in the text is the one reported.
+  refused = dr::json::parse_untrusted(doc, "[1,}" + nested_arrays(5000));
+  REQUIRE(refused);
+  CHECK(refused->find("nesting") == std::string::npos);
+  CHECK(refused->find("at offset 3") != std::string::npos);
   REQUIRE_FALSE(dr::json::parse_untrusted(doc, nested_arrays(dr::json::kMaxNesting)));
   CHECK(doc.IsArray());
   auto invalid = dr::json::parse_untrusted(doc, R"({"a":)");

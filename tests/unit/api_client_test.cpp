@@ -5,8 +5,12 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "dr/kube/api_client.hpp"
+#include "kube/api_internal.hpp"
 #include "wire_test_server.hpp"
 
 using namespace std::chrono_literals;
@@ -347,6 +351,91 @@ TEST_CASE("list: an expired continue token restarts the list once", "[api]") {
   }
 }
 
+TEST_CASE("list: a page's continue token is read from its head, as the decoded page has it", "[api]") {
+  using dr::kube::detail::peek_continue_token;
+  CHECK(peek_continue_token(
+            R"({"kind":"PodList","metadata":{"resourceVersion":"9","continue":"tok"},"items":[)") ==
+        "tok");  // the items need not have arrived
+  CHECK(peek_continue_token(R"({"metadata":{"continue":"a\u003db","remainingItemCount":3},"items":[]})") ==
+        "a=b");
+  CHECK(peek_continue_token(R"({"metadata":{"resourceVersion":"9"},"items":[]})").empty());
+  CHECK(peek_continue_token(R"({"metadata":{"continue":"first","continue":"second"},"items":[]})") ==
+        "first");
+  CHECK(peek_continue_token(R"({"metadata":{"continue":"x"},"metadata":{"continue":"y"},"items":[]})") ==
+        "x");
+  // Only the top-level metadata counts, and only once it is whole.
+  CHECK(peek_continue_token(R"({"kind":{"metadata":{"continue":"no"}},"items":[]})").empty());
+  CHECK(peek_continue_token(R"({"metadata":{"labels":{"continue":"no"}},"items":[]})").empty());
+  CHECK(peek_continue_token(R"({"metadata":{"continue":"cut)").empty());
+  // A whole metadata object is enough; what follows is the full decode's to judge.
+  CHECK(peek_continue_token(R"({"metadata":{"continue":"whole"})") == "whole");
+  // Items first (not kube-apiserver's order): only the full decode knows.
+  CHECK(peek_continue_token(R"({"items":[],"metadata":{"continue":"late"}})").empty());
+  CHECK(peek_continue_token(R"([{"metadata":{"continue":"no"}}])").empty());
+  CHECK(peek_continue_token("").empty());
+  CHECK(peek_continue_token("not json").empty());
+  CHECK(peek_continue_token("{\"apiVersion\":" + std::string(100000, '[')).empty());  // gives up, flat
+}
+
+TEST_CASE("list: the next page is asked for while the handler works on this one", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path.find("continue=page3") != std::string::npos)
+      return Reply::json(200, R"({"metadata":{"resourceVersion":"9"},"items":[{"metadata":{"name":"e"}}]})");
+    if (request.path.find("continue=page2") != std::string::npos) {
+      return Reply::json(
+          200,
+          R"({"metadata":{"resourceVersion":"9","continue":"page3"},"items":[{"metadata":{"name":"c"}},{"metadata":{"name":"d"}}]})");
+    }
+    return Reply::json(
+        200,
+        R"({"metadata":{"resourceVersion":"9","continue":"page2"},"items":[{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}]})");
+  });
+  auto client = client_for(server);
+  std::vector<std::string> names;
+  std::vector<int> requests_seen_by_handler;
+  dr::kube::ListOptions options;
+  options.page_size = 2;
+  auto listed =
+      client.list(types::statefulsets, "zookeeper", options, [&](rapidjson::Value& items, std::string_view) {
+        for (auto& item : items.GetArray()) names.emplace_back(item["metadata"]["name"].GetString());
+        // Drive the transport as a bulk caller does while it plans: the next page's request reaches the
+        // server before this handler returns.
+        const int expected = static_cast<int>(requests_seen_by_handler.size()) + 2;
+        for (int step = 0; step < 2000 && server.requests() < expected && names.size() < 5; ++step) {
+          client.pump_pending();
+          std::this_thread::sleep_for(1ms);
+        }
+        requests_seen_by_handler.push_back(server.requests());
+        return dr::Status{};
+      });
+  REQUIRE(listed);
+  CHECK(names == std::vector<std::string>{"a", "b", "c", "d", "e"});
+  CHECK(requests_seen_by_handler == std::vector<int>{2, 3, 3});  // the last page has no next one
+  auto seen = server.seen();
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[1].path.find("continue=page2") != std::string::npos);
+  CHECK(seen[2].path.find("continue=page3") != std::string::npos);
+}
+
+TEST_CASE("list: a page whose token comes after its items is followed after it is decoded", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path.find("continue=page2") != std::string::npos)
+      return Reply::json(200, R"({"items":[{"metadata":{"name":"b"}}],"metadata":{"resourceVersion":"9"}})");
+    return Reply::json(200, R"({"items":[{"metadata":{"name":"a"}}],"metadata":{"continue":"page2"}})");
+  });
+  auto client = client_for(server);
+  std::vector<std::string> names;
+  int requests_in_handler = 0;
+  REQUIRE(client.list(types::pods, "", {}, [&](rapidjson::Value& items, std::string_view) {
+    for (auto& item : items.GetArray()) names.emplace_back(item["metadata"]["name"].GetString());
+    if (names.size() == 1) requests_in_handler = server.requests();
+    return dr::Status{};
+  }));
+  CHECK(names == std::vector<std::string>{"a", "b"});
+  CHECK(requests_in_handler == 1);
+  CHECK(server.requests() == 2);
+}
+
 TEST_CASE("list: empty lists, null items, and a handler that stops", "[api]") {
   ScriptedServer server([](const Request& request) {
     if (request.path.find("/pods") != std::string::npos)
@@ -368,7 +457,9 @@ TEST_CASE("list: empty lists, null items, and a handler that stops", "[api]") {
       });
   REQUIRE_FALSE(stopped);
   CHECK(stopped.error().message == "enough");
-  CHECK(server.requests() == 2);
+  // The stopped list's next page had been asked for already; nothing after it.
+  client.run_pending();
+  CHECK(server.requests() == 3);
 }
 
 TEST_CASE("watch: events until the handler stops; bookmarks skipped; ERROR events become errors", "[api]") {

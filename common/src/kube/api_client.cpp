@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <thread>
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -154,6 +159,77 @@ Result<ListPage> decode_list_page(std::string_view body, const std::string& what
   if (items->value.IsNull()) items->value.SetArray();  // Go encodes an empty slice as null
   if (!items->value.IsArray()) return Error::make(ErrorCode::Decode, what + ": items is not an array");
   return page;
+}
+
+namespace {
+
+// Reads a list's head up to the end of its top-level metadata and keeps metadata.continue; ends the
+// parse there (returning false), at "items", or at anything nested deeper than metadata needs.
+class ContinueTokenReader {
+ public:
+  using Ch = char;
+  bool Null() { return true; }
+  bool Bool(bool) { return true; }
+  bool Int(int) { return true; }
+  bool Uint(unsigned) { return true; }
+  bool Int64(std::int64_t) { return true; }
+  bool Uint64(std::uint64_t) { return true; }
+  bool Double(double) { return true; }
+  bool RawNumber(const Ch*, rapidjson::SizeType, bool) { return true; }
+  bool String(const Ch* text, rapidjson::SizeType length, bool) {
+    // The first one, as FindMember finds it in the decoded page.
+    if (in_metadata() && key_ == "continue" && !token_seen_) {
+      token_.assign(text, length);
+      token_seen_ = true;
+    }
+    return true;
+  }
+  bool Key(const Ch* text, rapidjson::SizeType length, bool) {
+    key_.assign(text, length);
+    return !(depth_ == 1 && key_ == "items");
+  }
+  bool StartObject() {
+    if (depth_ == 1 && key_ == "metadata") metadata_depth_ = 2;
+    return ++depth_ <= kDeepest;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    if (in_metadata() && depth_ == metadata_depth_) {
+      metadata_read_ = true;
+      return false;
+    }
+    --depth_;
+    return true;
+  }
+  bool StartArray() { return depth_ > 0 && ++depth_ <= kDeepest; }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    return true;
+  }
+
+  // The token, once the whole metadata object was read.
+  std::string token() && { return metadata_read_ ? std::move(token_) : std::string(); }
+
+ private:
+  static constexpr std::size_t kDeepest = 8;
+  bool in_metadata() const { return metadata_depth_ > 0 && depth_ == metadata_depth_; }
+
+  std::size_t depth_ = 0;
+  std::size_t metadata_depth_ = 0;  // 2 while inside the top-level metadata object
+  bool metadata_read_ = false;
+  bool token_seen_ = false;
+  std::string key_;
+  std::string token_;
+};
+
+}  // namespace
+
+std::string peek_continue_token(std::string_view body) {
+  ContinueTokenReader handler;
+  rapidjson::MemoryStream bytes(body.data(), body.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(bytes);
+  rapidjson::Reader reader;
+  reader.Parse<rapidjson::kParseIterativeFlag>(input, handler);  // always ended early, or by an error
+  return std::move(handler).token();
 }
 
 Result<std::optional<WatchEvent>> decode_watch_line(std::string_view line, const std::string& what) {
@@ -370,29 +446,55 @@ Status ApiClient::list(const ResourceType& type, std::string_view ns, const List
                        const PageHandler& on_page) {
   const std::string what = "list " + type.group_resource();
   const std::string limit = options.page_size > 0 ? std::to_string(options.page_size) : std::string();
-  std::string continue_token;
-  bool restarted = false;
-  while (true) {
+  auto page_request = [&](const std::string& continue_token) {
     HttpRequest request;
     request.path_and_query = with_query(type.path(ns), {{"limit", limit},
                                                         {"continue", continue_token},
                                                         {"labelSelector", options.label_selector},
                                                         {"fieldSelector", options.field_selector}});
     request.retry_safe = true;
-    auto response = impl_->transport.perform(std::move(request));
+    return request;
+  };
+  Transport& transport = impl_->transport;
+  std::string continue_token;
+  bool restarted = false;
+  auto response = transport.perform(page_request(continue_token));
+  while (true) {
     if (!response) return std::move(response).error();
     if (response->status == 410 && !continue_token.empty() && !restarted) {
       // The continue token expired (the server compacted past its snapshot): start over, once.
       restarted = true;
       continue_token.clear();
+      response = transport.perform(page_request(continue_token));
       continue;
     }
     if (!is_success(response->status)) return error_from_response(*response);
-    auto page = decode_page_driving(impl_->transport, response->body, what);
-    if (!page) return std::move(page).error();
-    if (auto handled = on_page(page->items(), page->resource_version); !handled) return handled;
-    if (page->continue_token.empty()) return {};
-    continue_token = std::move(page->continue_token);
+    // The next page is asked for before this one is decoded and handled, so that the server builds
+    // it meanwhile. Shared: if this call returns early, the answer lands after it is gone.
+    const std::string peeked = detail::peek_continue_token(response->body);
+    std::shared_ptr<std::optional<Result<HttpResponse>>> next_page;
+    if (!peeked.empty()) {
+      next_page = std::make_shared<std::optional<Result<HttpResponse>>>();
+      transport.submit_first(page_request(peeked), [next_page](Result<HttpResponse> answer) {
+        next_page->emplace(std::move(answer));
+      });
+    }
+    {
+      // This page's text and document go before the next page is decoded.
+      const std::string body = std::move(response->body);
+      auto page = decode_page_driving(transport, body, what);
+      if (!page) return std::move(page).error();
+      if (auto handled = on_page(page->items(), page->resource_version); !handled) return handled;
+      if (page->continue_token.empty()) return {};
+      continue_token = std::move(page->continue_token);
+    }
+    if (next_page && peeked == continue_token) {
+      transport.run_until([&next_page] { return next_page->has_value(); });
+      if (!next_page->has_value()) return Error::make(ErrorCode::Cancelled, "interrupted");
+      response = std::move(**next_page);
+    } else {
+      response = transport.perform(page_request(continue_token));
+    }
   }
 }
 

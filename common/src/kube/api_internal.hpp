@@ -31,6 +31,11 @@ struct ListPage {
 // A 2xx list body; `what` names the request ("list statefulsets.apps").
 Result<ListPage> decode_list_page(std::string_view body, const std::string& what);
 
+// A list body's metadata.continue, read from its head without decoding the items: kube-apiserver
+// writes metadata before items. Empty when there is none, or when it is not found before "items"
+// (then only the full decode knows).
+std::string peek_continue_token(std::string_view body);
+
 // One line of a watch stream with its event type ("ADDED", "MODIFIED", "DELETED").
 struct WatchEvent {
   rapidjson::Document document;

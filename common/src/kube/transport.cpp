@@ -927,6 +927,14 @@ void Transport::submit(HttpRequest request, Completion done) {
   impl_->queue.push_back(std::move(transfer));
 }
 
+void Transport::submit_first(HttpRequest request, Completion done) {
+  auto transfer = std::make_unique<Impl::Transfer>();
+  transfer->request = std::move(request);
+  transfer->max_body_bytes = impl_->options.max_response_bytes;
+  transfer->done = std::move(done);
+  impl_->queue.push_front(std::move(transfer));
+}
+
 void Transport::run() {
   impl_->run([] { return false; });
 }
@@ -957,11 +965,8 @@ Result<HttpResponse> Transport::perform(HttpRequest request) {
   // Jumps the queue and returns as soon as its own answer is in; other queued or in-flight work
   // keeps going (and is completed by the next run()). Safe to call from inside a completion.
   std::optional<Result<HttpResponse>> outcome;
-  auto transfer = std::make_unique<Impl::Transfer>();
-  transfer->request = std::move(request);
-  transfer->max_body_bytes = impl_->options.max_response_bytes;
-  transfer->done = [&outcome](Result<HttpResponse> result) { outcome.emplace(std::move(result)); };
-  impl_->queue.push_front(std::move(transfer));
+  submit_first(std::move(request),
+               [&outcome](Result<HttpResponse> result) { outcome.emplace(std::move(result)); });
   impl_->run([&outcome] { return outcome.has_value(); });
   if (!outcome) return Error::make(ErrorCode::Cancelled, "interrupted");
   return std::move(*outcome);

@@ -75,10 +75,12 @@ class ApiClient {
   Result<rapidjson::Document> get(const ResourceType& type, std::string_view ns, std::string_view name);
 
   // Paged list. on_page gets each page's items array (mutable: callers may move values out) and the
-  // list's resourceVersion. Empty ns on a namespaced type lists across all namespaces. Only one page
-  // is held in memory at a time. A 410 Expired answer to a continue token (the server compacted past
-  // the snapshot) restarts the list once from the beginning, so on_page may see objects it already
-  // saw; callers must tolerate re-delivery. A second 410 is returned as the error.
+  // list's resourceVersion. Empty ns on a namespaced type lists across all namespaces. The next page
+  // is asked for as soon as a page's head is in (its continue token), so the server builds it while
+  // on_page runs: one decoded page is held at a time, and the next one's text as it arrives. A 410 Expired
+  // answer to a continue token (the server compacted past the snapshot) restarts the list once from the
+  // beginning, so on_page may see objects it already saw; callers must tolerate re-delivery. A second 410 is
+  // returned as the error.
   using PageHandler = std::function<Status(rapidjson::Value& items, std::string_view resource_version)>;
   Status list(const ResourceType& type, std::string_view ns, const ListOptions& options,
               const PageHandler& on_page);

@@ -99,6 +99,9 @@ class Transport {
   // Concurrent: queue a request; `done` runs on the thread inside run(), and may submit more.
   using Completion = std::function<void(Result<HttpResponse>)>;
   void submit(HttpRequest request, Completion done);
+  // Like submit(), but ahead of everything queued: for a read the caller will soon wait on (a
+  // list's next page) while its queued writes keep going.
+  void submit_first(HttpRequest request, Completion done);
   // Drives queued and in-flight requests until none remain (or cancel() was called; then the
   // remaining completions receive ErrorCode::Cancelled).
   void run();

@@ -330,6 +330,14 @@ struct Transport::Impl {
   };
   using TransferPtr = std::unique_ptr<Transfer>;
 
+  TransferPtr make_transfer(HttpRequest request, Completion done) const {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->request = std::move(request);
+    transfer->max_body_bytes = options.max_response_bytes;
+    transfer->done = std::move(done);
+    return transfer;
+  }
+
   RestConfig config;
   std::shared_ptr<AuthProvider> auth;
   TransportOptions options;
@@ -920,19 +928,11 @@ Transport::Transport(RestConfig config, std::shared_ptr<AuthProvider> auth, Tran
 Transport::~Transport() = default;
 
 void Transport::submit(HttpRequest request, Completion done) {
-  auto transfer = std::make_unique<Impl::Transfer>();
-  transfer->request = std::move(request);
-  transfer->max_body_bytes = impl_->options.max_response_bytes;
-  transfer->done = std::move(done);
-  impl_->queue.push_back(std::move(transfer));
+  impl_->queue.push_back(impl_->make_transfer(std::move(request), std::move(done)));
 }
 
 void Transport::submit_first(HttpRequest request, Completion done) {
-  auto transfer = std::make_unique<Impl::Transfer>();
-  transfer->request = std::move(request);
-  transfer->max_body_bytes = impl_->options.max_response_bytes;
-  transfer->done = std::move(done);
-  impl_->queue.push_front(std::move(transfer));
+  impl_->queue.push_front(impl_->make_transfer(std::move(request), std::move(done)));
 }
 
 void Transport::run() {

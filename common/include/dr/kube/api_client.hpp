@@ -76,11 +76,11 @@ class ApiClient {
 
   // Paged list. on_page gets each page's items array (mutable: callers may move values out) and the
   // list's resourceVersion. Empty ns on a namespaced type lists across all namespaces. The next page
-  // is asked for as soon as a page's head is in (its continue token), so the server builds it while
-  // on_page runs: one decoded page is held at a time, and the next one's text as it arrives. A 410 Expired
-  // answer to a continue token (the server compacted past the snapshot) restarts the list once from the
-  // beginning, so on_page may see objects it already saw; callers must tolerate re-delivery. A second 410 is
-  // returned as the error.
+  // is asked for as soon as a page's head (its continue token) is in, so the server builds it while
+  // on_page runs: one decoded page is held at a time, and the next page's text as it arrives. A 410
+  // Expired answer to a continue token (the server compacted past the snapshot) restarts the list
+  // once from the beginning, so on_page may see objects it already saw; callers must tolerate
+  // re-delivery. A second 410 is returned as the error.
   using PageHandler = std::function<Status(rapidjson::Value& items, std::string_view resource_version)>;
   Status list(const ResourceType& type, std::string_view ns, const ListOptions& options,
               const PageHandler& on_page);

@@ -180,6 +180,9 @@ struct ClusterServer::Impl {
           // resumption with an "internal error" alert unless the sessions have a context.
           static constexpr unsigned char kSessionContext[] = "kube-emulator";
           ok = SSL_CTX_set_session_id_context(&ctx, kSessionContext, sizeof kSessionContext - 1) == 1;
+          // Go's crypto/tls sends one TLS 1.3 session ticket per connection; OpenSSL's default is two,
+          // each costing the server a copy of the session with the client's certificate decoded again.
+          ok = ok && SSL_CTX_set_num_tickets(&ctx, 1) == 1;
         }
         if (cert != nullptr) X509_free(cert);
         if (key != nullptr) EVP_PKEY_free(key);

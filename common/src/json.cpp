@@ -1,9 +1,6 @@
 #include "dr/json.hpp"
 
-#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
 
 #include <cstdint>
 
@@ -100,13 +97,10 @@ class DepthLimitedHandler {
 std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string_view text) {
   std::optional<std::string> invalid;
   // The reader runs inside Populate so that the values it builds land in `doc` (and its allocator)
-  // as with Document::Parse; the iterative parser keeps the stack flat whatever the depth.
+  // as with Document::Parse.
   auto read = [&](rapidjson::Document& target) {
     DepthLimitedHandler handler(target, kMaxNesting);
-    rapidjson::MemoryStream bytes(text.data(), text.size());
-    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(bytes);
-    rapidjson::Reader reader;
-    const rapidjson::ParseResult parsed = reader.Parse<rapidjson::kParseIterativeFlag>(input, handler);
+    const rapidjson::ParseResult parsed = read_events(text, handler);
     if (!parsed.IsError()) return true;
     if (handler.too_deep()) {
       // The reader reports the offset of the bracket it was refused (not yet taken).

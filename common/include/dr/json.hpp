@@ -7,6 +7,9 @@
 #include <string_view>
 
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 namespace dr::json {
 
@@ -22,6 +25,16 @@ std::optional<std::size_t> find_excess_nesting(std::string_view text, std::size_
 // Parses `text` into `doc` without recursion and within kMaxNesting. nullopt on success, else
 // "<what is wrong> at offset N" for messages.
 std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string_view text);
+
+// Hands `text`'s events to a RapidJSON SAX handler without recursion (the iterative parser), for
+// readers that build or look at only part of a document. The handler's false ends the parse.
+template <class Handler>
+rapidjson::ParseResult read_events(std::string_view text, Handler& handler) {
+  rapidjson::MemoryStream bytes(text.data(), text.size());
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(bytes);
+  rapidjson::Reader reader;
+  return reader.Parse<rapidjson::kParseIterativeFlag>(input, handler);
+}
 
 // "nesting deeper than 1000 levels"
 std::string excess_nesting_message();

@@ -9,10 +9,7 @@
 #include <system_error>
 #include <thread>
 
-#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -189,11 +186,11 @@ class ContinueTokenReader {
     return !(depth_ == 1 && key_ == "items");
   }
   bool StartObject() {
-    if (depth_ == 1 && key_ == "metadata") metadata_depth_ = 2;
+    if (depth_ == 1 && key_ == "metadata") metadata_opened_ = true;
     return ++depth_ <= kDeepest;
   }
   bool EndObject(rapidjson::SizeType) {
-    if (in_metadata() && depth_ == metadata_depth_) {
+    if (in_metadata()) {
       metadata_read_ = true;
       return false;
     }
@@ -211,10 +208,11 @@ class ContinueTokenReader {
 
  private:
   static constexpr std::size_t kDeepest = 8;
-  bool in_metadata() const { return metadata_depth_ > 0 && depth_ == metadata_depth_; }
+  // Directly inside the top-level metadata object (the root is depth 1).
+  bool in_metadata() const { return metadata_opened_ && depth_ == 2; }
 
   std::size_t depth_ = 0;
-  std::size_t metadata_depth_ = 0;  // 2 while inside the top-level metadata object
+  bool metadata_opened_ = false;
   bool metadata_read_ = false;
   bool token_seen_ = false;
   std::string key_;
@@ -225,10 +223,7 @@ class ContinueTokenReader {
 
 std::string peek_continue_token(std::string_view body) {
   ContinueTokenReader handler;
-  rapidjson::MemoryStream bytes(body.data(), body.size());
-  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(bytes);
-  rapidjson::Reader reader;
-  reader.Parse<rapidjson::kParseIterativeFlag>(input, handler);  // always ended early, or by an error
+  json::read_events(body, handler);  // always ended early, or by an error
   return std::move(handler).token();
 }
 

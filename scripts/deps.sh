@@ -8,6 +8,8 @@ DR_APT_PACKAGES=(
   libcurl4-openssl-dev libnghttp2-dev libssl-dev
   rapidjson-dev libyaml-cpp-dev libcxxopts-dev catch2
   libcpp-httplib-dev zlib1g-dev libbrotli-dev
+  # the static archives of libcurl's own libraries, for DR_STATIC_CURL (cmake/DrCurl.cmake)
+  libidn2-dev libunistring-dev libpsl-dev libssh2-1-dev libzstd-dev
   jq openssl
   # ss, for the end-to-end check of the emulator's listen backlog
   iproute2

@@ -64,11 +64,12 @@ stage() {
 # so the same objects serve the suite and the fuzzers.
 build_sanitize() {
   # -O1 with line tables only: the sanitizers' usual choice, and much quicker to compile than -O2 -g
-  # on a 2-core CI machine; assertions stay on.
+  # on a 2-core CI machine; assertions stay on. libcurl linked statically, as the release links it,
+  # so the suite runs the libcurl that ships (the --release build below keeps the shared one).
   # shellcheck disable=SC2086 # DR_CMAKE_ARGS is a list of arguments
   cmake -S "$root" -B "$sanitize_build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DDR_SANITIZE=ON -DDR_FUZZ=ON \
-    -DDR_WERROR="$werror" ${DR_CMAKE_ARGS:-} >/dev/null &&
+    -DDR_STATIC_CURL=ON -DDR_WERROR="$werror" ${DR_CMAKE_ARGS:-} >/dev/null &&
     cmake --build "$sanitize_build" -j "$jobs"
 }
 test_sanitize() {

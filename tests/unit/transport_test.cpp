@@ -1,14 +1,21 @@
 // Transport behaviour against real sockets: a scripted plain-HTTP/1.1 server on loopback
 // (connection reuse, bounded concurrency, retries and their timers, 401 refresh, errors, timeouts,
 // cancellation, streaming) and, for TLS, kube-emulator (when it has been built).
+#include <arpa/inet.h>
+#include <curl/curl.h>
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <rapidjson/document.h>
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -45,6 +52,30 @@ int unused_port() {
 }
 
 }  // namespace
+
+#ifdef DR_STATIC_CURL
+TEST_CASE("a static-libcurl build loads none of libcurl's shared libraries", "[transport]") {
+  // cmake/DrCurl.cmake: libcurl and its libraries are linked in, and its GSS-API, OpenLDAP and
+  // librtmp are left out, so none of them (nor GnuTLS, which the last two bring) is loaded.
+  for (const char* library : {"libcurl.so.4", "libssl.so.3", "libcrypto.so.3", "libgnutls.so.30",
+                              "libgssapi_krb5.so.2", "libldap-2.5.so.0", "librtmp.so.1"}) {
+    void* handle = dlopen(library, RTLD_NOW | RTLD_NOLOAD);
+    INFO(library);
+    CHECK(handle == nullptr);
+    if (handle != nullptr) dlclose(handle);
+  }
+}
+
+TEST_CASE("a static-libcurl build still reports its version without the left-out OpenLDAP", "[transport]") {
+  // curl_version() asks OpenLDAP for its version; the stand-in answers that it cannot tell, and
+  // libcurl leaves OpenLDAP out of the line.
+  std::string version = curl_version();
+  CHECK(version.starts_with("libcurl/"));
+  CHECK(version.find(" OpenSSL/") != std::string::npos);
+  CHECK(version.find(" nghttp2/") != std::string::npos);
+  CHECK(version.find("OpenLDAP") == std::string::npos);
+}
+#endif
 
 TEST_CASE("GnuTLS's load-time init is skipped through its own override hook", "[transport]") {
   // Debian's libcurl brings GnuTLS in (via librtmp and libldap); transport.cpp defines the weak
@@ -478,6 +509,56 @@ TEST_CASE("basic auth, custom User-Agent, disabled compression", "[transport]") 
       request.has_header("Authorization: Basic YWRtaW46aHVudGVyMi1wYXNzd29yZA=="));  // admin:hunter2-password
   CHECK(request.has_header("User-Agent: kubectl-dr-test/1"));
   CHECK(request.head.find("Accept-Encoding") == std::string::npos);
+}
+
+TEST_CASE("a SOCKS5 proxy is offered no authentication or a password, never GSS-API", "[transport]") {
+  // client-go's SOCKS5 dialer knows those two methods; libcurl would offer GSS-API (method 1) too,
+  // which a static-libcurl build leaves out. A stand-in proxy reads the client's greeting (version
+  // 5, the number of methods, the methods) and accepts none of them.
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&address), length) == 0);
+  REQUIRE(listen(listener, 1) == 0);
+  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  std::vector<unsigned char> greeting;
+  std::thread proxy([&] {
+    pollfd ready{listener, POLLIN, 0};
+    if (poll(&ready, 1, 5000) != 1) return;
+    int client = accept(listener, nullptr, nullptr);
+    if (client < 0) return;
+    std::array<unsigned char, 258> buffer{};
+    std::size_t have = 0;
+    // The methods follow their count; stop once the greeting is whole.
+    while (have < 2 || have < 2U + buffer[1]) {
+      pollfd readable{client, POLLIN, 0};
+      if (poll(&readable, 1, 5000) != 1) break;
+      ssize_t got = read(client, buffer.data() + have, buffer.size() - have);
+      if (got <= 0) break;
+      have += static_cast<std::size_t>(got);
+    }
+    greeting.assign(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(have));
+    const unsigned char none_acceptable[] = {5, 0xFF};
+    (void)!write(client, none_acceptable, sizeof(none_acceptable));
+    close(client);
+  });
+
+  auto config = config_for("https://127.0.0.1:1");
+  config.proxy_url = "socks5://127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  dr::kube::Transport transport(config, nullptr, fast_retries());
+  auto got = transport.perform(get("/version", /*retry_safe=*/false));
+  proxy.join();
+  close(listener);
+  CHECK_FALSE(got);
+  REQUIRE(greeting.size() >= 3);
+  CHECK(greeting[0] == 5);
+  REQUIRE(greeting.size() == 2U + greeting[1]);
+  std::vector<unsigned char> methods(greeting.begin() + 2, greeting.end());
+  CHECK(std::find(methods.begin(), methods.end(), 0) != methods.end());  // no authentication
+  CHECK(std::find(methods.begin(), methods.end(), 1) == methods.end());  // GSS-API
 }
 
 TEST_CASE("a server URL with a path prefix keeps it", "[transport]") {

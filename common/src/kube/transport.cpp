@@ -42,8 +42,8 @@ std::string default_user_agent() {
 // GnuTLS exports as a weak symbol, so this definition in the executable is the one it reaches.
 // The documented switch, GNUTLS_NO_IMPLICIT_INIT=1, cannot be set from inside the process: glibc
 // installs the environment only after .preinit_array hooks have run. If a GnuTLS release drops
-// the hook, this is simply never called and the constructor runs as before. (extern "C": the
-// symbol has no namespace, wherever it is declared.)
+// the hook, this is simply never called and the constructor runs as before. A DR_STATIC_CURL
+// build loads no GnuTLS at all. (extern "C": the symbol has no namespace, wherever it is declared.)
 // NOLINTNEXTLINE(bugprone-reserved-identifier)
 extern "C" int _gnutls_global_init_skip() {
   return 1;
@@ -500,6 +500,9 @@ struct Transport::Impl {
       curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
     }
     if (!config.proxy_url.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, config.proxy_url.c_str());
+    // A SOCKS5 proxy (proxy-url, or libcurl's ALL_PROXY) is offered no authentication or a user
+    // name and password, as client-go offers it; libcurl would also offer GSS-API by default.
+    curl_easy_setopt(easy, CURLOPT_SOCKS5_AUTH, static_cast<long>(CURLAUTH_BASIC));
     if (connect_to_list != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_list);
 
     // TLS: verified unless the kubeconfig or a flag says otherwise.

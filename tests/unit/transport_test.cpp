@@ -561,6 +561,33 @@ TEST_CASE("a SOCKS5 proxy is offered no authentication or a password, never GSS-
   CHECK(std::find(methods.begin(), methods.end(), 1) == methods.end());  // GSS-API
 }
 
+TEST_CASE("system roots: SSL_CERT_FILE, else the first bundle that exists; SSL_CERT_DIR as given",
+          "[transport]") {
+  auto dir = std::filesystem::temp_directory_path() / ("dr-roots-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "a-directory.pem");
+  std::ofstream(dir / "second.pem") << "bundle";
+  std::ofstream(dir / "third.pem") << "bundle";
+  const std::vector<std::string> candidates = {(dir / "missing.pem").string(),
+                                               (dir / "a-directory.pem").string(),
+                                               (dir / "second.pem").string(), (dir / "third.pem").string()};
+
+  auto found = dr::kube::find_system_roots(nullptr, nullptr, candidates);
+  CHECK(found.ca_file == (dir / "second.pem").string());  // not a missing file, not a directory
+  CHECK(found.ca_dirs.empty());
+
+  found = dr::kube::find_system_roots("/somewhere/else.pem", "/d1:/d2", candidates);
+  CHECK(found.ca_file == "/somewhere/else.pem");  // the variable wins, as in Go, even if absent
+  CHECK(found.ca_dirs == "/d1:/d2");
+
+  found = dr::kube::find_system_roots("", "", candidates);  // empty counts as unset
+  CHECK(found.ca_file == (dir / "second.pem").string());
+  CHECK(found.ca_dirs.empty());
+
+  CHECK(dr::kube::find_system_roots(nullptr, nullptr, {(dir / "missing.pem").string()}).ca_file.empty());
+  CHECK(dr::kube::go_bundle_candidates().front() == "/etc/ssl/certs/ca-certificates.crt");
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a server URL with a path prefix keeps it", "[transport]") {
   ScriptedServer server([](const Request&) { return Reply{}; });
   dr::kube::Transport transport(config_for(server.url() + "/k8s/clusters/c-1/"), nullptr, fast_retries());
@@ -976,6 +1003,23 @@ TEST_CASE("TLS: an untrusted server certificate is refused with the reason and t
     REQUIRE_FALSE(got);
     CHECK_THAT(got.error().message, Catch::Contains("tls: failed to verify certificate"));
     CHECK_THAT(got.error().message, Catch::Contains("the system trust store"));
+  }
+  SECTION("the system trust store is found as Go finds it: SSL_CERT_FILE names the bundle") {
+    auto config = emulator.admin_config();
+    config.tls.ca_pem.clear();
+    config.tls.ca_source.clear();
+    const char* saved = std::getenv("SSL_CERT_FILE");
+    std::string previous = saved != nullptr ? saved : "";
+    setenv("SSL_CERT_FILE", (emulator.dir() + "/ca.crt").c_str(), 1);
+    dr::kube::Transport transport(config, nullptr, fast_retries());
+    if (saved != nullptr) {
+      setenv("SSL_CERT_FILE", previous.c_str(), 1);
+    } else {
+      unsetenv("SSL_CERT_FILE");
+    }
+    auto got = transport.perform(get("/api/v1/namespaces"));
+    REQUIRE(got);
+    CHECK(got->status == 200);
   }
   SECTION("insecure-skip-tls-verify connects anyway") {
     auto config = emulator.admin_config();

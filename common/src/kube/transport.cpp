@@ -6,8 +6,10 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -31,6 +33,39 @@ std::string_view HttpResponse::header(std::string_view lower_name) const {
 
 std::string default_user_agent() {
   return "kubectl-dr/" + dr::version() + " (" + dr::platform() + ")";
+}
+
+const std::vector<std::string>& go_bundle_candidates() {
+  // crypto/x509's root_linux.go, in its order.
+  static const std::vector<std::string> candidates = {
+      "/etc/ssl/certs/ca-certificates.crt",                 // Debian, Ubuntu, Gentoo, Arch
+      "/etc/pki/tls/certs/ca-bundle.crt",                   // Fedora, RHEL 6
+      "/etc/ssl/ca-bundle.pem",                             // openSUSE
+      "/etc/pki/tls/cacert.pem",                            // OpenELEC
+      "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  // CentOS, RHEL 7 and later
+      "/etc/ssl/cert.pem",                                  // Alpine
+  };
+  return candidates;
+}
+
+SystemRoots find_system_roots(const char* ssl_cert_file, const char* ssl_cert_dir,
+                              const std::vector<std::string>& bundle_candidates) {
+  // Why not libcurl's default: it is the one path the build machine's distribution uses, and the
+  // release binaries (libcurl linked in) run on others too.
+  SystemRoots roots;
+  if (ssl_cert_dir != nullptr && *ssl_cert_dir != '\0') roots.ca_dirs = ssl_cert_dir;
+  if (ssl_cert_file != nullptr && *ssl_cert_file != '\0') {
+    roots.ca_file = ssl_cert_file;  // as Go: the variable wins, whether or not the file is there
+    return roots;
+  }
+  for (const auto& candidate : bundle_candidates) {
+    std::error_code error;
+    if (std::filesystem::is_regular_file(candidate, error)) {
+      roots.ca_file = candidate;
+      break;
+    }
+  }
+  return roots;
 }
 
 // ---- start-up: GnuTLS's load-time initialisation -----------------------------------------------
@@ -353,6 +388,7 @@ struct Transport::Impl {
   std::unordered_map<CURL*, TransferPtr> active;
   std::atomic<bool> cancel_requested{false};
   InflightLimit limit{1, 1};
+  SystemRoots system_roots;  // when the kubeconfig names no CA
   TransportStats stats;
   std::mt19937 random{std::random_device{}()};
 
@@ -363,6 +399,10 @@ struct Transport::Impl {
     if (options.max_inflight == 0) options.max_inflight = 1;
     limit = InflightLimit(options.min_inflight, options.max_inflight);
     address = parse_server(config.server);
+    if (config.tls.ca_pem.empty() && !config.tls.insecure_skip_verify) {
+      system_roots = find_system_roots(std::getenv("SSL_CERT_FILE"), std::getenv("SSL_CERT_DIR"),
+                                       go_bundle_candidates());
+    }
     host_port = address.host + ":" + address.port;
     display_base = address.scheme + "://" + host_port + address.base_path;
     if (!config.tls.server_name.empty()) {
@@ -512,6 +552,9 @@ struct Transport::Impl {
     } else if (!config.tls.ca_pem.empty()) {
       curl_blob ca{const_cast<char*>(config.tls.ca_pem.data()), config.tls.ca_pem.size(), CURL_BLOB_NOCOPY};
       curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &ca);
+    } else {
+      if (!system_roots.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, system_roots.ca_file.c_str());
+      if (!system_roots.ca_dirs.empty()) curl_easy_setopt(easy, CURLOPT_CAPATH, system_roots.ca_dirs.c_str());
     }
     // An exec plugin's client certificate replaces the kubeconfig's.
     const bool exec_cert = !creds.client_cert_pem.empty() && !creds.client_key_pem.empty();
@@ -663,7 +706,8 @@ struct Transport::Impl {
         std::string checked_name = config.tls.server_name.empty() ? address.host : config.tls.server_name;
         std::string ca =
             config.tls.ca_pem.empty()
-                ? std::string("the system trust store")
+                ? "the system trust store" +
+                      (system_roots.ca_file.empty() ? std::string() : " " + system_roots.ca_file)
                 : "certificate-authority from " +
                       (config.tls.ca_source.empty() ? std::string("the kubeconfig") : config.tls.ca_source);
         std::string cause = verification_cause(detail, checked_name);

@@ -6,9 +6,9 @@
 #
 # Without --prebuilt it configures and builds a Release tree with -DDR_STATIC_DEPS=ON (libstdc++,
 # libgcc, yaml-cpp, and libcurl with its own libraries, OpenSSL among them, linked statically; glibc
-# stays shared) and refuses the result when a binary needs any other shared library. --prebuilt DIR packages the executables already in DIR (a
-# build's plugins/ directory) as they are: quick, for tests; such an archive is only as static as
-# that build was.
+# stays shared) and refuses the result when a binary needs any other shared library. --prebuilt DIR
+# packages the executables already in DIR (a build's plugins/ directory) as they are: quick, for
+# tests; such an archive is only as static as that build was.
 #
 # Only the machine's own os/arch can be built (no cross compilation): run the script on each
 # platform's machine into the same --out directory; the manifest gets one platform per archive of

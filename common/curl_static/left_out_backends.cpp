@@ -1,7 +1,7 @@
 // Linked only into DR_STATIC_CURL builds (cmake/DrCurl.cmake): definitions for the functions
 // Debian's libcurl.a calls in three libraries that Debian ships no usable static archive of.
 //   GSS-API (Kerberos): HTTP Negotiate/SPNEGO, SOCKS5 GSS-API, FTP and mail Kerberos
-//   OpenLDAP:           ldap:// and ldaps:// URLs, and curl_version()'s "OpenLDAP/x.y.z"
+//   OpenLDAP:           ldap:// and ldaps:// URLs, and curl_version()'s LDAP part
 //   librtmp:            rtmp:// URLs
 // The transport allows libcurl no scheme but http and https, never turns Negotiate on, and offers
 // a SOCKS5 proxy no GSS-API (transport.cpp), so none of these is reached. If one ever were, the
@@ -32,8 +32,8 @@ namespace {
 // NOLINTEND(cppcoreguidelines-macro-usage, bugprone-macro-parentheses)
 
 // ---- OpenLDAP -------------------------------------------------------------------------------------
-// curl_version() asks OpenLDAP for its version and prints plain "OpenLDAP" when asking fails: it
-// fails here (LDAP_OPT_ERROR), and nothing is allocated, so there is nothing to free.
+// curl_version() asks OpenLDAP for its version and leaves it out of the line when asking fails, as
+// it always does here (LDAP_OPT_ERROR). The two frees it calls only after a success do nothing.
 extern "C" int ldap_get_option(void* /*ld*/, int /*option*/, void* /*outvalue*/) {
   return -1;
 }
@@ -66,9 +66,7 @@ DR_LEFT_OUT("OpenLDAP", ber_sockbuf_add_io)
 // ---- GSS-API ----------------------------------------------------------------------------------------
 // A gss_OID in the real library; libcurl only passes it back to the functions below.
 // NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
-extern "C" {
-void* GSS_C_NT_HOSTBASED_SERVICE = nullptr;
-}
+extern "C" void* GSS_C_NT_HOSTBASED_SERVICE = nullptr;
 DR_LEFT_OUT("GSS-API", gss_delete_sec_context)
 DR_LEFT_OUT("GSS-API", gss_display_name)
 DR_LEFT_OUT("GSS-API", gss_display_status)

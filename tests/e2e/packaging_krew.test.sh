@@ -145,7 +145,7 @@ else
 fi
 # DR_STATIC_CURL (on in releases and in scripts/test.sh's build) links libcurl in.
 if $strict || grep -q '^DR_STATIC_CURL:BOOL=ON$' "$build_dir/CMakeCache.txt"; then
-  check "libcurl.so.4 is not needed (linked in)" bash -c '! grep -qx libcurl.so.4 <<<"$1"' _ "$needed"
+  check "libcurl.so.4 is not needed (linked in)" lacks '^libcurl\.so\.4$' "$needed"
 else
   check "libcurl.so.4 is needed (a shared-libcurl build)" grep -qx 'libcurl.so.4' <<<"$needed"
 fi

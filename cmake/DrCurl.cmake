@@ -47,5 +47,4 @@ add_library(dr_curl_left_out OBJECT "${CMAKE_CURRENT_LIST_DIR}/../common/curl_st
 # makes every consumer wait for them to be built: CMake's documented pattern).
 target_link_libraries(dr_curl INTERFACE dr_curl_left_out $<TARGET_OBJECTS:dr_curl_left_out> Threads::Threads
                                       ${CMAKE_DL_LIBS})
-target_compile_definitions(dr_curl INTERFACE DR_STATIC_CURL=1)
 target_include_directories(dr_curl SYSTEM INTERFACE ${CURL_INCLUDE_DIRS})

@@ -64,9 +64,11 @@ DR_LEFT_OUT("OpenLDAP", ber_memfree)
 DR_LEFT_OUT("OpenLDAP", ber_sockbuf_add_io)
 
 // ---- GSS-API ----------------------------------------------------------------------------------------
-// A gss_OID in the real library; libcurl only passes it back to the functions below.
-// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables)
-extern "C" void* GSS_C_NT_HOSTBASED_SERVICE = nullptr;
+// A gss_OID in the real library; libcurl only passes it back to the functions below. In a block:
+// GCC warns about an initialised `extern "C"` declaration written on one line.
+extern "C" {
+void* GSS_C_NT_HOSTBASED_SERVICE = nullptr;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
+}
 DR_LEFT_OUT("GSS-API", gss_delete_sec_context)
 DR_LEFT_OUT("GSS-API", gss_display_name)
 DR_LEFT_OUT("GSS-API", gss_display_status)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # TLS verification is on unless asked otherwise. A certificate from an unknown authority, an expired
-# one, one for another host, and no CA at all are each refused with a line naming the cause; nothing
-# is written. --insecure-skip-tls-verify (flag or kubeconfig) connects and warns exactly once.
+# one, one for another host, no CA at all, and one from an authority the system trusts when the
+# kubeconfig names its own are each refused with a line naming the cause; nothing is written. --insecure-skip-tls-verify (flag or kubeconfig) connects and warns exactly once.
 source "$(dirname "$0")/lib.sh"
 start_emulator --clusters dst --seed scale:2:5
 URL="$(emulator_url dst)"
@@ -95,6 +95,35 @@ port="$(s_server "$PKI/good.crt")"
 run_capture kubectl dr status clusterdomains --server "https://127.0.0.1:$port" --certificate-authority "$PKI/ca.crt"
 expect_eq "good certificate on the test listener: still exit 1" "$RC" 1
 check "good certificate on the test listener: not a TLS error" bash -c '! grep -q "failed to verify" <<<"$1"' _ "$ERR"
+
+# --- the kubeconfig's authority is the only one trusted: one the system trusts is not enough
+# (libcurl would also search its built-in CA directory). Needs a writable system CA directory: the
+# test authority is linked into it under its hash name for these runs only.
+SYSTEM_CA_DIR=/etc/ssl/certs
+if [ -w "$SYSTEM_CA_DIR" ]; then
+  hash="$(openssl x509 -hash -noout -in "$PKI/ca.crt")"
+  n=0
+  while [ -e "$SYSTEM_CA_DIR/$hash.$n" ]; do n=$((n + 1)); done
+  SYSTEM_CA_LINK="$SYSTEM_CA_DIR/$hash.$n"
+  ln -s "$PKI/ca.crt" "$SYSTEM_CA_LINK"
+  trap 'rm -f "$SYSTEM_CA_LINK"; for f in "$E2E_TMP"/s_server.*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; e2e_cleanup' EXIT
+  port="$(s_server "$PKI/good.crt")"
+  # Without a CA of its own the system's is used, so the link is in effect (past TLS, as kubectl).
+  run_capture kubectl dr status clusterdomains --context no-ca --server "https://127.0.0.1:$port"
+  check "system authority: trusted when the kubeconfig names none" \
+    bash -c '! grep -q "failed to verify" <<<"$1"' _ "$ERR"
+  # The kubeconfig's cluster names the emulator's CA: kubectl refuses the listener, and so do we.
+  run_capture kubectl get clusterdomainsstatuses --server "https://127.0.0.1:$port"
+  expect_contains "system authority: kubectl refuses it beside the kubeconfig's" "$ERR" \
+    "certificate signed by unknown authority"
+  run_capture kubectl dr status clusterdomains --server "https://127.0.0.1:$port"
+  refused "system authority beside the kubeconfig's" "x509: certificate signed by unknown authority"
+  expect_contains "system authority beside the kubeconfig's: names the kubeconfig's CA" "$ERR" \
+    "certificate-authority from"
+  rm -f "$SYSTEM_CA_LINK"
+else
+  echo "ok - system authority beside the kubeconfig's: SKIPPED ($SYSTEM_CA_DIR is not writable here)"
+fi
 
 expect_eq "refused connections wrote nothing" "$(fingerprint)" "$before"
 

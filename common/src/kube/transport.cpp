@@ -552,6 +552,11 @@ struct Transport::Impl {
     } else if (!config.tls.ca_pem.empty()) {
       curl_blob ca{const_cast<char*>(config.tls.ca_pem.data()), config.tls.ca_pem.size(), CURL_BLOB_NOCOPY};
       curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &ca);
+      // That authority alone, as client-go trusts it. The blob replaces libcurl's built-in CA file
+      // but not its built-in CA directory (Debian's: /etc/ssl/certs), through which any authority
+      // of the system's could otherwise vouch for the server and be sent its credentials.
+      curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
+      curl_easy_setopt(easy, CURLOPT_CAINFO, nullptr);
     } else {
       if (!system_roots.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, system_roots.ca_file.c_str());
       if (!system_roots.ca_dirs.empty()) curl_easy_setopt(easy, CURLOPT_CAPATH, system_roots.ca_dirs.c_str());

@@ -3,6 +3,7 @@
 #include <rapidjson/error/en.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace dr::json {
 
@@ -59,13 +60,16 @@ class DepthLimitedHandler {
   bool Int64(std::int64_t i) { return target_.Int64(i); }
   bool Uint64(std::uint64_t u) { return target_.Uint64(u); }
   bool Double(double d) { return target_.Double(d); }
-  bool RawNumber(const Ch* str, rapidjson::SizeType length, bool copy) {
-    return target_.RawNumber(str, length, copy);
+  // Strings are always copied (parse_untrusted parses in place, in a buffer that goes).
+  bool RawNumber(const Ch* str, rapidjson::SizeType length, bool /*copy*/) {
+    return target_.RawNumber(str, length, true);
   }
-  bool String(const Ch* str, rapidjson::SizeType length, bool copy) {
-    return target_.String(str, length, copy);
+  bool String(const Ch* str, rapidjson::SizeType length, bool /*copy*/) {
+    return target_.String(str, length, true);
   }
-  bool Key(const Ch* str, rapidjson::SizeType length, bool copy) { return target_.Key(str, length, copy); }
+  bool Key(const Ch* str, rapidjson::SizeType length, bool /*copy*/) {
+    return target_.Key(str, length, true);
+  }
   bool StartObject() { return enter() && target_.StartObject(); }
   bool EndObject(rapidjson::SizeType members) {
     --depth_;
@@ -95,16 +99,37 @@ class DepthLimitedHandler {
 }  // namespace
 
 std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string_view text) {
+  // No JSON text holds a raw NUL (RFC 8259: not whitespace, and escaped inside strings), and the
+  // in-place parse below would take one for the end of the text.
+  if (const void* nul = std::memchr(text.data(), '\0', text.size()); nul != nullptr) {
+    doc.SetNull();
+    return "invalid character NUL at offset " + std::to_string(static_cast<const char*>(nul) - text.data());
+  }
   std::optional<std::string> invalid;
   // The reader runs inside Populate so that the values it builds land in `doc` (and its allocator)
   // as with Document::Parse.
   auto read = [&](rapidjson::Document& target) {
+    // Parsed in place, in a copy: the reader then scans each string once, vector-wise, instead of
+    // byte by byte through a stack of its own. The handler still copies every string into the
+    // document, which therefore owns all it points to: RapidJSON's CopyFrom would share, not copy,
+    // strings left in the parsed text. The padding keeps the 16-byte vector loads
+    // (RAPIDJSON_SSE2/NEON, CMakeLists.txt), which may reach past the terminating NUL to the end of
+    // its 16-byte block, inside the copy.
+    constexpr std::size_t kVectorPadding = 16;
+    std::string buffer;
+    buffer.reserve(text.size() + kVectorPadding);
+    buffer.assign(text);
+    buffer.append(kVectorPadding - 1, '\0');  // and the string's own terminator
+    rapidjson::InsituStringStream input(buffer.data());
     DepthLimitedHandler handler(target, kMaxNesting);
-    const rapidjson::ParseResult parsed = read_events(text, handler);
+    // The recursive parser, the faster one: the handler refuses the bracket that would open level
+    // kMaxNesting + 1 before the parser descends into it, so the recursion is bounded.
+    rapidjson::Reader reader;
+    const rapidjson::ParseResult parsed = reader.Parse<rapidjson::kParseInsituFlag>(input, handler);
     if (!parsed.IsError()) return true;
     if (handler.too_deep()) {
-      // The reader reports the offset of the bracket it was refused (not yet taken).
-      invalid = excess_nesting_message() + " at offset " + std::to_string(parsed.Offset());
+      // The recursive reader has taken the bracket it was refused when it reports: one back is it.
+      invalid = excess_nesting_message() + " at offset " + std::to_string(parsed.Offset() - 1);
     } else {
       invalid = std::string(rapidjson::GetParseError_En(parsed.Code())) + " at offset " +
                 std::to_string(parsed.Offset());

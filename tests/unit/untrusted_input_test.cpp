@@ -66,6 +66,45 @@ TEST_CASE("deeply nested JSON is refused at the bracket past the limit, and what
   CHECK(invalid->find("at offset 5") != std::string::npos);
 }
 
+TEST_CASE("parse_untrusted reads exactly the text given, and the document owns its strings", "[json]") {
+  rapidjson::Document doc;
+  SECTION("a view into a longer buffer ends where the view ends") {
+    const std::string buffer = R"({"a":"b"}{"c":1})";
+    REQUIRE_FALSE(dr::json::parse_untrusted(doc, std::string_view(buffer).substr(0, 9)));
+    CHECK(doc["a"] == "b");
+    CHECK_FALSE(doc.HasMember("c"));
+  }
+  SECTION("a NUL byte is refused where it is, even after a complete document") {
+    auto refused = dr::json::parse_untrusted(doc, std::string_view("{\"a\":1}\0{}", 10));
+    REQUIRE(refused);
+    CHECK(*refused == "invalid character NUL at offset 7");
+    CHECK(doc.IsNull());
+    refused = dr::json::parse_untrusted(doc, std::string_view("[\"a\0b\"]", 7));
+    REQUIRE(refused);
+    CHECK(*refused == "invalid character NUL at offset 3");
+  }
+  SECTION("escapes are decoded, long and short strings alike") {
+    const std::string long_text(100, 'x');
+    REQUIRE_FALSE(dr::json::parse_untrusted(doc, R"(["a\nb\u00e9\"", ")" + long_text + R"(\t", ""])"));
+    CHECK(std::string(doc[0].GetString(), doc[0].GetStringLength()) == "a\nb\xc3\xa9\"");
+    CHECK(std::string(doc[1].GetString(), doc[1].GetStringLength()) == long_text + "\t");
+    CHECK(doc[2].GetStringLength() == 0);
+  }
+  SECTION("copies outlive the parsed document and its text") {
+    // RapidJSON's CopyFrom shares strings it did not allocate: the parse must leave none such.
+    rapidjson::Document copy;
+    {
+      std::string text = R"({"metadata":{"name":"a-name-longer-than-a-short-string","namespace":"ns"}})";
+      rapidjson::Document parsed;
+      REQUIRE_FALSE(dr::json::parse_untrusted(parsed, text));
+      copy.CopyFrom(parsed["metadata"], copy.GetAllocator());
+      text.assign(text.size(), '#');
+    }
+    CHECK(copy["name"] == "a-name-longer-than-a-short-string");
+    CHECK(copy["namespace"] == "ns");
+  }
+}
+
 TEST_CASE("API answers: deep nesting is a Decode error, a deep error body still gives the status", "[api]") {
   auto parsed = dr::kube::detail::parse_json(nested_arrays(100000), "get statefulsets.apps");
   REQUIRE_FALSE(parsed);

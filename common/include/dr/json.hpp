@@ -22,8 +22,9 @@ inline constexpr std::size_t kMaxNesting = 1000;
 // Only looks at brackets and strings: malformed text is left for the parser to report.
 std::optional<std::size_t> find_excess_nesting(std::string_view text, std::size_t max_depth = kMaxNesting);
 
-// Parses `text` into `doc` without recursion and within kMaxNesting. nullopt on success, else
-// "<what is wrong> at offset N" for messages.
+// Parses `text` into `doc` within kMaxNesting (so with bounded recursion). nullopt on success, else
+// "<what is wrong> at offset N" for messages. A NUL byte anywhere is refused. The document owns
+// copies of all its strings (nothing points into `text`).
 std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string_view text);
 
 // Hands `text`'s events to a RapidJSON SAX handler without recursion (the iterative parser), for

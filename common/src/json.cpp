@@ -109,17 +109,12 @@ std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string
   // The reader runs inside Populate so that the values it builds land in `doc` (and its allocator)
   // as with Document::Parse.
   auto read = [&](rapidjson::Document& target) {
-    // Parsed in place, in a copy: the reader then scans each string once, vector-wise, instead of
-    // byte by byte through a stack of its own. The handler still copies every string into the
-    // document, which therefore owns all it points to: RapidJSON's CopyFrom would share, not copy,
-    // strings left in the parsed text. The padding keeps the 16-byte vector loads
-    // (RAPIDJSON_SSE2/NEON, CMakeLists.txt), which may reach past the terminating NUL to the end of
-    // its 16-byte block, inside the copy.
-    constexpr std::size_t kVectorPadding = 16;
-    std::string buffer;
-    buffer.reserve(text.size() + kVectorPadding);
-    buffer.assign(text);
-    buffer.append(kVectorPadding - 1, '\0');  // and the string's own terminator
+    // Parsed in place, in a copy: the reader then takes each string once, instead of byte by byte
+    // through a stack of its own. The handler still copies every string into the document, which
+    // therefore owns all it points to: RapidJSON's CopyFrom would share, not copy, strings left in
+    // the parsed text. RapidJSON's SSE2 scanning stays off: it reads whole 16-byte blocks, past the
+    // end of any text not padded for it (the std::strings parsed elsewhere are not).
+    std::string buffer(text);  // its terminating NUL ends the in-place stream
     rapidjson::InsituStringStream input(buffer.data());
     DepthLimitedHandler handler(target, kMaxNesting);
     // The recursive parser, the faster one: the handler refuses the bracket that would open level

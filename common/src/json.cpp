@@ -99,6 +99,11 @@ class DepthLimitedHandler {
 }  // namespace
 
 std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string_view text) {
+  std::string copy(text);
+  return parse_untrusted_in_place(doc, copy);
+}
+
+std::optional<std::string> parse_untrusted_in_place(rapidjson::Document& doc, std::string& text) {
   // No JSON text holds a raw NUL (RFC 8259: not whitespace, and escaped inside strings), and the
   // in-place parse below would take one for the end of the text.
   if (const void* nul = std::memchr(text.data(), '\0', text.size()); nul != nullptr) {
@@ -109,13 +114,12 @@ std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string
   // The reader runs inside Populate so that the values it builds land in `doc` (and its allocator)
   // as with Document::Parse.
   auto read = [&](rapidjson::Document& target) {
-    // Parsed in place, in a copy: the reader then takes each string once, instead of byte by byte
-    // through a stack of its own. The handler still copies every string into the document, which
-    // therefore owns all it points to: RapidJSON's CopyFrom would share, not copy, strings left in
-    // the parsed text. RapidJSON's SSE2 scanning stays off: it reads whole 16-byte blocks, past the
-    // end of any text not padded for it (the std::strings parsed elsewhere are not).
-    std::string buffer(text);  // its terminating NUL ends the in-place stream
-    rapidjson::InsituStringStream input(buffer.data());
+    // In place, the reader takes each string once instead of byte by byte through a stack of its
+    // own. The handler still copies every string into the document, which therefore owns all it
+    // points to: RapidJSON's CopyFrom would share, not copy, strings left in the parsed text.
+    // RapidJSON's SSE2 scanning stays off: it reads whole 16-byte blocks, past the end of any text
+    // not padded for it (the std::strings parsed elsewhere are not).
+    rapidjson::InsituStringStream input(text.data());  // the string's terminating NUL ends it
     DepthLimitedHandler handler(target, kMaxNesting);
     // The recursive parser, the faster one: the handler refuses the bracket that would open level
     // kMaxNesting + 1 before the parser descends into it, so the recursion is bounded.

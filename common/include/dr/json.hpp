@@ -26,6 +26,8 @@ std::optional<std::size_t> find_excess_nesting(std::string_view text, std::size_
 // "<what is wrong> at offset N" for messages. A NUL byte anywhere is refused. The document owns
 // copies of all its strings (nothing points into `text`).
 std::optional<std::string> parse_untrusted(rapidjson::Document& doc, std::string_view text);
+// The same, parsing `text` in place: its contents are left undefined (no copy of a large answer).
+std::optional<std::string> parse_untrusted_in_place(rapidjson::Document& doc, std::string& text);
 
 // Hands `text`'s events to a RapidJSON SAX handler without recursion (the iterative parser), for
 // readers that build or look at only part of a document. The handler's false ends the parse.

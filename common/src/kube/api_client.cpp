@@ -22,12 +22,16 @@ namespace dr::kube {
 namespace detail {
 
 Result<rapidjson::Document> parse_json(std::string_view body, std::string_view what) {
+  return parse_json_owned(std::string(body), what);
+}
+
+Result<rapidjson::Document> parse_json_owned(std::string body, std::string_view what) {
   rapidjson::Document document;
   if (body.empty()) {
     document.SetObject();
     return document;
   }
-  if (auto invalid = json::parse_untrusted(document, body)) {
+  if (auto invalid = json::parse_untrusted_in_place(document, body)) {
     return Error::make(ErrorCode::Decode,
                        "the server's answer to " + std::string(what) + " is not valid JSON: " + *invalid);
   }
@@ -138,9 +142,9 @@ std::string_view string_member(const rapidjson::Value& object, const char* name)
 
 namespace detail {
 
-Result<ListPage> decode_list_page(std::string_view body, const std::string& what) {
+Result<ListPage> decode_list_page(std::string body, const std::string& what) {
   ListPage page;
-  auto document = parse_json(body, what);
+  auto document = parse_json_owned(std::move(body), what);
   if (!document) return std::move(document).error();
   page.document = std::move(*document);
   auto& list = page.document;
@@ -415,20 +419,20 @@ namespace {
 // the previous page), on a worker thread while this one keeps those requests moving: decoding
 // 500 objects takes milliseconds, in which a pool of a few connections drains and the server
 // would otherwise wait for us.
-Result<detail::ListPage> decode_page_driving(Transport& transport, const std::string& body,
+Result<detail::ListPage> decode_page_driving(Transport& transport, std::string body,
                                              const std::string& what) {
-  if (transport.outstanding() == 0) return detail::decode_list_page(body, what);
+  if (transport.outstanding() == 0) return detail::decode_list_page(std::move(body), what);
   std::optional<Result<detail::ListPage>> page;
   std::atomic<bool> decoded{false};
   std::thread decoder;
   try {
     decoder = std::thread([&] {
-      page.emplace(detail::decode_list_page(body, what));
+      page.emplace(detail::decode_list_page(std::move(body), what));
       decoded.store(true, std::memory_order_release);
       transport.wake();
     });
   } catch (const std::system_error&) {
-    return detail::decode_list_page(body, what);  // no thread to be had (a process limit): decode here
+    return detail::decode_list_page(std::move(body), what);  // no thread to be had (a process limit)
   }
   transport.run_until([&] { return decoded.load(std::memory_order_acquire); });
   decoder.join();
@@ -475,9 +479,8 @@ Status ApiClient::list(const ResourceType& type, std::string_view ns, const List
       });
     }
     {
-      // This page's text and document go before the next page is decoded.
-      const std::string body = std::move(response->body);
-      auto page = decode_page_driving(transport, body, what);
+      // This page's text goes with its decoding, its document before the next page is decoded.
+      auto page = decode_page_driving(transport, std::move(response->body), what);
       if (!page) return std::move(page).error();
       if (auto handled = on_page(page->items(), page->resource_version); !handled) return handled;
       if (page->continue_token.empty()) return {};

@@ -18,6 +18,8 @@ inline bool is_success(long status) {
 // Parses a response body; `what` names the request for the error ("get statefulsets.apps").
 // An empty body (204 No Content) is an empty object.
 Result<rapidjson::Document> parse_json(std::string_view body, std::string_view what);
+// The same, parsing an owned body in place (a list page: no copy of its text).
+Result<rapidjson::Document> parse_json_owned(std::string body, std::string_view what);
 
 std::string serialize(const rapidjson::Value& value);
 
@@ -29,7 +31,7 @@ struct ListPage {
   rapidjson::Value& items() { return document["items"]; }
 };
 // A 2xx list body; `what` names the request ("list statefulsets.apps").
-Result<ListPage> decode_list_page(std::string_view body, const std::string& what);
+Result<ListPage> decode_list_page(std::string body, const std::string& what);
 
 // A list body's metadata.continue, read from its head without decoding the items: kube-apiserver
 // writes metadata before items. Empty when there is none, or when it is not found before "items"

@@ -8,7 +8,14 @@ URL="$(emulator_url dst)"
 PKI="$E2E_TMP/pki"
 mkdir -p "$PKI/db"
 # s_server runs in a command substitution (a subshell), so its listeners' pids go to files.
-trap 'for f in "$E2E_TMP"/s_server.*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; e2e_cleanup' EXIT
+# SYSTEM_CA_LINK: a test authority linked into the system's CA directory, below, while it is there.
+SYSTEM_CA_LINK=""
+cleanup() {
+  [ -n "$SYSTEM_CA_LINK" ] && rm -f "$SYSTEM_CA_LINK"
+  for f in "$E2E_TMP"/s_server.*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
+  e2e_cleanup
+}
+trap cleanup EXIT
 
 # An authority of our own and server certificates from it, made with the openssl CLI.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$PKI/ca.key" -out "$PKI/ca.crt" \
@@ -106,7 +113,6 @@ if [ -w "$SYSTEM_CA_DIR" ]; then
   while [ -e "$SYSTEM_CA_DIR/$hash.$n" ]; do n=$((n + 1)); done
   SYSTEM_CA_LINK="$SYSTEM_CA_DIR/$hash.$n"
   ln -s "$PKI/ca.crt" "$SYSTEM_CA_LINK"
-  trap 'rm -f "$SYSTEM_CA_LINK"; for f in "$E2E_TMP"/s_server.*.pid; do [ -e "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; e2e_cleanup' EXIT
   port="$(s_server "$PKI/good.crt")"
   # Without a CA of its own the system's is used, so the link is in effect (past TLS, as kubectl).
   run_capture kubectl dr status clusterdomains --context no-ca --server "https://127.0.0.1:$port"
@@ -121,6 +127,7 @@ if [ -w "$SYSTEM_CA_DIR" ]; then
   expect_contains "system authority beside the kubeconfig's: names the kubeconfig's CA" "$ERR" \
     "certificate-authority from"
   rm -f "$SYSTEM_CA_LINK"
+  SYSTEM_CA_LINK=""
 else
   echo "ok - system authority beside the kubeconfig's: SKIPPED ($SYSTEM_CA_DIR is not writable here)"
 fi

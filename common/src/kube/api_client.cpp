@@ -21,11 +21,7 @@ namespace dr::kube {
 
 namespace detail {
 
-Result<rapidjson::Document> parse_json(std::string_view body, std::string_view what) {
-  return parse_json_owned(std::string(body), what);
-}
-
-Result<rapidjson::Document> parse_json_owned(std::string body, std::string_view what) {
+Result<rapidjson::Document> parse_json(std::string body, std::string_view what) {
   rapidjson::Document document;
   if (body.empty()) {
     document.SetObject();
@@ -144,7 +140,7 @@ namespace detail {
 
 Result<ListPage> decode_list_page(std::string body, const std::string& what) {
   ListPage page;
-  auto document = parse_json_owned(std::move(body), what);
+  auto document = parse_json(std::move(body), what);
   if (!document) return std::move(document).error();
   page.document = std::move(*document);
   auto& list = page.document;
@@ -356,7 +352,7 @@ Result<rapidjson::Document> decode(Result<HttpResponse> response, std::string_vi
     empty.SetObject();
     return empty;
   }
-  return parse_json(response->body, what);
+  return parse_json(std::move(response->body), what);
 }
 
 }  // namespace

@@ -15,11 +15,10 @@ inline bool is_success(long status) {
   return status >= 200 && status < 300;
 }
 
-// Parses a response body; `what` names the request for the error ("get statefulsets.apps").
-// An empty body (204 No Content) is an empty object.
-Result<rapidjson::Document> parse_json(std::string_view body, std::string_view what);
-// The same, parsing an owned body in place (a list page: no copy of its text).
-Result<rapidjson::Document> parse_json_owned(std::string body, std::string_view what);
+// Parses a response body, in place (callers move it in: no copy of a large answer); `what` names
+// the request for the error ("get statefulsets.apps"). An empty body (204 No Content) is an empty
+// object.
+Result<rapidjson::Document> parse_json(std::string body, std::string_view what);
 
 std::string serialize(const rapidjson::Value& value);
 

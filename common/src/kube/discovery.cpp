@@ -32,7 +32,7 @@ Result<std::shared_ptr<const rapidjson::Document>> resource_list(ApiClient& clie
   if (!detail::is_success(response->status)) {
     return std::move(error_from_response(*response)).wrap("discovering " + group_version_path);
   }
-  auto document = detail::parse_json(response->body, "discovery of " + group_version_path);
+  auto document = detail::parse_json(std::move(response->body), "discovery of " + group_version_path);
   if (!document) return std::move(document).error();
   list = std::make_shared<const rapidjson::Document>(std::move(document).value());
   cache.lists.emplace(group_version_path, list);

@@ -422,6 +422,81 @@ TEST_CASE("list: the next page is asked for while the handler works on this one"
   CHECK(seen[2].path.find("continue=page3") != std::string::npos);
 }
 
+TEST_CASE("prefetch_list: the next list's first page is asked for at once and taken by that list", "[api]") {
+  ScriptedServer server([](const Request& request) {
+    if (request.path.find("/deployments") != std::string::npos) {
+      if (request.path.find("continue=d2") != std::string::npos)
+        return Reply::json(200,
+                           R"({"metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"d2"}}]})");
+      return Reply::json(
+          200,
+          R"({"metadata":{"resourceVersion":"7","continue":"d2"},"items":[{"metadata":{"name":"d1"}}]})");
+    }
+    if (request.path.find("/cronjobs") != std::string::npos) {
+      return Reply::json(
+          404, R"({"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404})");
+    }
+    return Reply::json(200, R"({"metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"s1"}}]})");
+  });
+  auto client = client_for(server);
+  dr::kube::ListOptions options;
+  options.page_size = 1;
+  options.label_selector = "app=web";
+  auto names_of = [&](const dr::kube::ResourceType& type, const dr::kube::ListOptions& with,
+                      std::vector<std::string>& names) {
+    return client.list(type, "", with, [&](rapidjson::Value& items, std::string_view) {
+      for (auto& item : items.GetArray()) names.emplace_back(item["metadata"]["name"].GetString());
+      return dr::Status{};
+    });
+  };
+
+  client.prefetch_list(types::deployments, "", options);
+  std::vector<std::string> statefulsets;
+  REQUIRE(names_of(types::statefulsets, options, statefulsets));
+  CHECK(statefulsets == std::vector<std::string>{"s1"});
+  // Both lists' first pages went out before the first list returned; the server answers in any order.
+  CHECK(server.requests() == 2);
+
+  std::vector<std::string> deployments;
+  REQUIRE(names_of(types::deployments, options, deployments));
+  CHECK(deployments == std::vector<std::string>{"d1", "d2"});
+  auto seen = server.seen();
+  REQUIRE(seen.size() == 3);  // the prefetched first page was not asked for again; its next page was
+  CHECK(std::count_if(seen.begin(), seen.end(), [](const Request& request) {
+          return request.path == "/apis/apps/v1/deployments?limit=1&labelSelector=app%3Dweb";
+        }) == 1);
+  CHECK(seen.back().path.find("continue=d2") != std::string::npos);
+
+  SECTION("a prefetch is taken once: the same list again asks the server") {
+    deployments.clear();
+    REQUIRE(names_of(types::deployments, options, deployments));
+    CHECK(deployments == std::vector<std::string>{"d1", "d2"});
+    CHECK(server.requests() == 5);
+  }
+  SECTION("only by the same list: other options ask for their own first page") {
+    client.prefetch_list(types::deployments, "", options);
+    auto unpaged = options;
+    unpaged.page_size = 0;
+    deployments.clear();
+    REQUIRE(names_of(types::deployments, unpaged, deployments));
+    client.run_pending();  // the unclaimed prefetch is still answered, and dropped
+    auto all = server.seen();
+    REQUIRE(all.size() == 6);  // the unpaged list follows its continue token too
+    CHECK(std::count_if(all.begin(), all.end(), [](const Request& request) {
+            return request.path == "/apis/apps/v1/deployments?labelSelector=app%3Dweb";
+          }) == 1);
+  }
+  SECTION("an error answer to a prefetch is the list's error") {
+    client.prefetch_list(types::cronjobs, "", options);
+    std::vector<std::string> cronjobs;
+    auto listed = names_of(types::cronjobs, options, cronjobs);
+    REQUIRE_FALSE(listed);
+    CHECK(listed.error().is_not_found());
+    CHECK(cronjobs.empty());
+    CHECK(server.requests() == 4);
+  }
+}
+
 TEST_CASE("list: a page whose token comes after its items is followed after it is decoded", "[api]") {
   ScriptedServer server([](const Request& request) {
     if (request.path.find("continue=page2") != std::string::npos)

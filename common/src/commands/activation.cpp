@@ -71,6 +71,11 @@ class Engine {
       kinds_.assign(targets.size(), KindProgress{});
       for (std::size_t kind = 0; kind < targets.size(); ++kind) {
         if (interrupted() || unreachable_) break;
+        if (kind + 1 < targets.size()) {
+          prefetch_first_page(targets[kind + 1]);
+        } else {
+          prefetch_schedules();
+        }
         walk(targets[kind], kind);
       }
       // Every namespace touched is known once the last kind is listed: the schedules are listed and
@@ -241,11 +246,41 @@ class Engine {
     return resolved;
   }
 
-  void walk(const stork::Target& target, std::size_t kind) {
-    const auto& selection = options_.selection;
+  kube::ListOptions workload_list_options() const {
     kube::ListOptions list_options;
     list_options.page_size = options_.page_size;
-    list_options.label_selector = selection.server_label_selector();
+    list_options.label_selector = options_.selection.server_label_selector();
+    return list_options;
+  }
+
+  // One list across all namespaces, or one per selected namespace when there are few.
+  bool lists_cluster_wide(const stork::Target& target) const {
+    const auto& selection = options_.selection;
+    return !target.type.namespaced || selection.all_namespaces() ||
+           selection.namespaces().size() > kPerNamespaceListLimit;
+  }
+
+  // The server builds the next kind's first page while this kind's pages are handled: without it,
+  // a kind with few writes (ReplicaSets, most often) keeps one server thread listing and the
+  // other idle, and each kind starts with a wait on its first page.
+  void prefetch_first_page(const stork::Target& next) {
+    if (!lists_cluster_wide(next)) return;
+    client_.prefetch_list(next.type, "", workload_list_options());
+  }
+
+  // The same for the schedules, while the last kind is walked: when the kinds before it touched
+  // enough namespaces for a cluster-wide list (queue_schedule_updates() makes that list then).
+  void prefetch_schedules() {
+    if (options_.mode == stork::Mode::DeactivateApps) return;
+    if (schedule_namespaces_.size() <= kPerNamespaceListLimit) return;
+    auto served = client_.discovery().serves(kube::types::migrationschedules);
+    if (!served || !*served) return;  // queue_schedule_updates() reports it
+    client_.prefetch_list(kube::types::migrationschedules, "", {});
+  }
+
+  void walk(const stork::Target& target, std::size_t kind) {
+    const auto& selection = options_.selection;
+    const kube::ListOptions list_options = workload_list_options();
 
     auto on_page = [&](rapidjson::Value& items, std::string_view) -> Status {
       std::size_t planned = 0;
@@ -266,8 +301,7 @@ class Engine {
     };
 
     std::vector<std::string> scopes;
-    if (!target.type.namespaced || selection.all_namespaces() ||
-        selection.namespaces().size() > kPerNamespaceListLimit) {
+    if (lists_cluster_wide(target)) {
       scopes.emplace_back();
     } else {
       scopes = selection.namespaces();

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cctype>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <system_error>
@@ -362,6 +363,10 @@ struct ApiClient::Impl {
       : transport(std::move(config), std::move(auth), std::move(options)) {}
   Transport transport;
   std::unique_ptr<Discovery> discovery;
+  // First pages asked for by prefetch_list(), by request path; shared with their completions,
+  // which may run after the list that claimed them returned early.
+  using PendingAnswer = std::shared_ptr<std::optional<Result<HttpResponse>>>;
+  std::map<std::string, PendingAnswer, std::less<>> prefetched_lists;
 
   Result<rapidjson::Document> send(HttpRequest request, std::string_view what) {
     return decode(transport.perform(std::move(request)), what);
@@ -435,25 +440,48 @@ Result<detail::ListPage> decode_page_driving(Transport& transport, std::string b
   return std::move(*page);
 }
 
+HttpRequest list_page_request(const ResourceType& type, std::string_view ns, const ListOptions& options,
+                              const std::string& continue_token) {
+  const std::string limit = options.page_size > 0 ? std::to_string(options.page_size) : std::string();
+  HttpRequest request;
+  request.path_and_query = with_query(type.path(ns), {{"limit", limit},
+                                                      {"continue", continue_token},
+                                                      {"labelSelector", options.label_selector},
+                                                      {"fieldSelector", options.field_selector}});
+  request.retry_safe = true;
+  return request;
+}
+
 }  // namespace
+
+void ApiClient::prefetch_list(const ResourceType& type, std::string_view ns, const ListOptions& options) {
+  auto request = list_page_request(type, ns, options, {});
+  auto answer = std::make_shared<std::optional<Result<HttpResponse>>>();
+  impl_->prefetched_lists.insert_or_assign(request.path_and_query, answer);
+  impl_->transport.submit_first(
+      std::move(request), [answer](Result<HttpResponse> response) { answer->emplace(std::move(response)); });
+}
 
 Status ApiClient::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
                        const PageHandler& on_page) {
   const std::string what = "list " + type.group_resource();
-  const std::string limit = options.page_size > 0 ? std::to_string(options.page_size) : std::string();
   auto page_request = [&](const std::string& continue_token) {
-    HttpRequest request;
-    request.path_and_query = with_query(type.path(ns), {{"limit", limit},
-                                                        {"continue", continue_token},
-                                                        {"labelSelector", options.label_selector},
-                                                        {"fieldSelector", options.field_selector}});
-    request.retry_safe = true;
-    return request;
+    return list_page_request(type, ns, options, continue_token);
   };
   Transport& transport = impl_->transport;
   std::string continue_token;
   bool restarted = false;
-  auto response = transport.perform(page_request(continue_token));
+  Result<HttpResponse> response = Error::make(ErrorCode::Cancelled, "interrupted");
+  auto first_page = page_request(continue_token);
+  if (auto found = impl_->prefetched_lists.find(first_page.path_and_query);
+      found != impl_->prefetched_lists.end()) {
+    auto answer = std::move(found->second);
+    impl_->prefetched_lists.erase(found);
+    transport.run_until([&answer] { return answer->has_value(); });
+    if (answer->has_value()) response = std::move(**answer);
+  } else {
+    response = transport.perform(std::move(first_page));
+  }
   while (true) {
     if (!response) return std::move(response).error();
     if (response->status == 410 && !continue_token.empty() && !restarted) {

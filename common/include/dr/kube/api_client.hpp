@@ -84,6 +84,12 @@ class ApiClient {
   using PageHandler = std::function<Status(rapidjson::Value& items, std::string_view resource_version)>;
   Status list(const ResourceType& type, std::string_view ns, const ListOptions& options,
               const PageHandler& on_page);
+  // Asks for a list's first page now, ahead of queued writes, without waiting: the next list() of
+  // the same type, namespace and options takes that answer instead of asking again. For a bulk
+  // caller walking kinds in turn, so that the server builds the next kind's first page while this
+  // kind's pages are handled (one server thread listing, another writing, none idle). An answer
+  // nobody claims is dropped with the client.
+  void prefetch_list(const ResourceType& type, std::string_view ns, const ListOptions& options);
 
   Result<rapidjson::Document> create(const ResourceType& type, std::string_view ns,
                                      const rapidjson::Value& object, const WriteOptions& options = {});

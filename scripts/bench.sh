@@ -12,8 +12,9 @@
 #              per-namespace, on 50 namespaces at 5 ms, extrapolated linearly to 1,000
 #   kubectl    baseline (b): a shell loop of `kubectl scale` per workload, on a subset at 5 ms,
 #              extrapolated linearly to the 5,000 writes
-#   loadgen    baseline (c): plain parallel PATCHes (tests/bench/patch_loadgen.cpp) at 0 ms: the
-#              emulator's saturation write rate. With activate, a round at each of 8, 16, 32, 64 in
+#   loadgen    baseline (c): plain parallel PATCHes (tests/bench/patch_loadgen.cpp) at 0 ms, the
+#              workloads' and the schedules' as the activation sends them: the emulator's
+#              saturation write rate. With activate, a round at each of 8, 16, 32, 64 in
 #              flight follows every 0 ms activation on the same emulator (paired in time)
 #   single     kubectl dr status vs kubectl get clusterdomainsstatuses, kubectl dr suspend vs
 #              kubectl patch (paired runs, 0 ms)
@@ -44,7 +45,7 @@ while [ $# -gt 0 ]; do
     --build-dir) BUILD="$2"; shift ;;
     --no-build) BUILD_FIRST=0 ;;
     --markdown) MARKDOWN=1 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown flag $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

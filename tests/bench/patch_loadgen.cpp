@@ -4,11 +4,15 @@
 // rate is the practical ceiling of the server, against which kubectl-dr's rate is judged.
 //
 //   patch-loadgen --server URL --cacert F --cert F --key F [--parallel P1,P2,...] [--minimum]
+//                 [--workloads-only]
 //   patch-loadgen --server URL --cacert F --cert F --key F --get PATH
 //
-// For each P: list the workloads (untimed), then send one PATCH per workload that carries the
-// migrationReplicas annotation and per migrated CronJob, timed. Each round writes a real change
-// (the recorded count, or 0 when it is already there), so rounds can follow each other.
+// For each P: list the workloads and schedules (untimed), then send, timed, one PATCH per workload
+// that carries the migrationReplicas annotation and per migrated CronJob, and one per
+// MigrationSchedule of those namespaces (status.applicationActivated), as an activation does.
+// Each round writes a real change (the recorded count, or 0 when it is already there; the flag
+// flipped), so rounds can follow each other. --workloads-only leaves the schedules out (the
+// generator of the runs before 2026-12-07, evening).
 // --minimum: print instead the fewest requests an activation of this cluster can take (pages of
 // 500 per kind listed, writes needed, MigrationSchedule status updates) and change nothing.
 // --get PATH: one GET and nothing else (exit 0 on 2xx): the floor of a single command built on
@@ -127,13 +131,26 @@ std::string recorded_replicas(const rapidjson::Value& item) {
 }
 
 struct Plan {
-  std::vector<Write> writes;  // what this round sends
+  std::vector<Write> writes;        // what this round sends
+  std::size_t schedule_writes = 0;  // of which MigrationSchedule status updates
   int pages = 0;
   std::size_t needed = 0;  // writes an activation needs (the minimum)
   std::set<std::string> managed_namespaces;
 };
 
-Plan plan(CURL* easy, const Tls& tls) {
+// True when the schedule migrates one of the namespaces (spec.template.spec.namespaces).
+bool migrates_any(const rapidjson::Value& schedule, const std::set<std::string>& namespaces) {
+  const auto* listed = at(schedule, {"spec", "template", "spec", "namespaces"});
+  if (!listed || !listed->IsArray()) return false;
+  for (const auto& ns : listed->GetArray()) {
+    if (ns.IsString() && namespaces.count(ns.GetString())) return true;
+  }
+  return false;
+}
+
+const char* const kSchedules = "/apis/stork.libopenstorage.org/v1alpha1/migrationschedules";
+
+Plan plan(CURL* easy, const Tls& tls, bool with_schedules) {
   Plan p;
   for (const char* kind : {"statefulsets", "deployments"}) {
     std::string base = std::string("/apis/apps/v1/");
@@ -164,6 +181,20 @@ Plan plan(CURL* easy, const Tls& tls) {
     p.writes.push_back({"/apis/batch/v1/namespaces/" + ns + "/cronjobs/" + str(item, {"metadata", "name"}),
                         "{\"metadata\":{\"resourceVersion\":\"" + str(item, {"metadata", "resourceVersion"}) +
                             "\"},\"spec\":{\"suspend\":" + (suspended ? "false" : "true") + "}}"});
+  });
+  if (!with_schedules) return p;
+  // An activation also sets status.applicationActivated on every MigrationSchedule of the namespaces
+  // it activated (one merge patch each, on the object: Stork's CRD has no status subresource).
+  p.pages += list_all(easy, tls, kSchedules, [&](const rapidjson::Value& item) {
+    if (!migrates_any(item, p.managed_namespaces)) return;
+    const auto* activated = at(item, {"status", "applicationActivated"});
+    const bool was = activated && activated->IsBool() && activated->GetBool();
+    p.writes.push_back({"/apis/stork.libopenstorage.org/v1alpha1/namespaces/" +
+                            str(item, {"metadata", "namespace"}) + "/migrationschedules/" +
+                            str(item, {"metadata", "name"}),
+                        "{\"metadata\":{\"resourceVersion\":\"" + str(item, {"metadata", "resourceVersion"}) +
+                            "\"},\"status\":{\"applicationActivated\":" + (was ? "false" : "true") + "}}"});
+    ++p.schedule_writes;
   });
   return p;
 }
@@ -241,6 +272,7 @@ int main(int argc, char** argv) {
   Tls tls;
   std::vector<long> parallels = {32};
   bool minimum = false;
+  bool workloads_only = false;
   std::string get_path;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -266,12 +298,14 @@ int main(int argc, char** argv) {
       while (std::getline(list, part, ',')) parallels.push_back(std::max(1L, std::atol(part.c_str())));
     } else if (arg == "--minimum") {
       minimum = true;
+    } else if (arg == "--workloads-only") {
+      workloads_only = true;
     } else if (arg == "--get") {
       get_path = value();
     } else {
       std::cerr
           << "usage: patch-loadgen --server URL --cacert F --cert F --key F [--parallel P,...] [--minimum]"
-             " [--get PATH]\n";
+             " [--workloads-only] [--get PATH]\n";
       return 2;
     }
   }
@@ -296,34 +330,27 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (minimum) {
-    Plan p = plan(easy, tls);
+    Plan p = plan(easy, tls, false);
     int pages = p.pages;
     pages += list_all(easy, tls, "/apis/stork.libopenstorage.org/v1alpha1/applicationregistrations",
                       [](const rapidjson::Value&) {});
     std::size_t schedules = 0;
-    pages += list_all(easy, tls, "/apis/stork.libopenstorage.org/v1alpha1/migrationschedules",
-                      [&](const rapidjson::Value& item) {
-                        const auto* activated = at(item, {"status", "applicationActivated"});
-                        if (activated && activated->IsBool() && activated->GetBool()) return;
-                        const auto* namespaces = at(item, {"spec", "template", "spec", "namespaces"});
-                        if (!namespaces || !namespaces->IsArray()) return;
-                        for (const auto& ns : namespaces->GetArray()) {
-                          if (ns.IsString() && p.managed_namespaces.count(ns.GetString())) {
-                            ++schedules;
-                            return;
-                          }
-                        }
-                      });
+    pages += list_all(easy, tls, kSchedules, [&](const rapidjson::Value& item) {
+      const auto* activated = at(item, {"status", "applicationActivated"});
+      if (activated && activated->IsBool() && activated->GetBool()) return;
+      if (migrates_any(item, p.managed_namespaces)) ++schedules;
+    });
     std::cout << "{\"lists\":" << pages << ",\"writes\":" << p.needed << ",\"schedules\":" << schedules
               << ",\"minimum\":" << pages + p.needed + schedules << "}\n";
   } else {
     for (long parallel : parallels) {
-      Plan p = plan(easy, tls);
+      Plan p = plan(easy, tls, !workloads_only);
       Round r = fire(tls, p.writes, parallel);
       std::printf(
-          "{\"parallel\":%ld,\"writes\":%zu,\"ok\":%zu,\"failed\":%zu,\"seconds\":%.3f,\"writesPerSecond\":%."
-          "1f}\n",
-          parallel, p.writes.size(), r.ok, r.failed, r.seconds,
+          "{\"parallel\":%ld,\"writes\":%zu,\"scheduleWrites\":%zu,\"ok\":%zu,\"failed\":%zu,\"seconds\":%."
+          "3f,"
+          "\"writesPerSecond\":%.1f}\n",
+          parallel, p.writes.size(), p.schedule_writes, r.ok, r.failed, r.seconds,
           r.seconds > 0 ? static_cast<double>(r.ok) / r.seconds : 0.0);
     }
   }

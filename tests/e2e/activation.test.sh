@@ -32,8 +32,18 @@ after="$(kubectl get statefulsets,deployments -A -o json | jq -c '[.items[] | .s
 expect_eq "server dry run changed nothing" "$after" "$before"
 
 # Activate everything: every annotated workload at its recorded count (either spelling).
+kubectl get namespace log-marker-activate >/dev/null 2>&1 || true
 run_capture kubectl dr activate migration -A -o json
 expect_eq "activate -A exits 0" "$RC" 0
+# Each kind's first page (and the schedules') is asked for while the kind before it is walked:
+# asked once, never again by the list that takes it.
+first_pages="$(emulator_admin dst GET '/emulator/log?limit=2000' |
+  jq -c '. as $all | ([$all | to_entries[] | select(.value.path | endswith("/namespaces/log-marker-activate")) | .key] | last) as $at
+    | [$all[($at + 1):][] | select(.method == "GET" and (.query | test("limit=")) and (.query | test("continue=") | not)) | .path]')"
+expect_eq "activate -A: each list's first page asked for once" \
+  "$(jq -c 'group_by(.) | map(length) | unique' <<<"$first_pages")" "[1]"
+expect_eq "activate -A: the kinds and the schedules listed" "$(jq -c 'map(split("/") | last) | sort' <<<"$first_pages")" \
+  '["applicationregistrations","cronjobs","deployments","migrationschedules","replicasets","statefulsets"]'
 mismatched="$(annotated_json | jq '[.[] | select(.spec.replicas != ((.metadata.annotations["stork.libopenstorage.org/migrationReplicas"] // .metadata.annotations["stork.openstorage.org/migrationReplicas"]) | tonumber))] | length')"
 expect_eq "every annotated workload at its recorded count" "$mismatched" "0"
 check "every result has kind, namespace, name, outcome" \

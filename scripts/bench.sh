@@ -13,7 +13,7 @@
 #   kubectl    baseline (b): a shell loop of `kubectl scale` per workload, on a subset at 5 ms,
 #              extrapolated linearly to the 5,000 writes
 #   loadgen    baseline (c): plain parallel PATCHes (tests/bench/patch_loadgen.cpp) at 0 ms, the
-#              workloads' and the schedules' as the activation sends them: the emulator's
+#              workloads' and the schedules', byte for byte the activation's: the emulator's
 #              saturation write rate. With activate, a round at each of 8, 16, 32, 64 in
 #              flight follows every 0 ms activation on the same emulator (paired in time)
 #   single     kubectl dr status vs kubectl get clusterdomainsstatuses, kubectl dr suspend vs

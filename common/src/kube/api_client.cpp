@@ -356,6 +356,24 @@ Result<rapidjson::Document> decode(Result<HttpResponse> response, std::string_vi
   return parse_json(std::move(response->body), what);
 }
 
+// A read asked for ahead of the queued requests, for its caller to wait on later. Shared with its
+// completion, which may run after that caller has returned early.
+using PendingAnswer = std::shared_ptr<std::optional<Result<HttpResponse>>>;
+
+PendingAnswer ask_ahead(Transport& transport, HttpRequest request) {
+  auto answer = std::make_shared<std::optional<Result<HttpResponse>>>();
+  transport.submit_first(std::move(request),
+                         [answer](Result<HttpResponse> response) { answer->emplace(std::move(response)); });
+  return answer;
+}
+
+// Drives the transport until the answer is in (the other requests keep going meanwhile).
+Result<HttpResponse> await_answer(Transport& transport, const PendingAnswer& answer) {
+  transport.run_until([&answer] { return answer->has_value(); });
+  if (!answer->has_value()) return Error::make(ErrorCode::Cancelled, "interrupted");
+  return std::move(**answer);
+}
+
 }  // namespace
 
 struct ApiClient::Impl {
@@ -363,9 +381,7 @@ struct ApiClient::Impl {
       : transport(std::move(config), std::move(auth), std::move(options)) {}
   Transport transport;
   std::unique_ptr<Discovery> discovery;
-  // First pages asked for by prefetch_list(), by request path; shared with their completions,
-  // which may run after the list that claimed them returned early.
-  using PendingAnswer = std::shared_ptr<std::optional<Result<HttpResponse>>>;
+  // First pages asked for by prefetch_list(), by request path.
   std::map<std::string, PendingAnswer, std::less<>> prefetched_lists;
 
   Result<rapidjson::Document> send(HttpRequest request, std::string_view what) {
@@ -456,10 +472,8 @@ HttpRequest list_page_request(const ResourceType& type, std::string_view ns, con
 
 void ApiClient::prefetch_list(const ResourceType& type, std::string_view ns, const ListOptions& options) {
   auto request = list_page_request(type, ns, options, {});
-  auto answer = std::make_shared<std::optional<Result<HttpResponse>>>();
-  impl_->prefetched_lists.insert_or_assign(request.path_and_query, answer);
-  impl_->transport.submit_first(
-      std::move(request), [answer](Result<HttpResponse> response) { answer->emplace(std::move(response)); });
+  std::string path = request.path_and_query;
+  impl_->prefetched_lists.insert_or_assign(std::move(path), ask_ahead(impl_->transport, std::move(request)));
 }
 
 Status ApiClient::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
@@ -471,17 +485,15 @@ Status ApiClient::list(const ResourceType& type, std::string_view ns, const List
   Transport& transport = impl_->transport;
   std::string continue_token;
   bool restarted = false;
-  Result<HttpResponse> response = Error::make(ErrorCode::Cancelled, "interrupted");
-  auto first_page = page_request(continue_token);
-  if (auto found = impl_->prefetched_lists.find(first_page.path_and_query);
-      found != impl_->prefetched_lists.end()) {
-    auto answer = std::move(found->second);
+  auto first_answer = [&]() -> Result<HttpResponse> {
+    auto first_page = page_request(continue_token);
+    auto found = impl_->prefetched_lists.find(first_page.path_and_query);
+    if (found == impl_->prefetched_lists.end()) return transport.perform(std::move(first_page));
+    const PendingAnswer answer = std::move(found->second);
     impl_->prefetched_lists.erase(found);
-    transport.run_until([&answer] { return answer->has_value(); });
-    if (answer->has_value()) response = std::move(**answer);
-  } else {
-    response = transport.perform(std::move(first_page));
-  }
+    return await_answer(transport, answer);
+  };
+  auto response = first_answer();
   while (true) {
     if (!response) return std::move(response).error();
     if (response->status == 410 && !continue_token.empty() && !restarted) {
@@ -493,15 +505,10 @@ Status ApiClient::list(const ResourceType& type, std::string_view ns, const List
     }
     if (!is_success(response->status)) return error_from_response(*response);
     // The next page is asked for before this one is decoded and handled, so that the server builds
-    // it meanwhile. Shared: if this call returns early, the answer lands after it is gone.
+    // it meanwhile.
     const std::string peeked = detail::peek_continue_token(response->body);
-    std::shared_ptr<std::optional<Result<HttpResponse>>> next_page;
-    if (!peeked.empty()) {
-      next_page = std::make_shared<std::optional<Result<HttpResponse>>>();
-      transport.submit_first(page_request(peeked), [next_page](Result<HttpResponse> answer) {
-        next_page->emplace(std::move(answer));
-      });
-    }
+    PendingAnswer next_page;
+    if (!peeked.empty()) next_page = ask_ahead(transport, page_request(peeked));
     {
       // This page's text goes with its decoding, its document before the next page is decoded.
       auto page = decode_page_driving(transport, std::move(response->body), what);
@@ -511,9 +518,7 @@ Status ApiClient::list(const ResourceType& type, std::string_view ns, const List
       continue_token = std::move(page->continue_token);
     }
     if (next_page && peeked == continue_token) {
-      transport.run_until([&next_page] { return next_page->has_value(); });
-      if (!next_page->has_value()) return Error::make(ErrorCode::Cancelled, "interrupted");
-      response = std::move(**next_page);
+      response = await_answer(transport, next_page);
     } else {
       response = transport.perform(page_request(continue_token));
     }

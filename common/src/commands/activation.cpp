@@ -73,14 +73,14 @@ class Engine {
         if (interrupted() || unreachable_) break;
         if (kind + 1 < targets.size()) {
           prefetch_first_page(targets[kind + 1]);
-        } else {
+        } else if (updates_schedules()) {
           prefetch_schedules();
         }
         walk(targets[kind], kind);
       }
       // Every namespace touched is known once the last kind is listed: the schedules are listed and
       // their patches queued while the last workload writes are still answered (no drain between).
-      const bool schedules = options_.mode != stork::Mode::DeactivateApps;
+      const bool schedules = updates_schedules();
       if (schedules && !interrupted() && !unreachable_) queue_schedule_updates();
       // The last kinds' writes, then every held result (kinds cut short by an interruption included).
       client_.run_pending();
@@ -246,6 +246,13 @@ class Engine {
     return resolved;
   }
 
+  // Deactivating apps leaves the MigrationSchedules alone; the migration modes mark them.
+  bool updates_schedules() const { return options_.mode != stork::Mode::DeactivateApps; }
+
+  // The schedules are listed once across all namespaces when the kinds touched many namespaces, else
+  // per namespace: one decision for the list and for the prefetch that must match it.
+  bool schedules_listed_cluster_wide() const { return schedule_namespaces_.size() > kPerNamespaceListLimit; }
+
   kube::ListOptions workload_list_options() const {
     kube::ListOptions list_options;
     list_options.page_size = options_.page_size;
@@ -271,8 +278,7 @@ class Engine {
   // The same for the schedules, while the last kind is walked: when the kinds before it touched
   // enough namespaces for a cluster-wide list (queue_schedule_updates() makes that list then).
   void prefetch_schedules() {
-    if (options_.mode == stork::Mode::DeactivateApps) return;
-    if (schedule_namespaces_.size() <= kPerNamespaceListLimit) return;
+    if (!schedules_listed_cluster_wide()) return;
     auto served = client_.discovery().serves(kube::types::migrationschedules);
     if (!served || !*served) return;  // queue_schedule_updates() reports it
     client_.prefetch_list(kube::types::migrationschedules, "", {});
@@ -514,7 +520,7 @@ class Engine {
       }
       return {};
     };
-    if (schedule_namespaces_.size() > kPerNamespaceListLimit) {
+    if (schedules_listed_cluster_wide()) {
       if (auto listed = client_.list(kube::types::migrationschedules, "", {}, keep); !listed) {
         fail(std::move(listed).error().wrap("listing migrationschedules"));
         return;

@@ -368,9 +368,8 @@ int main(int argc, char** argv) {
       Plan p = plan(easy, tls, !workloads_only);
       Round r = fire(tls, p.writes, parallel, bare);
       std::printf(
-          "{\"parallel\":%ld,\"writes\":%zu,\"scheduleWrites\":%zu,\"ok\":%zu,\"failed\":%zu,\"seconds\":%."
-          "3f,"
-          "\"writesPerSecond\":%.1f}\n",
+          "{\"parallel\":%ld,\"writes\":%zu,\"scheduleWrites\":%zu,\"ok\":%zu,\"failed\":%zu,"
+          "\"seconds\":%.3f,\"writesPerSecond\":%.1f}\n",
           parallel, p.writes.size(), p.schedule_writes, r.ok, r.failed, r.seconds,
           r.seconds > 0 ? static_cast<double>(r.ok) / r.seconds : 0.0);
     }

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "dr/cli/completion.hpp"
-#include "dr/cli/dispatch.hpp"
+#include "dr/commands/completion.hpp"
+#include "dr/commands/verb_table.hpp"
 
 namespace {
 
@@ -66,18 +66,18 @@ int main(int argc, char** argv) {
   bool with_descriptions = true;
   const std::vector<std::string> args(argv + 1, argv + argc);
   const std::vector<std::string> words =
-      dr::cli::completion_words(argc > 0 ? argv[0] : "kubectl_complete-dr", args, &with_descriptions);
+      dr::commands::completion_words(argc > 0 ? argv[0] : "kubectl_complete-dr", args, &with_descriptions);
 
   std::vector<std::string> offered;
   if (words.size() == 1) {
-    for (const auto& verb : dr::cli::dr_verbs()) {
+    for (const auto& verb : dr::commands::verb_table()) {
       if (on_path("kubectl-dr-" + std::string(verb.name))) offered.emplace_back(verb.name);
     }
   }
-  auto source = dr::cli::make_cluster_name_source();
-  const dr::cli::Completion completion = dr::cli::complete(words, *source, offered);
+  auto source = dr::commands::make_cluster_name_source();
+  const dr::commands::Completion completion = dr::commands::complete(words, *source, offered);
 
   ::alarm(0);
-  write_all(dr::cli::render_completion(completion, with_descriptions));
+  write_all(dr::commands::render_completion(completion, with_descriptions));
   return 0;
 }

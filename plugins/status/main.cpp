@@ -2,5 +2,5 @@
 #include "dr/commands/commands.hpp"
 
 int main(int argc, char** argv) {
-  return dr::commands::status_main(argc, argv, dr::commands::process_io());
+  return dr::commands::run_verb("status", argc, argv, dr::commands::process_io());
 }

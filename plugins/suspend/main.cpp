@@ -2,5 +2,5 @@
 #include "dr/commands/commands.hpp"
 
 int main(int argc, char** argv) {
-  return dr::commands::suspend_main(argc, argv, dr::commands::process_io());
+  return dr::commands::run_verb("suspend", argc, argv, dr::commands::process_io());
 }

@@ -323,7 +323,7 @@ int main(int argc, char** argv) {
   }
   dr::commands::ConnectOptions connect_options;
   connect_options.max_inflight = 1;  // one request at a time, one connection
-  auto client = dr::commands::connect(overrides, connect_options);
+  auto client = dr::commands::connect(overrides, connect_options, std::cerr);
   if (!client) {
     std::cerr << client.error().kubectl_line() << "\n";
     return 1;

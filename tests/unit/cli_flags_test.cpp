@@ -7,29 +7,45 @@
 
 #include "dr/cli/flags.hpp"
 #include "dr/cli/report.hpp"
+#include "dr/commands/command_line.hpp"
 
 using namespace dr::cli;
+using dr::commands::Invocation;
+using dr::commands::VerbDef;
 
 namespace {
 
-cxxopts::Options all_options() {
-  cxxopts::Options options("kubectl-dr-status", "test");
-  add_kubectl_flags(options);
-  add_output_flags(options);
-  add_all_namespaces_flag(options, true);
-  add_dry_run_flag(options);
-  add_selector_flag(options);
-  add_watch_flag(options);
-  add_filename_flag(options);
-  options.add_options()("max-inflight", "own flag", cxxopts::value<int>()->default_value("32"));
-  return options;
+// A verb with every flag of the table (the first declaration of each name wins: status's -o, with
+// wide), so each flag's parse can be checked in one place.
+const VerbDef& every_flag_verb() {
+  static const VerbDef verb = [] {
+    VerbDef all;
+    all.name = "status";
+    dr::commands::SubcommandDef only;
+    only.name = "everything";
+    for (const auto& real : dr::commands::verb_table()) {
+      for (const auto& sub : real.subcommands) {
+        for (const auto* flag : dr::commands::flags_of(&real, &sub)) only.flags.push_back(flag);
+      }
+    }
+    all.subcommands = {only};
+    all.first_subcommand_is_default = true;
+    return all;
+  }();
+  return verb;
 }
 
-dr::Result<CommonFlags> parse(std::initializer_list<const char*> words, cxxopts::ParseResult* raw = nullptr) {
-  static cxxopts::Options options = all_options();
+dr::Result<Invocation> parse_words(const VerbDef& verb, std::vector<const char*> words) {
   std::vector<const char*> argv{"kubectl-dr-status"};
   argv.insert(argv.end(), words.begin(), words.end());
-  return parse_command_line(options, static_cast<int>(argv.size()), argv.data(), raw);
+  return dr::commands::parse_invocation(verb, static_cast<int>(argv.size()), argv.data());
+}
+
+dr::Result<CommonFlags> parse(std::initializer_list<const char*> words, Invocation* whole = nullptr) {
+  auto invocation = parse_words(every_flag_verb(), words);
+  if (!invocation) return std::move(invocation).error();
+  if (whole != nullptr) *whole = *invocation;
+  return invocation->common;
 }
 
 std::string error_of(std::initializer_list<const char*> words) {
@@ -48,7 +64,7 @@ TEST_CASE("defaults when no flag is given", "[cli]") {
   CHECK_FALSE(flags->overrides.insecure_skip_tls_verify);
   CHECK(flags->verbosity == 0);
   CHECK(flags->output == OutputFormat::Table);
-  CHECK(flags->dry_run == DryRunMode::None);
+  CHECK(flags->dry_run == DryRun::None);
   CHECK_FALSE(flags->all_namespaces);
   CHECK_FALSE(flags->watch);
   CHECK_FALSE(flags->no_headers);
@@ -117,12 +133,9 @@ TEST_CASE("short flags: -n ns, -nns, -n=ns, -s, -v spellings", "[cli]") {
                      {"-nzookeeper"},
                      {"--namespace=zookeeper"},
                      {"--namespace", "zookeeper"}}) {
-    std::vector<const char*> argv{"kubectl-dr-status"};
-    argv.insert(argv.end(), words.begin(), words.end());
-    auto options = all_options();
-    auto flags = parse_command_line(options, static_cast<int>(argv.size()), argv.data());
+    auto flags = parse_words(every_flag_verb(), words);
     REQUIRE(flags);
-    CHECK(flags->overrides.namespace_name == "zookeeper");
+    CHECK(flags->common.overrides.namespace_name == "zookeeper");
   }
   for (auto v : {"-v=4", "-v4", "--v=4"}) {
     auto flags = parse({v});
@@ -141,14 +154,15 @@ TEST_CASE("short flags: -n ns, -nns, -n=ns, -s, -v spellings", "[cli]") {
 }
 
 TEST_CASE("positional words are collected in order around flags, never split", "[cli]") {
-  cxxopts::ParseResult raw;
+  Invocation whole;
   auto flags = parse(
-      {"clusterdomains", "-n", "ns", "a,b", "--max-inflight=8", "-o", "json", "last", "--", "-x"}, &raw);
+      {"everything", "-n", "ns", "a,b", "--max-inflight=8", "-o", "json", "last", "--", "-x"}, &whole);
   REQUIRE(flags);
-  CHECK(flags->positional == std::vector<std::string>{"clusterdomains", "a,b", "last", "-x"});
+  CHECK(flags->positional == std::vector<std::string>{"everything", "a,b", "last", "-x"});
+  CHECK(whole.arguments == std::vector<std::string>{"a,b", "last", "-x"});
   CHECK(flags->overrides.namespace_name == "ns");
   CHECK(flags->output == OutputFormat::Json);
-  CHECK(raw["max-inflight"].as<int>() == 8);
+  CHECK(whole.integer("max-inflight") == 8);
 }
 
 TEST_CASE("flags: -o, --no-headers, -A/-a, -l, -w, -f", "[cli]") {
@@ -170,35 +184,31 @@ TEST_CASE("flags: -o, --no-headers, -A/-a, -l, -w, -f", "[cli]") {
 }
 
 TEST_CASE("flags: -a is only an alias where the command opts in", "[cli]") {
-  cxxopts::Options options("kubectl-dr-status", "test");
-  add_kubectl_flags(options);
-  add_all_namespaces_flag(options);
-  const char* argv[] = {"kubectl-dr-status", "-a"};
-  auto flags = parse_command_line(options, 2, argv);
+  auto flags = parse_words(*dr::commands::find_verb("activate"), {"clusterdomain", "-a"});
   REQUIRE_FALSE(flags);
   CHECK(flags.error().kubectl_line() == "error: unknown shorthand flag: 'a' in -a");
 }
 
 TEST_CASE("flags: --dry-run values as kubectl reads them", "[cli]") {
-  CHECK(parse({"--dry-run=client"})->dry_run == DryRunMode::Client);
-  CHECK(parse({"--dry-run=server"})->dry_run == DryRunMode::Server);
-  CHECK(parse({"--dry-run=none"})->dry_run == DryRunMode::None);
+  CHECK(parse({"--dry-run=client"})->dry_run == DryRun::Client);
+  CHECK(parse({"--dry-run=server"})->dry_run == DryRun::Server);
+  CHECK(parse({"--dry-run=none"})->dry_run == DryRun::None);
   auto bare = parse({"--dry-run"});
   REQUIRE(bare);
-  CHECK(bare->dry_run == DryRunMode::Client);
+  CHECK(bare->dry_run == DryRun::Client);
   REQUIRE(bare->warnings.size() == 1);
   CHECK(bare->warnings[0] == "--dry-run is deprecated and can be replaced with --dry-run=client.");
   // A bare --dry-run does not take the next word (pflag's NoOptDefVal): it stays positional.
-  auto next = parse({"--dry-run", "server"});
+  auto next = parse({"everything", "--dry-run", "server"});
   REQUIRE(next);
-  CHECK(next->dry_run == DryRunMode::Client);
-  CHECK(next->positional == std::vector<std::string>{"server"});
+  CHECK(next->dry_run == DryRun::Client);
+  CHECK(next->positional == std::vector<std::string>{"everything", "server"});
   auto boolean = parse({"--dry-run=true"});
   REQUIRE(boolean);
-  CHECK(boolean->dry_run == DryRunMode::Client);
+  CHECK(boolean->dry_run == DryRun::Client);
   CHECK(boolean->warnings.at(0) ==
         "--dry-run=true is deprecated (boolean value) and can be replaced with --dry-run=client.");
-  CHECK(parse({"--dry-run=false"})->dry_run == DryRunMode::None);
+  CHECK(parse({"--dry-run=false"})->dry_run == DryRun::None);
   CHECK(error_of({"--dry-run=maybe"}) ==
         "error: Invalid dry-run value (maybe). Must be \"none\", \"server\", or \"client\".");
 }
@@ -240,50 +250,42 @@ TEST_CASE("flags: -h/--help is reported, not an error", "[cli]") {
   CHECK(parse({"status", "--help"})->help);
 }
 
-TEST_CASE("read_common_flags works on a parse result of a command with only some groups", "[cli]") {
-  cxxopts::Options options("kubectl-dr-suspend", "test");
-  add_kubectl_flags(options);
-  add_dry_run_flag(options);
-  const char* argv[] = {"kubectl-dr-suspend", "migrationschedule", "--dry-run=server", "-n", "zk", "s1"};
-  auto raw = parse_args(options, 6, argv);
-  REQUIRE(raw);
-  auto flags = read_common_flags(*raw);
+TEST_CASE("a command reads only the flags the table gives it", "[cli]") {
+  const auto& suspend = *dr::commands::find_verb("suspend");
+  auto flags = parse_words(suspend, {"migrationschedule", "--dry-run=server", "-n", "zk", "s1"});
   REQUIRE(flags);
-  CHECK(flags->dry_run == DryRunMode::Server);
-  CHECK(flags->overrides.namespace_name == "zk");
-  CHECK(flags->positional == std::vector<std::string>{"migrationschedule", "s1"});
-  CHECK(flags->output == OutputFormat::Table);
-  const char* with_output[] = {"kubectl-dr-suspend", "-o", "json"};
-  auto rejected = parse_args(options, 3, with_output);
+  CHECK(flags->common.dry_run == DryRun::Server);
+  CHECK(flags->common.overrides.namespace_name == "zk");
+  CHECK(flags->arguments == std::vector<std::string>{"s1"});
+  CHECK(flags->common.output == OutputFormat::Table);
+  auto rejected = parse_words(suspend, {"migrationschedule", "-l", "app=zk"});
   REQUIRE_FALSE(rejected);
-  CHECK(rejected.error().kubectl_line() == "error: unknown shorthand flag: 'o' in -o");
+  CHECK(rejected.error().kubectl_line() == "error: unknown shorthand flag: 'l' in -l");
 }
 
 TEST_CASE("help text has kubectl's sections", "[cli]") {
-  auto options = all_options();
-  HelpSpec help;
-  help.command = "kubectl dr status";
-  help.use = "kubectl dr status [RESOURCE] [options]";
-  help.short_description = "Show the disaster-recovery state of this cluster";
-  help.examples = "  # Cluster domains\n  kubectl dr status clusterdomains\n";
-  auto text = help_text(help, options);
-  CHECK(text.rfind("Show the disaster-recovery state of this cluster\n\nExamples:\n  # Cluster domains\n",
-                   0) == 0);
+  const auto& status = *dr::commands::find_verb("status");
+  auto text = dr::commands::help_text(status, nullptr);
+  CHECK(text.rfind(std::string(status.long_description) + "\n\nExamples:\n  # Cluster domains", 0) == 0);
+  CHECK(text.find("\nAvailable Commands:\n  clusterdomains   ") != std::string::npos);
   CHECK(text.find("\nOptions:\n") != std::string::npos);
   CHECK(text.find("    -o, --output='':\n\tOutput format.") != std::string::npos);
   CHECK(text.find("    -A, --all-namespaces=false:\n") != std::string::npos);
-  CHECK(text.find("    --max-inflight=32:\n") != std::string::npos);
-  CHECK(text.find("\nUsage:\n  kubectl dr status [RESOURCE] [options]\n") != std::string::npos);
+  CHECK(text.find("\nUsage:\n  kubectl dr status [clusterdomains|") != std::string::npos);
   CHECK(text.find("Global options (accepted by every kubectl dr command):\n") != std::string::npos);
   CHECK(text.find("    -n, --namespace='':\n\tIf present, the namespace scope for this CLI request\n") !=
         std::string::npos);
   CHECK(text.find("    --as-group=[]:\n") != std::string::npos);
   CHECK(text.find("    --request-timeout='0':\n") != std::string::npos);
-  CHECK(text.find("    -v, --v=0:\n") == std::string::npos);  // cxxopts: -v only
+  CHECK(text.find("    -v, --v=0:\n") == std::string::npos);  // kubectl's -v, documented once
   CHECK(text.find("    -v=0:\n") != std::string::npos);
   CHECK(text.find("dr-positional-args") == std::string::npos);
   CHECK(text.back() == '\n');
   CHECK(text.find("Options:", text.find("Usage:")) == std::string::npos);
+  const auto& activate = *dr::commands::find_verb("activate");
+  auto migration = dr::commands::help_text(activate, activate.find_subcommand("migration"));
+  CHECK(migration.find("    --max-inflight=32:\n") != std::string::npos);
+  CHECK(migration.find("Available Commands:") == std::string::npos);
   CHECK(usage_hint("kubectl dr status") == "See 'kubectl dr status -h' for help and examples");
   CHECK(flag_usage_hint("kubectl dr status") == "See 'kubectl dr status --help' for usage.");
 }

@@ -13,6 +13,7 @@
 #include "dr/cli/printer.hpp"
 #include "dr/cli/report.hpp"
 #include "dr/commands/activation.hpp"
+#include "dr/commands/command_line.hpp"
 
 using namespace dr::cli;
 
@@ -35,10 +36,8 @@ TEST_CASE("usage errors add kubectl's hint lines", "[cli]") {
         "error: a cluster domain name is required\n"
         "See 'kubectl dr deactivate -h' for help and examples\n");
 
-  cxxopts::Options options("kubectl-dr-status", "test");
-  add_kubectl_flags(options);
   const char* argv[] = {"kubectl-dr-status", "--foo"};
-  auto parsed = parse_command_line(options, 2, argv);
+  auto parsed = dr::commands::parse_invocation(*dr::commands::find_verb("status"), 2, argv);
   REQUIRE_FALSE(parsed);
   std::ostringstream flag;
   CHECK(report_error(parsed.error(), flag, "kubectl dr status") == 1);

@@ -4,15 +4,16 @@
 #include <string>
 #include <vector>
 
-#include "dr/cli/dispatch.hpp"
+#include "dr/commands/dispatch.hpp"
+#include "dr/commands/verb_table.hpp"
 #include "dr/version.hpp"
 
-using dr::cli::DispatchAction;
-using dr::cli::plan_dispatch;
+using dr::commands::DispatchAction;
+using dr::commands::plan_dispatch;
 using Args = std::vector<std::string>;
 
 TEST_CASE("dispatch: a verb runs its sibling with the remaining words unchanged", "[dispatch]") {
-  for (const auto& verb : dr::cli::dr_verbs()) {
+  for (const auto& verb : dr::commands::verb_table()) {
     const auto plan = plan_dispatch({std::string(verb.name), "-n", "zookeeper", "--dry-run=client", "x y"});
     CHECK(plan.action == DispatchAction::Exec);
     CHECK(plan.verb == verb.name);
@@ -59,8 +60,8 @@ TEST_CASE("dispatch: help", "[dispatch]") {
   CHECK(verb_help.verb == "suspend");
   CHECK(verb_help.args == Args{"--help"});
 
-  const std::string text = dr::cli::dispatch_help();
-  for (const auto& verb : dr::cli::dr_verbs()) {
+  const std::string text = dr::commands::dispatch_help();
+  for (const auto& verb : dr::commands::verb_table()) {
     CHECK(text.find("  " + std::string(verb.name) + " ") != std::string::npos);
     CHECK(text.find(std::string(verb.summary)) != std::string::npos);
   }
@@ -81,27 +82,27 @@ TEST_CASE("dispatch: version, as text and JSON", "[dispatch]") {
   CHECK(plan_dispatch({"version", "extra"}).action == DispatchAction::Error);
 
   const std::string v = "v" + dr::version();
-  CHECK(dr::cli::version_text("") ==
+  CHECK(dr::commands::version_text("") ==
         "kubectl-dr version " + v + " (commit " + dr::git_commit() + ", " + dr::platform() + ")\n");
-  const std::string json = dr::cli::version_text("json");
+  const std::string json = dr::commands::version_text("json");
   CHECK(json.find("\"version\": \"" + v + "\"") != std::string::npos);
   CHECK(json.find("\"platform\": \"" + dr::platform() + "\"") != std::string::npos);
   CHECK(json.front() == '{');
 }
 
 TEST_CASE("dispatch: the sibling lives next to the dispatcher", "[dispatch]") {
-  CHECK(dr::cli::sibling_path("/home/u/.krew/store/dr/v0.1.0/kubectl-dr", "status") ==
+  CHECK(dr::commands::sibling_path("/home/u/.krew/store/dr/v0.1.0/kubectl-dr", "status") ==
         "/home/u/.krew/store/dr/v0.1.0/kubectl-dr-status");
-  CHECK(dr::cli::sibling_path("/kubectl-dr", "resume") == "/kubectl-dr-resume");
+  CHECK(dr::commands::sibling_path("/kubectl-dr", "resume") == "/kubectl-dr-resume");
   const std::string message =
-      dr::cli::missing_sibling_message("status", "/opt/x/kubectl-dr-status", "No such file or directory");
+      dr::commands::missing_sibling_message("status", "/opt/x/kubectl-dr-status", "No such file or directory");
   CHECK(message.find("/opt/x/kubectl-dr-status: No such file or directory") != std::string::npos);
   CHECK(message.find("Reinstall") != std::string::npos);
   CHECK(message.rfind("error: ", 0) == 0);
 }
 
 TEST_CASE("dispatch: the running executable's real path", "[dispatch]") {
-  const auto self = dr::cli::self_executable_path(nullptr);
+  const auto self = dr::commands::self_executable_path(nullptr);
   REQUIRE(self.has_value());
   CHECK(self->front() == '/');
   CHECK(self->find("unit_tests") != std::string::npos);

@@ -18,6 +18,7 @@ enum class ErrorCode {
   Server,     // the API server answered with a Status (see http_status / reason)
   Decode,     // a response or input document did not have the expected shape
   NotServed,  // the server does not serve a resource type (e.g. Stork not installed)
+  NotFound,   // a named thing is not there, by the client's own lookup (not a server Status)
   Cancelled,  // SIGINT/SIGTERM
   Internal,
 };

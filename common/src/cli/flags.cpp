@@ -1,17 +1,13 @@
 #include "dr/cli/flags.hpp"
 
 #include <algorithm>
-#include <sstream>
 
 #include "dr/kube/transport.hpp"
-#include "dr/log.hpp"
 
 namespace dr::cli {
 
 namespace {
 
-constexpr const char* kGlobal = "Global";
-constexpr const char* kArgs = "dr-positional-args";
 
 // cxxopts quotes names as ‘name’ (or `name' when built without unicode): the text inside.
 std::string quoted_name(std::string_view message) {
@@ -122,100 +118,6 @@ std::vector<std::string> all_values(const cxxopts::ParseResult& result, std::str
 
 }  // namespace
 
-void add_kubectl_flags(cxxopts::Options& options) {
-  // clang-format off
-  options.add_options(kGlobal)
-      ("as", "Username to impersonate for the operation. User could be a regular user or a service account in a "
-             "namespace.", cxxopts::value<std::string>())
-      // A string, not a vector: kubectl's --as-group is a StringArray (no splitting at commas); every
-      // occurrence is collected from the parse result.
-      ("as-group", "Group to impersonate for the operation, this flag can be repeated to specify multiple groups.",
-       cxxopts::value<std::string>())
-      ("as-uid", "UID to impersonate for the operation.", cxxopts::value<std::string>())
-      ("certificate-authority", "Path to a cert file for the certificate authority", cxxopts::value<std::string>())
-      ("client-certificate", "Path to a client certificate file for TLS", cxxopts::value<std::string>())
-      ("client-key", "Path to a client key file for TLS", cxxopts::value<std::string>())
-      ("cluster", "The name of the kubeconfig cluster to use", cxxopts::value<std::string>())
-      ("context", "The name of the kubeconfig context to use", cxxopts::value<std::string>())
-      ("disable-compression", "If true, opt-out of response compression for all requests to the server",
-       cxxopts::value<bool>())
-      ("insecure-skip-tls-verify",
-       "If true, the server's certificate will not be checked for validity. This will make your HTTPS connections "
-       "insecure", cxxopts::value<bool>())
-      ("kubeconfig", "Path to the kubeconfig file to use for CLI requests.", cxxopts::value<std::string>())
-      ("n,namespace", "If present, the namespace scope for this CLI request", cxxopts::value<std::string>())
-      ("password", "Password for basic authentication to the API server", cxxopts::value<std::string>())
-      ("request-timeout",
-       "The length of time to wait before giving up on a single server request. Non-zero values should contain a "
-       "corresponding time unit (e.g. 1s, 2m, 3h). A value of zero means don't timeout requests.",
-       cxxopts::value<std::string>()->default_value("0"))
-      ("s,server", "The address and port of the Kubernetes API server", cxxopts::value<std::string>())
-      ("tls-server-name",
-       "Server name to use for server certificate validation. If it is not provided, the hostname used to contact "
-       "the server is used", cxxopts::value<std::string>())
-      ("token", "Bearer token for authentication to the API server", cxxopts::value<std::string>())
-      ("user", "The name of the kubeconfig user to use", cxxopts::value<std::string>())
-      ("username", "Username for basic authentication to the API server", cxxopts::value<std::string>())
-      ("v", "number for the log level verbosity", cxxopts::value<int>()->default_value("0"))
-      ("h,help", "help for this command");
-  // clang-format on
-  // Read back from arguments(), one raw string per word (the vector's own values split at commas).
-  options.add_options()(kArgs, "", cxxopts::value<std::vector<std::string>>());
-  options.parse_positional({kArgs});
-}
-
-void add_output_flags(cxxopts::Options& options, bool wide_allowed) {
-  options.add_options()("o,output",
-                        wide_allowed ? "Output format. One of: (json, yaml, name, wide)."
-                                     : "Output format. One of: (json, yaml, name).",
-                        cxxopts::value<std::string>())(
-      "no-headers",
-      "When using the default or custom-column output format, don't print headers (default print headers).",
-      cxxopts::value<bool>());
-}
-
-void add_all_namespaces_flag(cxxopts::Options& options, bool storkctl_alias) {
-  const char* help =
-      "If present, list the requested object(s) across all namespaces. Namespace in current context is "
-      "ignored "
-      "even if specified with --namespace.";
-  if (storkctl_alias) {
-    options.add_options()("A,all-namespaces", help, cxxopts::value<bool>())(
-        "a", "The same as -A (storkctl's spelling).", cxxopts::value<bool>());
-  } else {
-    options.add_options()("A,all-namespaces", help, cxxopts::value<bool>());
-  }
-}
-
-void add_dry_run_flag(cxxopts::Options& options) {
-  options.add_options()(
-      "dry-run",
-      "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that "
-      "would be sent, without sending it. If server strategy, submit server-side request without "
-      "persisting the resource.",
-      cxxopts::value<std::string>()->default_value("none")->implicit_value("unchanged"));
-}
-
-void add_selector_flag(cxxopts::Options& options) {
-  options.add_options()(
-      "l,selector",
-      "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
-      "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
-      "constraints.",
-      cxxopts::value<std::string>());
-}
-
-void add_watch_flag(cxxopts::Options& options) {
-  options.add_options()("w,watch", "After listing/getting the requested object, watch for changes.",
-                        cxxopts::value<bool>());
-}
-
-void add_filename_flag(cxxopts::Options& options) {
-  options.add_options()("f,filename",
-                        "Filename, directory, or URL to files identifying the resource ('-' = stdin)",
-                        cxxopts::value<std::vector<std::string>>());
-}
-
 Result<cxxopts::ParseResult> parse_args(cxxopts::Options& options, int argc, const char* const* argv) {
   auto args = normalize(argc, argv);
   if (args.empty()) args.emplace_back("kubectl-dr");
@@ -276,7 +178,7 @@ Result<CommonFlags> read_common_flags(const cxxopts::ParseResult& result) {
       return std::move(timeout).error();
     flags.verbosity = result.count("v") ? result["v"].as<int>() : 0;
     flags.help = flag_set(result, "help");
-    flags.positional = all_values(result, kArgs);
+    flags.positional = all_values(result, kPositionalArgs);
 
     flags.all_namespaces = flag_set(result, "all-namespaces") || flag_set(result, "a");
     if (flags.all_namespaces && !o.namespace_name.empty()) {
@@ -293,20 +195,20 @@ Result<CommonFlags> read_common_flags(const cxxopts::ParseResult& result) {
       // false means none, each with a deprecation warning.
       auto value = result["dry-run"].as<std::string>();
       if (value == "client") {
-        flags.dry_run = DryRunMode::Client;
+        flags.dry_run = DryRun::Client;
       } else if (value == "server") {
-        flags.dry_run = DryRunMode::Server;
+        flags.dry_run = DryRun::Server;
       } else if (value == "none") {
-        flags.dry_run = DryRunMode::None;
+        flags.dry_run = DryRun::None;
       } else if (value == "unchanged") {
-        flags.dry_run = DryRunMode::Client;
+        flags.dry_run = DryRun::Client;
         flags.warnings.emplace_back("--dry-run is deprecated and can be replaced with --dry-run=client.");
       } else if (value == "true" || value == "false" || value == "1" || value == "0" || value == "t" ||
                  value == "f" || value == "TRUE" || value == "FALSE" || value == "True" || value == "False" ||
                  value == "T" || value == "F") {
         bool on = value == "true" || value == "1" || value == "t" || value == "TRUE" || value == "True" ||
                   value == "T";
-        flags.dry_run = on ? DryRunMode::Client : DryRunMode::None;
+        flags.dry_run = on ? DryRun::Client : DryRun::None;
         flags.warnings.emplace_back("--dry-run=" + value +
                                     " is deprecated (boolean value) and can be replaced with --dry-run=" +
                                     (on ? "client." : "none."));
@@ -317,21 +219,18 @@ Result<CommonFlags> read_common_flags(const cxxopts::ParseResult& result) {
     }
     flags.selector = text_flag(result, "selector");
     flags.watch = flag_set(result, "watch");
-    if (result.count("filename")) flags.filenames = result["filename"].as<std::vector<std::string>>();
+    // -f a.yaml -f b.json,c.json: every occurrence, each split at commas, as kubectl's StringSlice.
+    for (const auto& value : all_values(result, "filename")) {
+      for (std::size_t start = 0; start <= value.size();) {
+        auto comma = value.find(',', start);
+        if (comma == std::string::npos) comma = value.size();
+        if (comma > start) flags.filenames.push_back(value.substr(start, comma - start));
+        start = comma + 1;
+      }
+    }
   } catch (const std::exception& e) {
     return Error::make(ErrorCode::Internal, std::string("reading the command line: ") + e.what());
   }
-  return flags;
-}
-
-Result<CommonFlags> parse_command_line(cxxopts::Options& options, int argc, const char* const* argv,
-                                       cxxopts::ParseResult* raw) {
-  auto parsed = parse_args(options, argc, argv);
-  if (!parsed) return std::move(parsed).error();
-  auto flags = read_common_flags(*parsed);
-  if (!flags) return flags;
-  log::set_verbosity(flags->verbosity);
-  if (raw != nullptr) *raw = std::move(parsed).value();
   return flags;
 }
 
@@ -341,69 +240,6 @@ std::string usage_hint(std::string_view command) {
 
 std::string flag_usage_hint(std::string_view command) {
   return "See '" + std::string(command) + " --help' for usage.";
-}
-
-namespace {
-
-// kubectl's flag layout: "    -n, --namespace='':" then the description on the next line after a tab.
-void describe_options(std::ostringstream& out, const cxxopts::Options& options,
-                      const std::vector<std::string>& groups) {
-  std::vector<cxxopts::HelpOptionDetails> all;
-  for (const auto& group : groups) {
-    for (const auto& option : options.group_help(group).options) {
-      if (option.l.empty() && option.s.empty()) continue;
-      if (!option.l.empty() && option.l.front() == kArgs) continue;
-      all.push_back(option);
-    }
-  }
-  // kubectl lists flags by long name.
-  auto key = [](const cxxopts::HelpOptionDetails& o) { return o.l.empty() ? o.s : o.l.front(); };
-  std::stable_sort(all.begin(), all.end(), [&](const auto& a, const auto& b) { return key(a) < key(b); });
-  for (const auto& option : all) {
-    out << "    ";
-    if (!option.s.empty()) out << "-" << option.s << (option.l.empty() ? "" : ", ");
-    if (!option.l.empty()) out << "--" << option.l.front();
-    if (option.is_boolean) {
-      out << "=false";
-    } else if (option.is_container || (!option.l.empty() && option.l.front() == "as-group")) {
-      out << "=[]";
-    } else if (option.has_default && !option.default_value.empty() &&
-               option.default_value.find_first_not_of("0123456789") == std::string::npos &&
-               (option.l.empty() || option.l.front() != "request-timeout")) {
-      out << "=" << option.default_value;  // ints print bare, as pflag does
-    } else {
-      out << "='" << (option.has_default ? option.default_value : "") << "'";
-    }
-    out << ":\n\t" << option.desc << "\n\n";
-  }
-}
-
-}  // namespace
-
-std::string help_text(const HelpSpec& help, const cxxopts::Options& options) {
-  std::ostringstream out;
-  out << (help.long_description.empty() ? help.short_description : help.long_description) << "\n";
-  if (!help.examples.empty()) {
-    std::string examples = help.examples;
-    while (!examples.empty() && (examples.back() == '\n' || examples.back() == ' ')) examples.pop_back();
-    out << "\nExamples:\n" << examples << "\n";
-  }
-  std::vector<std::string> own;
-  for (const auto& group : options.groups()) {
-    if (group != kGlobal) own.push_back(group);
-  }
-  std::ostringstream own_flags;
-  describe_options(own_flags, options, own);
-  if (!own_flags.str().empty())
-    out << "\nOptions:\n" << own_flags.str();
-  else
-    out << "\n";
-  out << "Usage:\n  " << help.use << "\n\n";
-  out << "Global options (accepted by every kubectl dr command):\n";
-  describe_options(out, options, {kGlobal});
-  std::string text = out.str();
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  return text + "\n";
 }
 
 }  // namespace dr::cli

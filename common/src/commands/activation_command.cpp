@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 
 #include "dr/commands/activation.hpp"
+#include "dr/cli/printer.hpp"
 #include "subcommands.hpp"
 
 namespace dr::commands {
@@ -122,63 +123,72 @@ std::string activation_summary_line(stork::Mode mode, const ActivationReport& re
   return line.str();
 }
 
-int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
-  const auto& flags = line.flags;
-  const std::string command =
-      mode == stork::Mode::ActivateMigration ? "kubectl dr activate" : "kubectl dr deactivate";
-  if (flags.positional.size() > 1) {
-    return report_failure(io,
-                          Error::usage("unexpected argument \"" + flags.positional[1] +
-                                       "\": this command takes no names; narrow it with -n, -l, "
-                                       "--include-objects and friends"),
-                          command);
-  }
-  const bool json = flags.output == cli::OutputFormat::Json || flags.output == cli::OutputFormat::Yaml;
-  if (flags.output == cli::OutputFormat::Name) {
-    return report_failure(io, Error::usage("-o name is not supported here; use -o json"), command);
-  }
-  auto timeout = parse_timeout_flag(line.get<std::string>("timeout", "5m"), "--timeout");
-  if (!timeout) return report_failure(io, timeout.error(), command);
-  const auto max_inflight = line.get<int>("max-inflight", 32);
-  if (max_inflight < 1 || max_inflight > 1000) {
-    return report_failure(io, Error::usage("--max-inflight must be between 1 and 1000"), command);
-  }
-  const auto chunk_size = line.get<int>("chunk-size", 500);
-  if (chunk_size < 0) {
-    return report_failure(io, Error::usage("--chunk-size must be 0 (no paging) or more"), command);
-  }
+namespace {
 
-  auto client = open_client(flags, static_cast<std::size_t>(max_inflight));
-  if (!client) return report_failure(io, client.error(), command);
+// `activate migration`, `deactivate migration|apps` as typed arguments.
+struct ActivationArgs {
+  int max_inflight = 32;
+  int chunk_size = 500;
+  bool wait = false;
+  std::chrono::milliseconds timeout{0};
+  stork::SelectionFlags selection;  // all but the default namespace, which needs the client
+};
+
+Result<ActivationArgs> read_args(const Invocation& invocation) {
+  const auto& flags = invocation.common;
+  ActivationArgs args;
+  if (!invocation.arguments.empty()) {
+    return Error::usage("unexpected argument \"" + invocation.arguments.front() +
+                        "\": this command takes no names; narrow it with -n, -l, "
+                        "--include-objects and friends");
+  }
+  if (flags.output == cli::OutputFormat::Name) return Error::usage("-o name is not supported here; use -o json");
+  auto timeout = invocation.duration("timeout");
+  if (!timeout) return std::move(timeout).error();
+  args.timeout = *timeout;
+  args.wait = invocation.flag("wait");
+  args.max_inflight = invocation.integer("max-inflight");
+  if (args.max_inflight < 1 || args.max_inflight > 1000) {
+    return Error::usage("--max-inflight must be between 1 and 1000");
+  }
+  args.chunk_size = invocation.integer("chunk-size");
+  if (args.chunk_size < 0) return Error::usage("--chunk-size must be 0 (no paging) or more");
+
+  auto& selection = args.selection;
+  if (!flags.overrides.namespace_name.empty()) selection.namespace_flag = flags.overrides.namespace_name;
+  selection.all_namespaces = flags.all_namespaces;
+  selection.include_namespaces = invocation.list("include-namespaces");
+  selection.exclude_namespaces = invocation.list("exclude-namespaces");
+  if (!flags.selector.empty()) selection.selectors.push_back(flags.selector);
+  selection.exclude_selectors = invocation.list("exclude-selector");
+  selection.resource_types = invocation.list("resource-types");
+  selection.include_objects = invocation.list("include-objects");
+  selection.exclude_objects = invocation.list("exclude-objects");
+  return args;
+}
+
+}  // namespace
+
+Result<int> activation_command(stork::Mode mode, const Invocation& invocation, Io& io) {
+  auto parsed = read_args(invocation);
+  if (!parsed) return std::move(parsed).error();
+  ActivationArgs& args = *parsed;
+  const auto& flags = invocation.common;
+  const bool json = flags.output == cli::OutputFormat::Json || flags.output == cli::OutputFormat::Yaml;
+
+  auto client = open_client(io, flags.overrides, static_cast<std::size_t>(args.max_inflight));
+  if (!client) return std::move(client).error();
   auto& api = **client;
 
-  stork::SelectionFlags selection_flags;
-  if (!flags.overrides.namespace_name.empty())
-    selection_flags.namespace_flag = flags.overrides.namespace_name;
-  selection_flags.default_namespace = effective_namespace(flags, api);
-  selection_flags.all_namespaces = flags.all_namespaces;
-  auto list_flag = [&](const std::string& name) {
-    return split_list(line.get<std::vector<std::string>>(name, {}));
-  };
-  selection_flags.include_namespaces = list_flag("include-namespaces");
-  selection_flags.exclude_namespaces = list_flag("exclude-namespaces");
-  if (!flags.selector.empty()) selection_flags.selectors.push_back(flags.selector);
-  for (const auto& s : line.get<std::vector<std::string>>("exclude-selector", {})) {
-    selection_flags.exclude_selectors.push_back(s);
-  }
-  selection_flags.resource_types = list_flag("resource-types");
-  selection_flags.include_objects = list_flag("include-objects");
-  selection_flags.exclude_objects = list_flag("exclude-objects");
-  auto selection = stork::Selection::from_flags(selection_flags);
-  if (!selection) return report_failure(io, selection.error(), command);
+  args.selection.default_namespace = effective_namespace(flags.overrides, api);
+  auto selection = stork::Selection::from_flags(args.selection);
+  if (!selection) return std::move(selection).error();
 
   ActivationOptions options;
   options.mode = mode;
-  options.page_size = static_cast<std::size_t>(chunk_size);
+  options.page_size = static_cast<std::size_t>(args.chunk_size);
   options.selection = std::move(selection).value();
-  options.dry_run = flags.dry_run == cli::DryRunMode::Client   ? DryRun::Client
-                    : flags.dry_run == cli::DryRunMode::Server ? DryRun::Server
-                                                               : DryRun::None;
+  options.dry_run = flags.dry_run;
 
   InterruptGuard guard(api.transport());
   // Progress: one line on stderr, rewritten in place, only on a terminal and once the run has
@@ -235,13 +245,13 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   // declares): the observer printed its line; add the hint, not a summary of nothing.
   if (report.workloads.empty() && report.schedules.empty() && report.errors.size() == 1 &&
       report.errors.front().code == ErrorCode::Usage) {
-    io.err << cli::usage_hint(command) << "\n";
+    io.err << cli::usage_hint(invocation.command()) << "\n";
     return 1;
   }
 
   Status waited;
-  if (line.get<bool>("wait", false) && options.dry_run == DryRun::None && !report.interrupted) {
-    waited = wait_for_workloads(api, report, mode, *timeout, [&](const std::string& text) {
+  if (args.wait && options.dry_run == DryRun::None && !report.interrupted) {
+    waited = wait_for_workloads(api, report, mode, args.timeout, [&](const std::string& text) {
       if (io.err_is_terminal) show_progress(text);
     });
     clear_progress();
@@ -251,7 +261,7 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
   if (json) {
     std::vector<rapidjson::Document> one;
     one.push_back(report_document(mode, report));
-    print_objects(io, flags.output, std::move(one), false);
+    if (auto printed = cli::print_objects(io.out, flags.output, one); !printed) return std::move(printed).error();
   }
   const bool dry_run = options.dry_run == DryRun::Client;
   // When nothing was looked at, the error lines already say everything: a summary of zeros under
@@ -265,9 +275,8 @@ int activation_command(stork::Mode mode, const CommandLine& line, Io& io) {
                    : " (annotation stork.libopenstorage.org/migrationReplicas)")
            << "\n";
   }
-  if (!waited) report_failure(io, waited.error(), "");
-  int code = (report.failed() || !waited) ? 1 : 0;
-  return guard.exit_code_or(code);
+  if (!waited) return std::move(waited).error();
+  return report.failed() ? 1 : 0;
 }
 
 }  // namespace dr::commands

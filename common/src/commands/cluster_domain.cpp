@@ -1,6 +1,11 @@
 // activate/deactivate clusterdomain: validate the domain against ClusterDomainsStatus, create a
 // ClusterDomainUpdate as storkctl does, optionally wait for Stork to act on it.
+#include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
+
+#include "dr/cli/printer.hpp"
 
 #include "dr/stork/cluster_domains.hpp"
 #include "dr/stork/object.hpp"
@@ -48,30 +53,45 @@ Status wait_for_updates(kube::ApiClient& client, const std::vector<std::string>&
   return {};
 }
 
+// `activate|deactivate clusterdomain` as typed arguments.
+struct ClusterDomainArgs {
+  bool activate = true;
+  std::vector<std::string> domains;
+  bool all = false;
+  std::string update_name;  // empty: a random UUID, as storkctl
+  bool wait = false;
+  std::chrono::milliseconds timeout{0};
+};
+
+Result<ClusterDomainArgs> read_args(bool activate, const Invocation& invocation) {
+  ClusterDomainArgs args;
+  args.activate = activate;
+  args.domains = invocation.arguments;
+  args.all = activate && invocation.flag("all");
+  const std::string command = invocation.command();
+  if (args.all && !args.domains.empty()) return Error::usage("give cluster domain names or --all, not both");
+  if (!args.all && args.domains.empty()) {
+    return Error::usage("a cluster domain name is required, e.g. " + command + " clusterdomain us-east-1a");
+  }
+  auto timeout = invocation.duration("timeout");
+  if (!timeout) return std::move(timeout).error();
+  args.timeout = *timeout;
+  args.wait = invocation.flag("wait");
+  args.update_name = invocation.text("name");
+  return args;
+}
+
 }  // namespace
 
-int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
-  const auto& flags = line.flags;
-  const std::string command = activate ? "kubectl dr activate" : "kubectl dr deactivate";
-  std::vector<std::string> domains(flags.positional.begin() + 1, flags.positional.end());
-  const bool all = line.get<bool>("all", false);
-  if (all && !activate) {
-    return report_failure(io, Error::usage("--all is only for activate: name the domain to deactivate"),
-                          command);
-  }
-  if (all && !domains.empty()) {
-    return report_failure(io, Error::usage("give cluster domain names or --all, not both"), command);
-  }
-  if (!all && domains.empty()) {
-    return report_failure(
-        io, Error::usage("a cluster domain name is required, e.g. " + command + " clusterdomain us-east-1a"),
-        command);
-  }
-  auto timeout = parse_timeout_flag(line.get<std::string>("timeout", "10m"), "--timeout");
-  if (!timeout) return report_failure(io, timeout.error(), command);
+Result<int> cluster_domain_command(bool activate, const Invocation& invocation, Io& io) {
+  auto parsed = read_args(activate, invocation);
+  if (!parsed) return std::move(parsed).error();
+  const ClusterDomainArgs& args = *parsed;
+  const auto& flags = invocation.common;
+  std::vector<std::string> domains = args.domains;
 
-  auto client = open_client(flags);
-  if (!client) return report_failure(io, client.error(), command);
+  auto client = open_client(io, flags.overrides);
+  if (!client) return std::move(client).error();
   auto& api = **client;
   InterruptGuard guard(api.transport());
 
@@ -83,13 +103,11 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
                            return {};
                          });
   if (!listed) {  // a 404 may mean Stork is not installed: asked only then
-    return report_failure(
-        io, api.discovery().explain_not_found(kube::types::clusterdomainsstatuses, std::move(listed).error()),
-        command);
+    return api.discovery().explain_not_found(kube::types::clusterdomainsstatuses, std::move(listed).error());
   }
 
   const auto wanted = activate ? stork::DomainState::Active : stork::DomainState::Inactive;
-  if (all) {
+  if (args.all) {
     domains = stork::domains_in_state(statuses, stork::DomainState::Inactive);
     if (domains.empty()) {
       io.out << "All cluster domains are already active\n";
@@ -99,8 +117,7 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
   std::vector<std::string> to_update;
   for (const auto& domain : domains) {
     auto state = stork::find_domain(statuses, domain);
-    if (!state)
-      return report_failure(io, Error::make(ErrorCode::Usage, stork::domain_not_found_message(domain)), "");
+    if (!state) return Error::make(ErrorCode::NotFound, stork::domain_not_found_message(domain));
     if (*state == wanted) {
       io.out << stork::domain_already_message(domain, activate) << "\n";
       continue;
@@ -109,38 +126,35 @@ int cluster_domain_command(bool activate, const CommandLine& line, Io& io) {
   }
   if (to_update.empty()) return 0;
 
-  const std::string base = line.get<std::string>("name", "");
-  auto names =
-      stork::cluster_domain_update_names(base.empty() ? stork::random_uuid_v4() : base, to_update.size());
+  auto names = stork::cluster_domain_update_names(
+      args.update_name.empty() ? stork::random_uuid_v4() : args.update_name, to_update.size());
   std::vector<rapidjson::Document> created;
+  const bool client_dry_run = flags.dry_run == cli::DryRun::Client;
+  const bool server_dry_run = flags.dry_run == cli::DryRun::Server;
+  const bool text = !cli::is_machine_readable(flags.output);
   for (std::size_t i = 0; i < to_update.size(); ++i) {
     rapidjson::Document body;
     body.Parse(stork::cluster_domain_update_body(names[i], to_update[i], activate));
-    const bool client_dry_run = flags.dry_run == cli::DryRunMode::Client;
     if (!client_dry_run) {
       kube::WriteOptions options;
-      options.dry_run = flags.dry_run == cli::DryRunMode::Server;
+      options.dry_run = server_dry_run;
       auto result = api.create(kube::types::clusterdomainupdates, "", body, options);
-      if (!result) return report_failure(io, result.error(), command);
+      if (!result) return std::move(result).error();
       body = std::move(result).value();
     }
-    if (flags.output == cli::OutputFormat::Table || flags.output == cli::OutputFormat::Wide) {
-      std::string suffix = client_dry_run                             ? " (dry run)"
-                           : flags.dry_run == cli::DryRunMode::Server ? " (server dry run)"
-                                                                      : "";
+    if (text) {
+      const char* suffix = client_dry_run ? " (dry run)" : server_dry_run ? " (server dry run)" : "";
       io.out << stork::domain_operation_started_message(to_update[i], activate) << suffix << "\n";
     }
     created.push_back(std::move(body));
   }
-  if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
-    print_objects(io, flags.output, std::move(created), false);
+  if (!text) {
+    if (auto printed = cli::print_objects(io.out, flags.output, created); !printed) return std::move(printed).error();
   }
-  if (line.get<bool>("wait", false) && flags.dry_run == cli::DryRunMode::None) {
-    if (auto waited = wait_for_updates(api, names, *timeout, io); !waited) {
-      return guard.exit_code_or(report_failure(io, waited.error(), ""));
-    }
+  if (args.wait && flags.dry_run == cli::DryRun::None) {
+    if (auto waited = wait_for_updates(api, names, args.timeout, io); !waited) return std::move(waited).error();
   }
-  return guard.exit_code_or(0);
+  return 0;
 }
 
 }  // namespace dr::commands

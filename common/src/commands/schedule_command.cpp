@@ -4,6 +4,7 @@
 #include <set>
 
 #include "dr/cli/objects_input.hpp"
+#include "dr/cli/printer.hpp"
 #include "dr/stork/migration_schedules.hpp"
 #include "dr/stork/object.hpp"
 #include "subcommands.hpp"
@@ -16,10 +17,6 @@ struct ScheduleRef {
   std::string namespace_name;
   std::string name;
 };
-
-bool is_schedule_word(std::string_view word) {
-  return word == "migrationschedule" || word == "migrationschedules";
-}
 
 // Objects from -f: each must be a MigrationSchedule; its namespace comes from the object, else -n.
 Result<std::vector<ScheduleRef>> refs_from_files(const std::vector<std::string>& files,
@@ -54,73 +51,75 @@ Result<std::vector<ScheduleRef>> refs_from_files(const std::vector<std::string>&
   return refs;
 }
 
+// `suspend|resume migrationschedule` as typed arguments: exactly one way to name the schedules.
+struct ScheduleArgs {
+  std::vector<std::string> names;
+  bool all = false;
+  std::string cluster_pair;
+  std::vector<std::string> files;
+};
+
+Result<ScheduleArgs> read_args(bool suspend, const Invocation& invocation) {
+  ScheduleArgs args;
+  args.names = invocation.arguments;
+  args.all = invocation.flag("all");
+  args.cluster_pair = invocation.text("cluster-pair");
+  args.files = invocation.common.filenames;
+  const int ways = (args.names.empty() ? 0 : 1) + (args.all ? 1 : 0) + (args.cluster_pair.empty() ? 0 : 1) +
+                   (args.files.empty() ? 0 : 1);
+  if (ways == 0) {
+    return Error::usage("name the MigrationSchedules to " + std::string(suspend ? "suspend" : "resume") +
+                        ", or use --all, --cluster-pair PAIR or -f FILE");
+  }
+  if (ways > 1) return Error::usage("use only one of: names, --all, --cluster-pair, -f");
+  if (invocation.common.all_namespaces && !args.names.empty()) {
+    return Error::usage("a name cannot be combined with --all-namespaces: give -n NAMESPACE");
+  }
+  return args;
+}
+
+// The schedules the arguments name, in the namespace `ns` unless an object says otherwise.
+Result<std::vector<ScheduleRef>> resolve(const ScheduleArgs& args, const cli::CommonFlags& flags,
+                                         kube::ApiClient& api, const std::string& ns, Io& io) {
+  std::vector<ScheduleRef> refs;
+  if (!args.names.empty()) {
+    for (const auto& name : args.names) refs.push_back({ns, name});
+    return refs;
+  }
+  if (!args.files.empty()) return refs_from_files(args.files, ns, io);
+  auto listed = api.list(kube::types::migrationschedules, flags.all_namespaces ? "" : ns, {},
+                         [&](rapidjson::Value& items, std::string_view) -> Status {
+                           for (auto& item : items.GetArray()) {
+                             if (!args.cluster_pair.empty()) {
+                               const auto* pair = stork::at_path(item, "spec.template.spec.clusterPair");
+                               if (pair == nullptr || !pair->IsString() || args.cluster_pair != pair->GetString())
+                                 continue;
+                             }
+                             refs.push_back({std::string(stork::object_namespace(item)),
+                                             std::string(stork::object_name(item))});
+                           }
+                           return {};
+                         });
+  if (!listed) return api.discovery().explain_not_found(kube::types::migrationschedules, std::move(listed).error());
+  return refs;
+}
+
 }  // namespace
 
-int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
-  const auto& flags = line.flags;
-  const std::string command = suspend ? "kubectl dr suspend" : "kubectl dr resume";
-  const std::string verb = suspend ? "suspend" : "resume";
-  if (flags.positional.empty() || !is_schedule_word(flags.positional.front())) {
-    return report_failure(io,
-                          Error::usage("expected \"migrationschedule\", e.g. " + command +
-                                       " migrationschedule NAME -n NAMESPACE"),
-                          command);
-  }
-  std::vector<std::string> names(flags.positional.begin() + 1, flags.positional.end());
-  const bool all = line.get<bool>("all", false);
-  const std::string cluster_pair = line.get<std::string>("cluster-pair", "");
-  const int ways = (names.empty() ? 0 : 1) + (all ? 1 : 0) + (cluster_pair.empty() ? 0 : 1) +
-                   (flags.filenames.empty() ? 0 : 1);
-  if (ways == 0) {
-    return report_failure(io,
-                          Error::usage("name the MigrationSchedules to " + verb +
-                                       ", or use --all, --cluster-pair PAIR or -f FILE"),
-                          command);
-  }
-  if (ways > 1) {
-    return report_failure(io, Error::usage("use only one of: names, --all, --cluster-pair, -f"), command);
-  }
-  if (flags.all_namespaces && !names.empty()) {
-    return report_failure(
-        io, Error::usage("a name cannot be combined with --all-namespaces: give -n NAMESPACE"), command);
-  }
+Result<int> schedule_suspend_command(bool suspend, const Invocation& invocation, Io& io) {
+  auto parsed = read_args(suspend, invocation);
+  if (!parsed) return std::move(parsed).error();
+  const auto& flags = invocation.common;
 
-  auto client = open_client(flags);
-  if (!client) return report_failure(io, client.error(), command);
+  auto client = open_client(io, flags.overrides);
+  if (!client) return std::move(client).error();
   auto& api = **client;
   InterruptGuard guard(api.transport());
   // No discovery request up front (it would double the cost of suspending one schedule): a 404
   // below asks then whether MigrationSchedules are served at all (explain_not_found).
-  const std::string ns = effective_namespace(flags, api);
-
-  std::vector<ScheduleRef> refs;
-  if (!names.empty()) {
-    for (auto& name : names) refs.push_back({ns, name});
-  } else if (!flags.filenames.empty()) {
-    auto from_files = refs_from_files(flags.filenames, ns, io);
-    if (!from_files) return report_failure(io, from_files.error(), command);
-    refs = std::move(from_files).value();
-  } else {
-    auto listed =
-        api.list(kube::types::migrationschedules, flags.all_namespaces ? "" : ns, {},
-                 [&](rapidjson::Value& items, std::string_view) -> Status {
-                   for (auto& item : items.GetArray()) {
-                     if (!cluster_pair.empty()) {
-                       const auto* pair = stork::at_path(item, "spec.template.spec.clusterPair");
-                       if (pair == nullptr || !pair->IsString() || cluster_pair != pair->GetString())
-                         continue;
-                     }
-                     refs.push_back(
-                         {std::string(stork::object_namespace(item)), std::string(stork::object_name(item))});
-                   }
-                   return {};
-                 });
-    if (!listed) {
-      return report_failure(
-          io, api.discovery().explain_not_found(kube::types::migrationschedules, std::move(listed).error()),
-          command);
-    }
-  }
+  auto resolved = resolve(*parsed, flags, api, effective_namespace(flags.overrides, api), io);
+  if (!resolved) return std::move(resolved).error();
+  const std::vector<ScheduleRef>& refs = *resolved;
   if (refs.empty()) {
     io.err << "No resources found.\n";
     return 0;
@@ -130,16 +129,16 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
   // anything else on the schedule, so it needs neither a read first nor a precondition.
   const std::string body = stork::suspend_patch_body(suspend, "");
   kube::WriteOptions options;
-  options.dry_run = flags.dry_run == cli::DryRunMode::Server;
-  const char* suffix = flags.dry_run == cli::DryRunMode::Client   ? " (dry run)"
-                       : flags.dry_run == cli::DryRunMode::Server ? " (server dry run)"
+  options.dry_run = flags.dry_run == cli::DryRun::Server;
+  const char* suffix = flags.dry_run == cli::DryRun::Client   ? " (dry run)"
+                       : flags.dry_run == cli::DryRun::Server ? " (server dry run)"
                                                                   : "";
   int failures = 0;
   std::vector<rapidjson::Document> patched;
   const bool text = flags.output == cli::OutputFormat::Table || flags.output == cli::OutputFormat::Wide;
   for (const auto& ref : refs) {
     if (api.transport().cancelled()) break;
-    if (flags.dry_run == cli::DryRunMode::Client) {
+    if (flags.dry_run == cli::DryRun::Client) {
       if (text) io.out << stork::suspend_message(ref.name, suspend) << suffix << "\n";
       continue;
     }
@@ -155,7 +154,7 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
       auto error =
           api.discovery().explain_not_found(kube::types::migrationschedules, std::move(result).error());
       // Not served: every other name would fail the same way; one line says it all.
-      if (error.code == ErrorCode::NotServed) return report_failure(io, error, command);
+      if (error.code == ErrorCode::NotServed) return error;
       ++failures;
       io.err << error.kubectl_line() << "\n";
       continue;
@@ -166,8 +165,12 @@ int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io) {
       patched.push_back(std::move(result).value());
     }
   }
-  if (!text) print_objects(io, flags.output, std::move(patched), refs.size() > 1);
-  return guard.exit_code_or(failures > 0 ? 1 : 0);
+  if (!text) {
+    if (auto printed = cli::print_objects(io.out, flags.output, patched, refs.size() > 1); !printed) {
+      return std::move(printed).error();
+    }
+  }
+  return failures > 0 ? 1 : 0;
 }
 
 }  // namespace dr::commands

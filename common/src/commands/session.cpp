@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <ostream>
 
 #include "dr/kube/kubeconfig.hpp"
 #include "dr/kube/transport.hpp"
@@ -11,11 +12,11 @@
 namespace dr::commands {
 
 Io process_io() {
-  return Io{std::cin, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1};
+  return Io{std::cin, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1, {}};
 }
 
 Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& overrides,
-                                                 const ConnectOptions& options) {
+                                                 const ConnectOptions& options, std::ostream& warnings) {
   auto timeout =
       kube::parse_request_timeout(overrides.request_timeout.empty() ? "0" : overrides.request_timeout);
   if (!timeout) return std::move(timeout).error();
@@ -26,13 +27,25 @@ Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& ov
   // would bury the output, and silence would hide that anyone on the path can impersonate the server.
   static std::atomic<bool> warned_insecure{false};
   if (config->tls.insecure_skip_verify && !warned_insecure.exchange(true)) {
-    std::cerr << "Warning: insecure-skip-tls-verify is set: the server's certificate is not verified, so "
+    warnings << "Warning: insecure-skip-tls-verify is set: the server's certificate is not verified, so "
                  "anyone on the network path can impersonate " +
                      config->server + "\n";
   }
   kube::TransportOptions transport;
   transport.max_inflight = options.max_inflight;
   return std::make_unique<kube::ApiClient>(std::move(config).value(), transport);
+}
+
+Result<std::unique_ptr<kube::ApiClient>> open_client(Io& io, const kube::ConfigOverrides& overrides,
+                                                     std::size_t max_inflight) {
+  ConnectOptions options;
+  options.max_inflight = max_inflight;
+  return io.client_factory ? io.client_factory(overrides, options, io.err) : connect(overrides, options, io.err);
+}
+
+std::string effective_namespace(const kube::ConfigOverrides& overrides, kube::ApiClient& client) {
+  if (!overrides.namespace_name.empty()) return overrides.namespace_name;
+  return client.config().namespace_name.empty() ? "default" : client.config().namespace_name;
 }
 
 namespace {
@@ -69,12 +82,8 @@ InterruptGuard::~InterruptGuard() {
   g_guarded_transport.store(nullptr);
 }
 
-int InterruptGuard::signal_received() const {
-  return g_signal_received;
-}
-
-int InterruptGuard::exit_code_or(int otherwise) const {
-  return g_signal_received != 0 ? 128 + g_signal_received : otherwise;
+int exit_code_after_signals(int code) {
+  return g_signal_received != 0 ? 128 + g_signal_received : code;
 }
 
 }  // namespace dr::commands

@@ -1,8 +1,9 @@
 // kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations|apps]
 #include <algorithm>
-#include <map>
+#include <functional>
 
 #include "dr/cli/format.hpp"
+#include "dr/cli/printer.hpp"
 #include "dr/stork/apps_status.hpp"
 #include "dr/stork/cluster_domains.hpp"
 #include "dr/stork/migration_schedules.hpp"
@@ -14,28 +15,13 @@ namespace dr::commands {
 
 namespace {
 
-enum class View { ClusterDomains, ClusterDomainUpdates, MigrationSchedules, Migrations, Apps };
-
-std::optional<View> parse_view(std::string_view word) {
-  static const std::map<std::string_view, View> words = {
-      {"clusterdomains", View::ClusterDomains},
-      {"clusterdomain", View::ClusterDomains},
-      {"clusterdomainsstatus", View::ClusterDomains},
-      {"clusterdomainsstatuses", View::ClusterDomains},
-      {"cds", View::ClusterDomains},
-      {"clusterdomainupdates", View::ClusterDomainUpdates},
-      {"clusterdomainupdate", View::ClusterDomainUpdates},
-      {"cdu", View::ClusterDomainUpdates},
-      {"migrationschedules", View::MigrationSchedules},
-      {"migrationschedule", View::MigrationSchedules},
-      {"migrations", View::Migrations},
-      {"migration", View::Migrations},
-      {"apps", View::Apps},
-      {"app", View::Apps},
-  };
-  auto it = words.find(word);
-  if (it == words.end()) return std::nullopt;
-  return it->second;
+// Adds the kind and apiVersion a list leaves off its items: -o json/yaml/name need them.
+void add_type_meta(rapidjson::Document& object, const kube::ResourceType& type) {
+  auto& a = object.GetAllocator();
+  if (!object.HasMember("kind")) object.AddMember("kind", rapidjson::Value(type.kind.c_str(), a), a);
+  if (!object.HasMember("apiVersion")) {
+    object.AddMember("apiVersion", rapidjson::Value(type.api_version().c_str(), a), a);
+  }
 }
 
 // Lists one type into owned documents (status views are small: one page at a time is plenty).
@@ -49,15 +35,12 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
   auto listed = api.list(type, ns, options, [&](rapidjson::Value& items, std::string_view rv) -> Status {
     if (list_version != nullptr) *list_version = std::string(rv);
     for (auto& item : items.GetArray()) {
+      if (!item.IsObject()) {
+        return Error::make(ErrorCode::Decode, "the server's " + type.kind + " list holds an item that is not an object");
+      }
       rapidjson::Document copy;
       copy.CopyFrom(item, copy.GetAllocator());
-      // Lists omit kind/apiVersion on items; -o json/yaml/name need them.
-      if (!copy.HasMember("kind"))
-        copy.AddMember("kind", rapidjson::Value(type.kind.c_str(), copy.GetAllocator()), copy.GetAllocator());
-      if (!copy.HasMember("apiVersion")) {
-        copy.AddMember("apiVersion", rapidjson::Value(type.api_version().c_str(), copy.GetAllocator()),
-                       copy.GetAllocator());
-      }
+      add_type_meta(copy, type);
       objects.push_back(std::move(copy));
     }
     return {};
@@ -67,300 +50,260 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
   return objects;
 }
 
-rapidjson::Value as_array(std::vector<rapidjson::Document>& objects, rapidjson::Document& holder) {
-  rapidjson::Value items(rapidjson::kArrayType);
-  for (auto& object : objects) {
-    rapidjson::Value copy;
-    copy.CopyFrom(object, holder.GetAllocator());
-    items.PushBack(copy, holder.GetAllocator());
-  }
-  return items;
+std::string storkctl_time(const std::optional<stork::TimePoint>& time) {
+  return time ? cli::format_rfc822(*time) : "";
 }
 
-std::string go_duration_text(const std::optional<std::chrono::nanoseconds>& d) {
-  return d ? cli::format_go_duration(*d) : "";
-}
-
-void render_cluster_domains(std::vector<rapidjson::Document>& objects, const cli::CommonFlags& flags, Io& io,
-                            bool with_headers) {
-  rapidjson::Document holder;
-  auto items = as_array(objects, holder);
-  cli::Table table({"NAME", "LOCAL-DOMAIN", "ACTIVE", "INACTIVE", "CREATED"});
-  for (const auto& row : stork::cluster_domains_status_rows(items)) {
-    table.add_row({row.name, row.local_domain, row.active, row.inactive, storkctl_time(row.created)});
-  }
-  table.render(io.out, flags.no_headers || !with_headers);
-}
-
-int cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
-  const std::string command = "kubectl dr status";
-  // -w watches from this very list: a change between the table and the watch is never missed.
-  std::string resource_version;
-  auto objects = list_all(api, kube::types::clusterdomainsstatuses, "", {}, &resource_version);
-  if (!objects) return report_failure(io, objects.error(), command);
-  if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
-    print_objects(io, flags.output, std::move(*objects), true);
-  } else if (objects->empty()) {
-    print_no_resources(io, "", true);
+// kubectl's "No resources found in NS namespace." / "No resources found" (stderr).
+void print_no_resources(Io& io, std::string_view ns) {
+  if (ns.empty()) {
+    io.err << "No resources found\n";
   } else {
-    render_cluster_domains(*objects, flags, io, true);
+    io.err << "No resources found in " << ns << " namespace.\n";
   }
-  if (!flags.watch) return 0;
+}
 
-  // -w: print a row each time a ClusterDomainsStatus changes, until interrupted.
+// A view's table: the headers and one row of cells per object, each with the object's namespace
+// (shown as a first NAMESPACE column across namespaces).
+struct ViewTable {
+  std::vector<std::string> headers;
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // namespace, cells
+};
+
+// The skeleton every view shares: -o json|yaml|name print the objects (as a List), an empty table
+// says so as kubectl does, otherwise the table. `ns` is the namespace listed ("" = all or none).
+Status print_view(Io& io, const cli::CommonFlags& flags, const std::vector<rapidjson::Document>& objects,
+                  std::string_view ns, bool namespaced, const std::function<ViewTable()>& make_table) {
+  if (cli::is_machine_readable(flags.output)) return cli::print_objects(io.out, flags.output, objects, true);
+  ViewTable table = make_table();
+  if (table.rows.empty()) {
+    print_no_resources(io, flags.all_namespaces ? "" : ns);
+    return {};
+  }
+  const bool namespace_column = namespaced && flags.all_namespaces;
+  if (namespace_column) table.headers.insert(table.headers.begin(), "NAMESPACE");
+  cli::Table rendered(table.headers);
+  for (auto& [namespace_name, cells] : table.rows) {
+    if (namespace_column) cells.insert(cells.begin(), namespace_name);
+    rendered.add_row(std::move(cells));
+  }
+  rendered.render(io.out, flags.no_headers);
+  return {};
+}
+
+std::vector<std::string> cluster_domains_row(const rapidjson::Value& object) {
+  const auto row = stork::cluster_domains_status_row(object);
+  return {row.name, row.local_domain, row.active, row.inactive, storkctl_time(row.created)};
+}
+
+const std::vector<std::string> kClusterDomainsHeaders = {"NAME", "LOCAL-DOMAIN", "ACTIVE", "INACTIVE", "CREATED"};
+
+// -w: print a row each time a ClusterDomainsStatus changes, from `resource_version` on, until
+// interrupted or --request-timeout (which bounds the whole watch, as it does `kubectl get -w`).
+Status watch_cluster_domains(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io,
+                             std::string resource_version) {
   InterruptGuard guard(api.transport());
-  // --request-timeout bounds the whole watch, as it does `kubectl get -w`: it then ends quietly.
   const auto limit = api.config().request_timeout;
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!api.transport().cancelled()) {
     std::chrono::milliseconds window = std::chrono::minutes(5);
     if (limit.count() > 0) {
-      auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       window = std::min(window, left);
     }
-    auto watched =
-        api.watch(kube::types::clusterdomainsstatuses, "", {}, resource_version, window,
-                  [&](std::string_view, rapidjson::Value& object) {
-                    resource_version = std::string(stork::resource_version(object));
-                    std::vector<rapidjson::Document> one(1);
-                    one.front().CopyFrom(object, one.front().GetAllocator());
-                    if (flags.output == cli::OutputFormat::Table || flags.output == cli::OutputFormat::Wide) {
-                      render_cluster_domains(one, flags, io, false);
-                    } else {
-                      print_objects(io, flags.output, std::move(one), false);
-                    }
-                    io.out.flush();
-                    return true;
-                  });
+    auto watched = api.watch(kube::types::clusterdomainsstatuses, "", {}, resource_version, window,
+                             [&](std::string_view, rapidjson::Value& object) {
+                               resource_version = std::string(stork::resource_version(object));
+                               if (cli::is_machine_readable(flags.output)) {
+                                 std::vector<rapidjson::Document> one(1);
+                                 one.front().CopyFrom(object, one.front().GetAllocator());
+                                 (void)cli::print_objects(io.out, flags.output, one);
+                               } else {
+                                 cli::Table table(kClusterDomainsHeaders);
+                                 table.add_row(cluster_domains_row(object));
+                                 table.render(io.out, true);
+                               }
+                               io.out.flush();
+                               return true;
+                             });
     if (!watched && watched.error().code != ErrorCode::Timeout) {
       if (watched.error().code == ErrorCode::Cancelled) break;
-      return guard.exit_code_or(report_failure(io, watched.error(), command));
+      return std::move(watched).error();
     }
   }
-  return guard.exit_code_or(0);
+  return {};
 }
 
-int cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Status cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+  // -w watches from this very list: a change between the table and the watch is never missed.
+  std::string resource_version;
+  auto objects = list_all(api, kube::types::clusterdomainsstatuses, "", {}, &resource_version);
+  if (!objects) return std::move(objects).error();
+  auto printed = print_view(io, flags, *objects, "", false, [&] {
+    ViewTable table{kClusterDomainsHeaders, {}};
+    for (const auto& object : *objects) table.rows.push_back({"", cluster_domains_row(object)});
+    return table;
+  });
+  if (!printed || !flags.watch) return printed;
+  return watch_cluster_domains(api, flags, io, std::move(resource_version));
+}
+
+Status cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
   auto objects = list_all(api, kube::types::clusterdomainupdates, "");
-  if (!objects) return report_failure(io, objects.error(), "kubectl dr status");
-  if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
-    print_objects(io, flags.output, std::move(*objects), true);
-    return 0;
-  }
-  if (objects->empty()) {
-    print_no_resources(io, "", true);
-    return 0;
-  }
-  rapidjson::Document holder;
-  auto items = as_array(*objects, holder);
+  if (!objects) return std::move(objects).error();
   const bool wide = flags.output == cli::OutputFormat::Wide;
-  std::vector<std::string> headers = {"NAME", "CLUSTER-DOMAIN", "ACTION", "STATUS", "CREATED"};
-  if (wide) headers.emplace_back("REASON");
-  cli::Table table(headers);
-  for (const auto& row : stork::cluster_domain_update_rows(items)) {
-    std::vector<std::string> cells = {row.name, row.cluster_domain, row.action, row.status,
-                                      storkctl_time(row.created)};
-    if (wide) cells.push_back(row.reason);
-    table.add_row(std::move(cells));
-  }
-  table.render(io.out, flags.no_headers);
-  return 0;
-}
-
-int migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
-  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags, api);
-  auto objects = list_all(api, kube::types::migrationschedules, ns, flags.selector);
-  if (!objects) return report_failure(io, objects.error(), "kubectl dr status");
-  if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
-    print_objects(io, flags.output, std::move(*objects), true);
-    return 0;
-  }
-  if (objects->empty()) {
-    print_no_resources(io, ns, flags.all_namespaces);
-    return 0;
-  }
-  rapidjson::Document holder;
-  auto items = as_array(*objects, holder);
-  const bool wide = flags.output == cli::OutputFormat::Wide;
-  std::vector<std::string> headers;
-  if (flags.all_namespaces) headers.emplace_back("NAMESPACE");
-  for (const char* h :
-       {"NAME", "POLICYNAME", "CLUSTERPAIR", "SUSPEND", "LAST-SUCCESS-TIME", "LAST-SUCCESS-DURATION"}) {
-    headers.emplace_back(h);
-  }
-  if (wide) {
-    headers.emplace_back("AUTO-SUSPEND");
-    headers.emplace_back("APPLICATION-ACTIVATED");
-  }
-  cli::Table table(headers);
-  for (const auto& row : stork::migration_schedule_rows(items)) {
-    std::vector<std::string> cells;
-    if (flags.all_namespaces) cells.push_back(row.namespace_name);
-    cells.push_back(row.name);
-    cells.push_back(row.policy_name);
-    cells.push_back(row.cluster_pair);
-    cells.emplace_back(row.suspend ? "true" : "false");
-    cells.push_back(row.last_success ? storkctl_time(row.last_success->finished) : "");
-    cells.push_back(row.last_success ? cli::format_go_duration(row.last_success->duration) : "");
-    if (wide) {
-      cells.emplace_back(row.auto_suspend ? "true" : "false");
-      cells.emplace_back(row.application_activated ? "true" : "false");
+  return print_view(io, flags, *objects, "", false, [&] {
+    ViewTable table{{"NAME", "CLUSTER-DOMAIN", "ACTION", "STATUS", "CREATED"}, {}};
+    if (wide) table.headers.emplace_back("REASON");
+    for (const auto& object : *objects) {
+      const auto row = stork::cluster_domain_update_row(object);
+      std::vector<std::string> cells = {row.name, row.cluster_domain, row.action, row.status,
+                                        storkctl_time(row.created)};
+      if (wide) cells.push_back(row.reason);
+      table.rows.push_back({"", std::move(cells)});
     }
-    table.add_row(std::move(cells));
-  }
-  table.render(io.out, flags.no_headers);
-  return 0;
+    return table;
+  });
 }
 
-int migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
-  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags, api);
+Status migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
+  auto objects = list_all(api, kube::types::migrationschedules, ns, flags.selector);
+  if (!objects) return std::move(objects).error();
+  const bool wide = flags.output == cli::OutputFormat::Wide;
+  return print_view(io, flags, *objects, ns, true, [&] {
+    ViewTable table{{"NAME", "POLICYNAME", "CLUSTERPAIR", "SUSPEND", "LAST-SUCCESS-TIME", "LAST-SUCCESS-DURATION"},
+                    {}};
+    if (wide) table.headers.insert(table.headers.end(), {"AUTO-SUSPEND", "APPLICATION-ACTIVATED"});
+    for (const auto& object : *objects) {
+      const auto row = stork::migration_schedule_row(object);
+      std::vector<std::string> cells = {
+          row.name,
+          row.policy_name,
+          row.cluster_pair,
+          row.suspend ? "true" : "false",
+          row.last_success ? storkctl_time(row.last_success->finished) : "",
+          row.last_success ? cli::format_go_duration(row.last_success->duration) : ""};
+      if (wide) {
+        cells.emplace_back(row.auto_suspend ? "true" : "false");
+        cells.emplace_back(row.application_activated ? "true" : "false");
+      }
+      table.rows.push_back({row.namespace_name, std::move(cells)});
+    }
+    return table;
+  });
+}
+
+Status migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
   auto objects = list_all(api, kube::types::migrations, ns, flags.selector);
-  if (!objects) return report_failure(io, objects.error(), "kubectl dr status");
-  if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
-    print_objects(io, flags.output, std::move(*objects), true);
-    return 0;
-  }
-  if (objects->empty()) {
-    print_no_resources(io, ns, flags.all_namespaces);
-    return 0;
-  }
-  rapidjson::Document holder;
-  auto items = as_array(*objects, holder);
-  std::vector<std::string> headers;
-  if (flags.all_namespaces) headers.emplace_back("NAMESPACE");
-  for (const char* h : {"NAME", "CLUSTERPAIR", "STAGE", "STATUS", "VOLUMES", "RESOURCES", "CREATED",
-                        "ELAPSED", "TOTAL BYTES TRANSFERRED"}) {
-    headers.emplace_back(h);
-  }
-  cli::Table table(headers);
-  for (const auto& row : stork::migration_rows(items, std::chrono::system_clock::now())) {
-    std::vector<std::string> cells;
-    if (flags.all_namespaces) cells.push_back(row.namespace_name);
-    cells.insert(cells.end(), {row.name, row.cluster_pair, row.stage, row.status, row.volumes, row.resources,
-                               storkctl_time(row.created),
-                               row.elapsed_text.empty() ? go_duration_text(row.elapsed) : row.elapsed_text,
-                               row.total_bytes});
-    table.add_row(std::move(cells));
-  }
-  table.render(io.out, flags.no_headers);
-  return 0;
+  if (!objects) return std::move(objects).error();
+  return print_view(io, flags, *objects, ns, true, [&] {
+    ViewTable table{{"NAME", "CLUSTERPAIR", "STAGE", "STATUS", "VOLUMES", "RESOURCES", "CREATED", "ELAPSED",
+                     "TOTAL BYTES TRANSFERRED"},
+                    {}};
+    const auto now = std::chrono::system_clock::now();
+    for (const auto& object : *objects) {
+      const auto row = stork::migration_row(object, now);
+      const std::string elapsed =
+          !row.elapsed_text.empty() ? row.elapsed_text : row.elapsed ? cli::format_go_duration(*row.elapsed) : "";
+      table.rows.push_back({row.namespace_name,
+                            {row.name, row.cluster_pair, row.stage, row.status, row.volumes, row.resources,
+                             storkctl_time(row.created), elapsed, row.total_bytes}});
+    }
+    return table;
+  });
 }
 
 // Every workload that carries a recorded replica count (or, for CronJobs and CRs, a Stork mark),
 // with what it should run, what it runs, and whether it counts as activated.
-int apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
-  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags, api);
+Status apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
   std::vector<stork::AppStatusRow> rows;
   std::vector<rapidjson::Document> objects;
   for (const auto& target : stork::activation_targets({})) {
     if (target.optional) {
       auto served = api.discovery().serves(target.type);
-      if (!served) return report_failure(io, served.error(), "kubectl dr status");
+      if (!served) return std::move(served).error();
       if (!*served) continue;
     }
     kube::ListOptions options;
     options.label_selector = flags.selector;
-    auto listed =
-        api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
-          for (auto& item : items.GetArray()) {
-            // A ReplicaSet a Deployment made carries the Deployment's annotations, the recorded count
-            // included; like activation, show the owner only.
-            if (target.skip_owned && stork::has_owner_references(item)) continue;
-            auto row = stork::app_status_row(target, item);
-            if (!row.desired && row.desired_error.empty()) continue;  // nothing recorded: not a migrated app
-            rows.push_back(std::move(row));
-            if (flags.output == cli::OutputFormat::Json || flags.output == cli::OutputFormat::Yaml ||
-                flags.output == cli::OutputFormat::Name) {
-              rapidjson::Document copy;
-              copy.CopyFrom(item, copy.GetAllocator());
-              if (!copy.HasMember("kind"))
-                copy.AddMember("kind", rapidjson::Value(target.type.kind.c_str(), copy.GetAllocator()),
-                               copy.GetAllocator());
-              if (!copy.HasMember("apiVersion")) {
-                copy.AddMember("apiVersion",
-                               rapidjson::Value(target.type.api_version().c_str(), copy.GetAllocator()),
-                               copy.GetAllocator());
-              }
-              objects.push_back(std::move(copy));
-            }
-          }
-          return {};
-        });
-    if (!listed)
-      return report_failure(io, std::move(listed).error().wrap("listing " + target.type.group_resource()),
-                            "");
+    auto listed = api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
+      for (auto& item : items.GetArray()) {
+        if (!item.IsObject()) {
+          return Error::make(ErrorCode::Decode,
+                             "the server's " + target.type.kind + " list holds an item that is not an object");
+        }
+        // A ReplicaSet a Deployment made carries the Deployment's annotations, the recorded count
+        // included; like activation, show the owner only.
+        if (target.skip_owned && stork::has_owner_references(item)) continue;
+        auto row = stork::app_status_row(target, item);
+        if (!row.desired && row.desired_error.empty()) continue;  // nothing recorded: not a migrated app
+        rows.push_back(std::move(row));
+        if (cli::is_machine_readable(flags.output)) {
+          rapidjson::Document copy;
+          copy.CopyFrom(item, copy.GetAllocator());
+          add_type_meta(copy, target.type);
+          objects.push_back(std::move(copy));
+        }
+      }
+      return {};
+    });
+    if (!listed) return std::move(listed).error().wrap("listing " + target.type.group_resource());
   }
-  if (flags.output != cli::OutputFormat::Table && flags.output != cli::OutputFormat::Wide) {
-    print_objects(io, flags.output, std::move(objects), true);
-    return 0;
-  }
-  if (rows.empty()) {
-    print_no_resources(io, ns, flags.all_namespaces);
-    return 0;
-  }
-  std::vector<std::string> headers;
-  if (flags.all_namespaces) headers.emplace_back("NAMESPACE");
-  for (const char* h : {"KIND", "NAME", "DESIRED", "CURRENT", "READY", "ACTIVATED"}) headers.emplace_back(h);
-  if (flags.output == cli::OutputFormat::Wide) headers.emplace_back("STATE");
-  cli::Table table(headers);
-  for (const auto& row : rows) {
-    std::vector<std::string> cells;
-    if (flags.all_namespaces) cells.push_back(row.namespace_name);
-    cells.push_back(row.kind);
-    cells.push_back(row.name);
-    cells.push_back(row.desired ? std::to_string(*row.desired) : "<invalid>");
-    cells.push_back(row.current ? std::to_string(*row.current) : "<none>");
-    cells.push_back(row.ready ? std::to_string(*row.ready) : "<none>");
-    cells.emplace_back(row.activated ? "yes" : "no");
-    if (flags.output == cli::OutputFormat::Wide) cells.push_back(row.state);
-    table.add_row(std::move(cells));
-  }
-  table.render(io.out, flags.no_headers);
-  return 0;
+  const bool wide = flags.output == cli::OutputFormat::Wide;
+  return print_view(io, flags, objects, ns, true, [&] {
+    ViewTable table{{"KIND", "NAME", "DESIRED", "CURRENT", "READY", "ACTIVATED"}, {}};
+    if (wide) table.headers.emplace_back("STATE");
+    for (const auto& row : rows) {
+      std::vector<std::string> cells = {row.kind,
+                                        row.name,
+                                        row.desired ? std::to_string(*row.desired) : "<invalid>",
+                                        row.current ? std::to_string(*row.current) : "<none>",
+                                        row.ready ? std::to_string(*row.ready) : "<none>",
+                                        row.activated ? "yes" : "no"};
+      if (wide) cells.push_back(row.state);
+      table.rows.push_back({row.namespace_name, std::move(cells)});
+    }
+    return table;
+  });
 }
 
 }  // namespace
 
-int status_command(const CommandLine& line, Io& io) {
-  const auto& flags = line.flags;
-  const std::string command = "kubectl dr status";
-  if (flags.positional.size() > 1) {
-    return report_failure(
-        io, Error::usage("status takes at most one resource word, got \"" + flags.positional[1] + "\""),
-        command);
+Result<int> status_command(StatusView view, const Invocation& invocation, Io& io) {
+  const auto& flags = invocation.common;
+  if (!invocation.arguments.empty()) {
+    return Error::usage("status takes at most one resource word, got \"" + invocation.arguments.front() + "\"");
   }
-  View view = View::ClusterDomains;
-  if (!flags.positional.empty()) {
-    auto parsed = parse_view(flags.positional.front());
-    if (!parsed) {
-      return report_failure(io,
-                            Error::usage("unknown resource \"" + flags.positional.front() +
-                                         "\": use clusterdomains, clusterdomainupdates, "
-                                         "migrationschedules, migrations or apps"),
-                            command);
-    }
-    view = *parsed;
+  if (flags.watch && view != StatusView::ClusterDomains) {
+    return Error::usage("--watch is supported for clusterdomains only");
   }
-  if (flags.watch && view != View::ClusterDomains) {
-    return report_failure(io, Error::usage("--watch is supported for clusterdomains only"), command);
-  }
-  auto client = open_client(flags);
-  if (!client) return report_failure(io, client.error(), command);
+  auto client = open_client(io, flags.overrides);
+  if (!client) return std::move(client).error();
+  auto& api = **client;
+  Status shown;
   switch (view) {
-    case View::ClusterDomains:
-      return cluster_domains_view(**client, flags, io);
-    case View::ClusterDomainUpdates:
-      return cluster_domain_updates_view(**client, flags, io);
-    case View::MigrationSchedules:
-      return migration_schedules_view(**client, flags, io);
-    case View::Migrations:
-      return migrations_view(**client, flags, io);
-    case View::Apps:
-      return apps_view(**client, flags, io);
+    case StatusView::ClusterDomains:
+      shown = cluster_domains_view(api, flags, io);
+      break;
+    case StatusView::ClusterDomainUpdates:
+      shown = cluster_domain_updates_view(api, flags, io);
+      break;
+    case StatusView::MigrationSchedules:
+      shown = migration_schedules_view(api, flags, io);
+      break;
+    case StatusView::Migrations:
+      shown = migrations_view(api, flags, io);
+      break;
+    case StatusView::Apps:
+      shown = apps_view(api, flags, io);
+      break;
   }
-  return 1;
+  if (!shown) return std::move(shown).error();
+  return 0;
 }
 
 }  // namespace dr::commands

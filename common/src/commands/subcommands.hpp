@@ -1,14 +1,18 @@
-// The subcommands behind the verbs; each takes the parsed command line and returns the exit code.
+// The subcommands behind the verb table's entries: each reads its typed arguments from the
+// invocation and returns the exit code, or the Error run_verb prints.
 #pragma once
 
+#include "dr/commands/command_line.hpp"
+#include "dr/commands/session.hpp"
 #include "dr/stork/planner.hpp"
-#include "support.hpp"
 
 namespace dr::commands {
 
-int cluster_domain_command(bool activate, const CommandLine& line, Io& io);
-int activation_command(stork::Mode mode, const CommandLine& line, Io& io);
-int status_command(const CommandLine& line, Io& io);
-int schedule_suspend_command(bool suspend, const CommandLine& line, Io& io);
+enum class StatusView { ClusterDomains, ClusterDomainUpdates, MigrationSchedules, Migrations, Apps };
+
+Result<int> cluster_domain_command(bool activate, const Invocation& invocation, Io& io);
+Result<int> activation_command(stork::Mode mode, const Invocation& invocation, Io& io);
+Result<int> status_command(StatusView view, const Invocation& invocation, Io& io);
+Result<int> schedule_suspend_command(bool suspend, const Invocation& invocation, Io& io);
 
 }  // namespace dr::commands

@@ -14,6 +14,7 @@
 
 #include <rapidjson/document.h>
 
+#include "dr/cli/flags.hpp"
 #include "dr/error.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/stork/planner.hpp"
@@ -21,7 +22,7 @@
 
 namespace dr::commands {
 
-enum class DryRun { None, Client, Server };
+using cli::DryRun;
 
 enum class Outcome {
   Updated,    // the write succeeded (or would have: server dry run)

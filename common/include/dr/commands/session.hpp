@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <iosfwd>
 #include <memory>
+#include <string>
 
 #include "dr/error.hpp"
 #include "dr/kube/api_client.hpp"
@@ -13,40 +15,53 @@
 
 namespace dr::commands {
 
-// The streams a command talks through (tests pass string streams).
+struct ConnectOptions {
+  std::size_t max_inflight = 32;
+};
+
+// Builds the API client a command talks to. The process uses connect(); tests hand their own.
+using ClientFactory = std::function<Result<std::unique_ptr<kube::ApiClient>>(
+    const kube::ConfigOverrides& overrides, const ConnectOptions& options, std::ostream& warnings)>;
+
+// The streams a command talks through and where its client comes from (tests pass string streams
+// and a factory pointing at a scripted server).
 struct Io {
   std::istream& in;
   std::ostream& out;
   std::ostream& err;
   bool err_is_terminal = false;  // progress output only on a TTY
+  ClientFactory client_factory;  // empty: connect()
 };
 
 // The process's own streams.
 Io process_io();
 
-struct ConnectOptions {
-  std::size_t max_inflight = 32;
-};
-
 // Loads the kubeconfig selected by the flags (client-go rules), applies --request-timeout, and
-// builds the client. Errors name what was being loaded.
+// builds the client; an insecure connection is warned about once per process on `warnings`.
+// Errors name what was being loaded.
 Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& overrides,
-                                                 const ConnectOptions& options = {});
+                                                 const ConnectOptions& options, std::ostream& warnings);
+
+// The command's client: io.client_factory's, else connect()'s.
+Result<std::unique_ptr<kube::ApiClient>> open_client(Io& io, const kube::ConfigOverrides& overrides,
+                                                     std::size_t max_inflight = 32);
+
+// The namespace a namespaced command works in: -n, else the kubeconfig context's, else "default".
+std::string effective_namespace(const kube::ConfigOverrides& overrides, kube::ApiClient& client);
 
 // While alive, SIGINT and SIGTERM cancel the given transport (in-flight requests are abandoned,
 // queued ones never start) instead of terminating the process, so the command can print what it
-// did and exit 130/143. A second signal terminates immediately with the default action.
+// did and exit 130/143 (exit_code_after_signals). A second signal terminates immediately.
 class InterruptGuard {
  public:
   explicit InterruptGuard(kube::Transport& transport);
   ~InterruptGuard();
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
-
-  // 0 when no signal arrived, else SIGINT or SIGTERM.
-  int signal_received() const;
-  // 128 + signal (130 for SIGINT, 143 for SIGTERM), or `otherwise` when no signal arrived.
-  int exit_code_or(int otherwise) const;
 };
+
+// 128 + the signal (130 for SIGINT, 143 for SIGTERM) when an InterruptGuard of this run caught
+// one, else `code`.
+int exit_code_after_signals(int code);
 
 }  // namespace dr::commands

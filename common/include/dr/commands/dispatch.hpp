@@ -9,31 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dr::cli {
-
-struct VerbInfo {
-  std::string_view name;     // "status"
-  std::string_view summary;  // one line, no trailing period
-};
-
-// The five verbs, in runbook order of first use.
-const std::vector<VerbInfo>& dr_verbs();
-bool is_dr_verb(std::string_view word);
-
-// How a flag takes its value: not at all, as the next word (or --flag=v), or only as --flag=v.
-enum class FlagValue { None, Required, Optional };
-
-struct FlagSpec {
-  std::string_view name;       // "namespace"
-  std::string_view shorthand;  // "n" or ""
-  FlagValue value = FlagValue::None;
-  std::string_view description;
-};
-
-// kubectl's flag set, accepted by every verb (and by the dispatcher before the verb).
-const std::vector<FlagSpec>& kubectl_global_flags();
-// The flag spelled `word` ("--namespace", "-n", "--namespace=x") among `flags`, or nullptr.
-const FlagSpec* find_flag(const std::vector<FlagSpec>& flags, std::string_view word);
+namespace dr::commands {
 
 enum class DispatchAction {
   Help,     // print dispatch_help(), exit 0
@@ -54,7 +30,8 @@ struct DispatchPlan {
 // before the verb (`kubectl dr --context east status`); they are passed on to the sibling.
 DispatchPlan plan_dispatch(const std::vector<std::string>& args);
 
-// The help of `kubectl dr` alone: the verbs with one line each, and the failover runbook.
+// The help of `kubectl dr` alone: the verbs of the verb table with one line each, and the failover
+// runbook.
 std::string dispatch_help();
 
 // "kubectl-dr version v0.1.0 (commit abc1234, linux/amd64)\n", or the same facts as JSON/YAML.
@@ -71,4 +48,4 @@ std::string missing_sibling_message(std::string_view verb, std::string_view expe
 // where the platform offers nothing better.
 std::optional<std::string> self_executable_path(const char* argv0);
 
-}  // namespace dr::cli
+}  // namespace dr::commands

@@ -1,54 +1,21 @@
-#include "dr/cli/completion.hpp"
+#include "dr/commands/completion.hpp"
 
 #include <algorithm>
 #include <optional>
 
-#include "dr/cli/dispatch.hpp"
+#include "dr/commands/command_line.hpp"
+#include "dr/commands/verb_table.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/kube/kubeconfig.hpp"
 #include "dr/stork/cluster_domains.hpp"
 #include "dr/version.hpp"
 
-namespace dr::cli {
+namespace dr::commands {
 
 namespace {
 
-using FV = FlagValue;
-
-// The verbs' own flags (common/src/commands/verbs.cpp); the end-to-end test dispatcher_completion
-// checks every name completed here against each verb's --help.
-const FlagSpec kAllNamespaces{"all-namespaces", "A", FV::None, "Across all namespaces"};
-const FlagSpec kStorkctlAll{"", "a", FV::None, "Same as -A (storkctl's spelling)"};
-const FlagSpec kOutput{"output", "o", FV::Required, "Output format"};
-const FlagSpec kNoHeaders{"no-headers", "", FV::None, "Do not print table headers"};
-const FlagSpec kDryRun{"dry-run", "", FV::Optional, "none, client or server: show what would change"};
-const FlagSpec kSelector{"selector", "l", FV::Required, "Label selector to filter on"};
-const FlagSpec kWatch{"watch", "w", FV::None, "After listing, watch for changes"};
-const FlagSpec kFilename{"filename", "f", FV::Required, "File with MigrationSchedules ('-' = stdin)"};
-
-const std::vector<FlagSpec> kActivationFlags = {
-    {"include-namespaces", "", FV::Required, "Only these namespaces"},
-    {"exclude-namespaces", "", FV::Required, "Skip these namespaces"},
-    {"exclude-selector", "", FV::Required, "Skip objects matching this label selector"},
-    {"resource-types", "", FV::Required, "Only these kinds"},
-    {"include-objects", "", FV::Required, "Only these objects: KIND/NAMESPACE/NAME"},
-    {"exclude-objects", "", FV::Required, "Skip these objects: KIND/NAMESPACE/NAME"},
-    {"max-inflight", "", FV::Required, "Concurrent API requests at most"},
-    {"chunk-size", "", FV::Required, "List in pages of this many objects (0 = unpaged)"},
-    {"wait", "", FV::None, "Wait until the workloads are ready (activate) or stopped (deactivate)"},
-    {"timeout", "", FV::Required, "How long --wait waits"},
-    {"name", "", FV::Required, "Name of the ClusterDomainUpdate to create"},
-};
-
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
-}
-
-bool is_clusterdomain_word(std::string_view w) {
-  return w == "clusterdomain" || w == "clusterdomains" || w == "cd";
-}
-bool is_schedule_word(std::string_view w) {
-  return w == "migrationschedule" || w == "migrationschedules";
 }
 
 void add_if_prefix(std::vector<Candidate>& out, std::string_view prefix, std::string value,
@@ -58,16 +25,17 @@ void add_if_prefix(std::vector<Candidate>& out, std::string_view prefix, std::st
 
 // What the words before the one being completed say.
 struct Parsed {
-  std::string verb;  // empty: not typed yet (or unknown, see unknown_verb)
+  const VerbDef* verb = nullptr;
   bool unknown_verb = false;
-  std::vector<std::string> positional;  // after the verb
+  const SubcommandDef* subcommand = nullptr;  // named, or nullptr
+  std::vector<std::string> positional;        // after the verb, the subcommand word first
   kube::ConfigOverrides overrides;
-  std::optional<FlagSpec> pending;  // the last word was a flag still waiting for its value
+  const FlagDef* pending = nullptr;  // the last word was a flag still waiting for its value
   bool all_namespaces = false;
 };
 
 // The connection flags the live lookups must honour, as the verb itself would.
-void apply_flag_value(Parsed& parsed, const FlagSpec& flag, const std::string& value) {
+void apply_flag_value(Parsed& parsed, const FlagDef& flag, const std::string& value) {
   auto& o = parsed.overrides;
   const std::string_view name = flag.name;
   if (name == "namespace") o.namespace_name = value;
@@ -92,12 +60,12 @@ void apply_flag_value(Parsed& parsed, const FlagSpec& flag, const std::string& v
 
 Parsed parse_words(const std::vector<std::string>& words) {
   Parsed parsed;
-  std::vector<FlagSpec> flags = kubectl_global_flags();
+  std::vector<const FlagDef*> flags = global_flags();
   bool flags_done = false;  // after "--" every word is positional
   for (const auto& word : words) {
-    if (parsed.pending) {
+    if (parsed.pending != nullptr) {
       apply_flag_value(parsed, *parsed.pending, word);
-      parsed.pending.reset();
+      parsed.pending = nullptr;
       continue;
     }
     if (!flags_done && word == "--") {
@@ -105,28 +73,28 @@ Parsed parse_words(const std::vector<std::string>& words) {
       continue;
     }
     if (!flags_done && word.size() > 1 && word[0] == '-') {
-      const FlagSpec* flag = find_flag(flags, word);
-      if (!flag) continue;  // unknown flags are the verb's business, not ours
+      const FlagDef* flag = find_flag(flags, word);
+      if (flag == nullptr) continue;  // unknown flags are the verb's business, not ours
       if (flag->name == "all-namespaces" || flag->shorthand == "a") parsed.all_namespaces = true;
       const auto eq = word.find('=');
       if (eq != std::string::npos) {
         apply_flag_value(parsed, *flag, word.substr(eq + 1));
-      } else if (flag->value == FlagValue::Required) {
-        parsed.pending = *flag;
+      } else if (takes_next_word(*flag, word)) {
+        parsed.pending = flag;
       } else {
         apply_flag_value(parsed, *flag, "");  // a boolean flag, present
       }
       continue;
     }
-    if (parsed.verb.empty() && !parsed.unknown_verb) {
-      if (is_dr_verb(word)) {
-        parsed.verb = word;
-        flags = verb_flags(word);
-      } else {
-        parsed.unknown_verb = true;
-        parsed.verb = word;
-      }
+    if (parsed.verb == nullptr && !parsed.unknown_verb) {
+      parsed.verb = find_verb(word);
+      parsed.unknown_verb = parsed.verb == nullptr;
+      flags = flags_of(parsed.verb, nullptr);
       continue;
+    }
+    if (parsed.verb != nullptr && parsed.positional.empty()) {
+      parsed.subcommand = parsed.verb->find_subcommand(word);
+      if (parsed.subcommand != nullptr) flags = flags_of(parsed.verb, parsed.subcommand);
     }
     parsed.positional.push_back(word);
   }
@@ -145,7 +113,7 @@ Completion from_source(const Result<std::vector<Candidate>>& names, std::string_
   return result;
 }
 
-Completion complete_flag_value(const Parsed& parsed, const FlagSpec& flag, std::string_view prefix,
+Completion complete_flag_value(const Parsed& parsed, const FlagDef& flag, std::string_view prefix,
                                std::string_view value_prefix, NameSource& source) {
   Completion result;
   // value_prefix is "--flag=" when completing inside one word; candidates must carry it.
@@ -156,35 +124,36 @@ Completion complete_flag_value(const Parsed& parsed, const FlagSpec& flag, std::
     }
     return result;
   };
-  if (flag.name == "namespace") return from_source(source.namespaces(parsed.overrides), typed, value_prefix);
-  if (flag.name == "context") return from_source(source.contexts(parsed.overrides), typed, value_prefix);
-  if (flag.name == "output") {
-    if (parsed.verb == "status") {
-      return fixed(
-          {{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}, {"wide", "Table with more columns"}});
-    }
-    return fixed({{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}});
-  }
-  if (flag.name == "dry-run") {
-    return fixed({{"none", "Change things"},
-                  {"client", "Only print what would change"},
-                  {"server", "Ask the server to validate, without persisting"}});
-  }
-  if (flag.name == "kubeconfig" || flag.name == "certificate-authority" ||
-      flag.name == "client-certificate" || flag.name == "client-key" || flag.name == "filename") {
-    result.directive = directive::kDefault;  // a file name: the shell completes it
+  switch (flag.values) {
+    case ValueSource::Namespaces:
+      return from_source(source.namespaces(parsed.overrides), typed, value_prefix);
+    case ValueSource::Contexts:
+      return from_source(source.contexts(parsed.overrides), typed, value_prefix);
+    case ValueSource::OutputFormatsWide:
+      return fixed({{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}, {"wide", "Table with more columns"}});
+    case ValueSource::OutputFormats:
+      return fixed({{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}});
+    case ValueSource::DryRunStrategy:
+      return fixed({{"none", "Change things"},
+                    {"client", "Only print what would change"},
+                    {"server", "Ask the server to validate, without persisting"}});
+    case ValueSource::Files:
+      result.directive = directive::kDefault;  // a file name: the shell completes it
+      return result;
+    case ValueSource::None:
+      break;
   }
   return result;
 }
 
-Completion complete_flag_name(const std::vector<FlagSpec>& flags, std::string_view prefix) {
+Completion complete_flag_name(const std::vector<const FlagDef*>& flags, std::string_view prefix) {
   Completion result;
-  for (const auto& flag : flags) {
-    if (!flag.name.empty()) {
-      add_if_prefix(result.candidates, prefix, "--" + std::string(flag.name), flag.description);
+  for (const FlagDef* flag : flags) {
+    if (!flag->name.empty()) {
+      add_if_prefix(result.candidates, prefix, "--" + std::string(flag->name), flag_summary(*flag));
     }
-    if (!flag.shorthand.empty() && prefix.size() <= 1) {
-      add_if_prefix(result.candidates, prefix, "-" + std::string(flag.shorthand), flag.description);
+    if (!flag->shorthand.empty() && prefix.size() <= 1) {
+      add_if_prefix(result.candidates, prefix, "-" + std::string(flag->shorthand), flag_summary(*flag));
     }
   }
   return result;
@@ -194,8 +163,8 @@ Completion complete_positional(const Parsed& parsed, std::string_view prefix, Na
                                const std::vector<std::string>& verbs_kubectl_offers) {
   Completion result;
   if (parsed.unknown_verb) return result;
-  if (parsed.verb.empty()) {
-    for (const auto& verb : dr_verbs()) {
+  if (parsed.verb == nullptr) {
+    for (const auto& verb : verb_table()) {
       const bool offered = std::find(verbs_kubectl_offers.begin(), verbs_kubectl_offers.end(), verb.name) !=
                            verbs_kubectl_offers.end();
       if (!offered) add_if_prefix(result.candidates, prefix, std::string(verb.name), verb.summary);
@@ -206,20 +175,25 @@ Completion complete_positional(const Parsed& parsed, std::string_view prefix, Na
   }
   const auto& words = parsed.positional;
   if (words.empty()) {
-    for (const auto& r : verb_resources(parsed.verb))
-      add_if_prefix(result.candidates, prefix, std::string(r.name), r.description);
+    for (const auto& sub : parsed.verb->subcommands) {
+      add_if_prefix(result.candidates, prefix, std::string(sub.name), sub.summary);
+    }
     return result;
   }
-  const std::string& what = words.front();
-  if ((parsed.verb == "activate" || parsed.verb == "deactivate") && is_clusterdomain_word(what) &&
-      words.size() == 1) {
-    return from_source(source.cluster_domains(parsed.overrides), prefix, "");
-  }
-  if ((parsed.verb == "suspend" || parsed.verb == "resume") && is_schedule_word(what) &&
-      !parsed.all_namespaces) {
-    // NAME...: offer the schedules not named yet.
-    std::vector<std::string> named(words.begin() + 1, words.end());
-    return from_source(source.migration_schedules(parsed.overrides), prefix, "", named);
+  if (parsed.subcommand == nullptr) return result;
+  switch (parsed.subcommand->arguments) {
+    case ArgumentSource::ClusterDomain:
+      if (words.size() == 1) return from_source(source.cluster_domains(parsed.overrides), prefix, "");
+      break;
+    case ArgumentSource::MigrationSchedules:
+      if (!parsed.all_namespaces) {
+        // NAME...: offer the schedules not named yet.
+        std::vector<std::string> named(words.begin() + 1, words.end());
+        return from_source(source.migration_schedules(parsed.overrides), prefix, "", named);
+      }
+      break;
+    case ArgumentSource::None:
+      break;
   }
   return result;
 }
@@ -330,52 +304,6 @@ std::unique_ptr<NameSource> make_cluster_name_source(std::chrono::milliseconds r
   return std::make_unique<ClusterNameSource>(request_timeout);
 }
 
-std::vector<FlagSpec> verb_flags(std::string_view verb) {
-  if (!is_dr_verb(verb)) return {};
-  std::vector<FlagSpec> flags = kubectl_global_flags();
-  flags.push_back(kAllNamespaces);
-  flags.push_back(kStorkctlAll);
-  flags.push_back(kOutput);
-  flags.push_back(kNoHeaders);
-  if (verb == "activate" || verb == "deactivate") {
-    flags.push_back(kDryRun);
-    flags.push_back(kSelector);
-    flags.insert(flags.end(), kActivationFlags.begin(), kActivationFlags.end());
-    if (verb == "activate") flags.push_back({"all", "", FV::None, "Activate every inactive cluster domain"});
-  } else if (verb == "status") {
-    flags.push_back(kSelector);
-    flags.push_back(kWatch);
-  } else {  // suspend, resume
-    flags.push_back(kDryRun);
-    flags.push_back(kFilename);
-    flags.push_back({"all", "", FV::None, "Every MigrationSchedule in the namespace (or all with -A)"});
-    flags.push_back({"cluster-pair", "c", FV::Required, "Every MigrationSchedule using this ClusterPair"});
-  }
-  return flags;
-}
-
-std::vector<ResourceWord> verb_resources(std::string_view verb) {
-  if (verb == "activate") {
-    return {{"clusterdomain", "Mark a cluster domain active"},
-            {"migration", "Start the applications Stork migrated here"}};
-  }
-  if (verb == "deactivate") {
-    return {{"clusterdomain", "Mark a cluster domain inactive"},
-            {"migration", "Stop the migrated applications (counts kept)"},
-            {"apps", "Stop every application, recording its replica count"}};
-  }
-  if (verb == "status") {
-    return {{"clusterdomains", "Which cluster domains are active (the default)"},
-            {"clusterdomainupdates", "Requested domain changes"},
-            {"migrationschedules", "Schedules and their last migration"},
-            {"migrations", "Migrations"},
-            {"apps", "Workloads with a recorded replica count"}};
-  }
-  if (verb == "suspend") return {{"migrationschedule", "Suspend MigrationSchedules"}};
-  if (verb == "resume") return {{"migrationschedule", "Resume MigrationSchedules"}};
-  return {};
-}
-
 Completion complete(const std::vector<std::string>& words, NameSource& source,
                     const std::vector<std::string>& verbs_kubectl_offers) {
   const std::string to_complete = words.empty() ? std::string() : words.back();
@@ -383,18 +311,18 @@ Completion complete(const std::vector<std::string>& words, NameSource& source,
   const Parsed parsed = parse_words(before);
   if (parsed.unknown_verb) return {};
 
-  if (parsed.pending) return complete_flag_value(parsed, *parsed.pending, to_complete, "", source);
+  if (parsed.pending != nullptr) return complete_flag_value(parsed, *parsed.pending, to_complete, "", source);
 
   if (to_complete.size() >= 1 && to_complete[0] == '-') {
-    const std::vector<FlagSpec> flags =
-        parsed.verb.empty()
-            ? std::vector<FlagSpec>{{"help", "h", FV::None, "Help for kubectl dr"},
-                                    {"version", "", FV::None, "Print the version of kubectl-dr"}}
-            : verb_flags(parsed.verb);
+    static const FlagDef kDispatcherHelp{"help", "h", FlagType::Bool, "Help for kubectl dr"};
+    static const FlagDef kDispatcherVersion{"version", "", FlagType::Bool, "Print the version of kubectl-dr"};
+    const std::vector<const FlagDef*> flags = parsed.verb == nullptr
+                                                  ? std::vector<const FlagDef*>{&kDispatcherHelp, &kDispatcherVersion}
+                                                  : flags_of(parsed.verb, parsed.subcommand);
     const auto eq = to_complete.find('=');
     if (eq != std::string::npos) {
-      const FlagSpec* flag = find_flag(flags, to_complete);
-      if (!flag || flag->value == FlagValue::None) return {};
+      const FlagDef* flag = find_flag(flags, to_complete);
+      if (flag == nullptr || !flag->takes_value()) return {};
       return complete_flag_value(parsed, *flag, to_complete.substr(eq + 1), to_complete.substr(0, eq + 1),
                                  source);
     }
@@ -442,4 +370,4 @@ std::vector<std::string> completion_words(std::string_view program, const std::v
   return words;
 }
 
-}  // namespace dr::cli
+}  // namespace dr::commands

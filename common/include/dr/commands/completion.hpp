@@ -1,7 +1,8 @@
 // Shell completion for `kubectl dr ...` (kubectl >= 1.26 runs `kubectl_complete-dr WORDS...`, the
 // words after `dr` with the word being completed last, possibly empty). The answer follows cobra's
 // protocol: one candidate per line, optionally `candidate<TAB>description`, then `:<directive>`.
-// This is the pure part: words + a source of live names -> candidates + directive.
+// This is the pure part: words + a source of live names -> candidates + directive. Verbs,
+// subcommands and flags come from the verb table (dr/commands/verb_table.hpp).
 #pragma once
 
 #include <chrono>
@@ -10,11 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "dr/cli/dispatch.hpp"
 #include "dr/error.hpp"
 #include "dr/kube/rest_config.hpp"
 
-namespace dr::cli {
+namespace dr::commands {
 
 // cobra's ShellCompDirective bits (spf13/cobra completions.go).
 namespace directive {
@@ -37,16 +37,6 @@ struct Completion {
   std::vector<Candidate> candidates;
   int directive = directive::kNoFileComp;
 };
-
-// Every flag `kubectl dr VERB` accepts: the global ones and the verb's own. Empty for an unknown verb.
-std::vector<FlagSpec> verb_flags(std::string_view verb);
-
-struct ResourceWord {
-  std::string_view name;         // "clusterdomain"
-  std::string_view description;  // one line
-};
-// The resource words `kubectl dr VERB` takes first (empty for an unknown verb).
-std::vector<ResourceWord> verb_resources(std::string_view verb);
 
 // Where live names come from: the cluster the words select (their kubectl flags are in
 // `overrides`), or a fake in tests. Errors are swallowed by the completer (offline = no names).
@@ -84,4 +74,4 @@ std::string render_completion(const Completion& completion, bool with_descriptio
 std::vector<std::string> completion_words(std::string_view program, const std::vector<std::string>& args,
                                           bool* with_descriptions);
 
-}  // namespace dr::cli
+}  // namespace dr::commands

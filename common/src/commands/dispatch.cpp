@@ -1,4 +1,4 @@
-#include "dr/cli/dispatch.hpp"
+#include "dr/commands/dispatch.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -10,47 +10,12 @@
 #include <mach-o/dyld.h>
 #endif
 
+#include "dr/commands/verb_table.hpp"
 #include "dr/version.hpp"
 
-namespace dr::cli {
+namespace dr::commands {
 
 namespace {
-
-using FV = FlagValue;
-
-// kubectl's flag set as the verbs register it (cli/kubectl_flags.cpp); the end-to-end test
-// dispatcher_completion checks every name here against each verb's --help.
-const std::vector<FlagSpec> kGlobalFlags = {
-    {"kubeconfig", "", FV::Required, "Path to the kubeconfig file to use for CLI requests"},
-    {"context", "", FV::Required, "The name of the kubeconfig context to use"},
-    {"cluster", "", FV::Required, "The name of the kubeconfig cluster to use"},
-    {"user", "", FV::Required, "The name of the kubeconfig user to use"},
-    {"namespace", "n", FV::Required, "If present, the namespace scope for this CLI request"},
-    {"server", "s", FV::Required, "The address and port of the Kubernetes API server"},
-    {"token", "", FV::Required, "Bearer token for authentication to the API server"},
-    {"as", "", FV::Required, "Username to impersonate for the operation"},
-    {"as-group", "", FV::Required, "Group to impersonate for the operation"},
-    {"as-uid", "", FV::Required, "UID to impersonate for the operation"},
-    {"username", "", FV::Required, "Username for basic authentication to the API server"},
-    {"password", "", FV::Required, "Password for basic authentication to the API server"},
-    {"certificate-authority", "", FV::Required, "Path to a cert file for the certificate authority"},
-    {"client-certificate", "", FV::Required, "Path to a client certificate file for TLS"},
-    {"client-key", "", FV::Required, "Path to a client key file for TLS"},
-    {"disable-compression", "", FV::None, "Opt out of response compression for all requests to the server"},
-    {"insecure-skip-tls-verify", "", FV::None, "Do not check the server's certificate (insecure)"},
-    {"tls-server-name", "", FV::Required, "Server name to use for server certificate validation"},
-    {"request-timeout", "", FV::Required, "How long to wait for a single server request (0 = no limit)"},
-    {"v", "", FV::Required, "Number for the log level verbosity"},
-    {"help", "h", FV::None, "Help for this command"},
-};
-
-const std::vector<VerbInfo> kVerbs = {
-    {"deactivate", "Deactivate a cluster domain, or stop applications without losing their replica counts"},
-    {"status", "Show the DR state of this cluster"},
-    {"suspend", "Suspend MigrationSchedules so no further migration runs"},
-    {"activate", "Activate a cluster domain, or start the applications Stork migrated here"},
-    {"resume", "Resume suspended MigrationSchedules"},
-};
 
 constexpr std::string_view kUsageHint = "Run 'kubectl dr --help' for usage.\n";
 
@@ -90,35 +55,6 @@ DispatchPlan plan_version(const std::vector<std::string>& rest) {
 
 }  // namespace
 
-const std::vector<FlagSpec>& kubectl_global_flags() {
-  return kGlobalFlags;
-}
-
-const FlagSpec* find_flag(const std::vector<FlagSpec>& flags, std::string_view word) {
-  if (word.size() < 2 || word[0] != '-') return nullptr;
-  const auto eq = word.find('=');
-  if (eq != std::string_view::npos) word = word.substr(0, eq);
-  const bool long_form = word.substr(0, 2) == "--";
-  const std::string_view name = word.substr(long_form ? 2 : 1);
-  if (name.empty()) return nullptr;
-  for (const auto& flag : flags) {
-    // kubectl accepts --v as well as -v; single-letter long names go both ways.
-    if (long_form ? (flag.name == name)
-                  : (flag.shorthand == name || (flag.name.size() == 1 && flag.name == name))) {
-      return &flag;
-    }
-  }
-  return nullptr;
-}
-
-const std::vector<VerbInfo>& dr_verbs() {
-  return kVerbs;
-}
-
-bool is_dr_verb(std::string_view word) {
-  return std::any_of(kVerbs.begin(), kVerbs.end(), [&](const VerbInfo& v) { return v.name == word; });
-}
-
 DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
   // Find the command word, skipping kubectl's global flags (and their values) before it.
   std::size_t i = 0;
@@ -133,10 +69,10 @@ DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
       ++i;
       break;
     }
-    const FlagSpec* flag = find_flag(kubectl_global_flags(), word);
+    const FlagDef* flag = find_flag(global_flags(), word);
     if (!flag) return error_plan("unknown flag: " + word.substr(0, word.find('=')));
     leading_flags.push_back(word);
-    if (flag->value == FlagValue::Required && word.find('=') == std::string::npos) {
+    if (takes_next_word(*flag, word)) {
       if (i + 1 == args.size()) return error_plan("flag needs an argument: " + word);
       leading_flags.push_back(args[++i]);
     }
@@ -147,7 +83,7 @@ DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
   if (command == "help") {
     if (rest.empty()) return {};
-    if (!is_dr_verb(rest.front()))
+    if (find_verb(rest.front()) == nullptr)
       return error_plan("unknown command \"" + rest.front() + "\" for \"kubectl dr\"");
     DispatchPlan plan;
     plan.action = DispatchAction::Exec;
@@ -156,7 +92,7 @@ DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
     return plan;
   }
   if (command == "version") return plan_version(rest);
-  if (!is_dr_verb(command)) return error_plan("unknown command \"" + command + "\" for \"kubectl dr\"");
+  if (find_verb(command) == nullptr) return error_plan("unknown command \"" + command + "\" for \"kubectl dr\"");
 
   DispatchPlan plan;
   plan.action = DispatchAction::Exec;
@@ -173,12 +109,12 @@ std::string dispatch_help() {
       "\n"
       "Available Commands:\n";
   std::size_t width = 0;
-  for (const auto& verb : kVerbs) width = std::max(width, verb.name.size());
+  for (const auto& verb : verb_table()) width = std::max(width, verb.name.size());
   auto row = [&](std::string_view name, std::string_view summary) {
     text += "  " + std::string(name) + std::string(width + 3 - std::min(width, name.size()), ' ') +
             std::string(summary) + "\n";
   };
-  for (const auto& verb : kVerbs) row(verb.name, verb.summary);
+  for (const auto& verb : verb_table()) row(verb.name, verb.summary);
   row("version", "Print the version of kubectl-dr");
   text +=
       "\n"
@@ -247,4 +183,4 @@ std::optional<std::string> self_executable_path(const char* argv0) {
   return std::nullopt;
 }
 
-}  // namespace dr::cli
+}  // namespace dr::commands

@@ -1,0 +1,468 @@
+// The verb table's data: kubectl's flags, the verbs' own flags, every verb and subcommand with its
+// help. The texts of kubectl's flags are kubectl's own.
+#include "dr/commands/verb_table.hpp"
+
+#include <algorithm>
+
+#include "subcommands.hpp"
+
+namespace dr::commands {
+
+namespace {
+
+using FT = FlagType;
+using VS = ValueSource;
+
+// --- kubectl's flags ------------------------------------------------------------------------------
+const FlagDef kAs{"as", "", FT::Text,
+                  "Username to impersonate for the operation. User could be a regular user or a service account "
+                  "in a namespace."};
+const FlagDef kAsGroup{"as-group", "", FT::Repeated,
+                       "Group to impersonate for the operation, this flag can be repeated to specify multiple "
+                       "groups."};
+const FlagDef kAsUid{"as-uid", "", FT::Text, "UID to impersonate for the operation."};
+const FlagDef kCertificateAuthority{"certificate-authority", "", FT::Text,
+                                    "Path to a cert file for the certificate authority", "", "", VS::Files};
+const FlagDef kClientCertificate{"client-certificate", "", FT::Text, "Path to a client certificate file for TLS",
+                                 "", "", VS::Files};
+const FlagDef kClientKey{"client-key", "", FT::Text, "Path to a client key file for TLS", "", "", VS::Files};
+const FlagDef kCluster{"cluster", "", FT::Text, "The name of the kubeconfig cluster to use"};
+const FlagDef kContext{"context", "", FT::Text, "The name of the kubeconfig context to use", "", "", VS::Contexts};
+const FlagDef kDisableCompression{"disable-compression", "", FT::Bool,
+                                  "If true, opt-out of response compression for all requests to the server"};
+const FlagDef kInsecureSkipTlsVerify{"insecure-skip-tls-verify", "", FT::Bool,
+                                     "If true, the server's certificate will not be checked for validity. This "
+                                     "will make your HTTPS connections insecure"};
+const FlagDef kKubeconfig{"kubeconfig", "", FT::Text, "Path to the kubeconfig file to use for CLI requests.", "", "",
+                          VS::Files};
+const FlagDef kNamespace{"namespace", "n", FT::Text, "If present, the namespace scope for this CLI request", "", "",
+                         VS::Namespaces};
+const FlagDef kPassword{"password", "", FT::Text, "Password for basic authentication to the API server"};
+const FlagDef kRequestTimeout{"request-timeout", "", FT::Text,
+                              "The length of time to wait before giving up on a single server request. Non-zero "
+                              "values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero "
+                              "means don't timeout requests.",
+                              "0"};
+const FlagDef kServer{"server", "s", FT::Text, "The address and port of the Kubernetes API server"};
+const FlagDef kTlsServerName{"tls-server-name", "", FT::Text,
+                             "Server name to use for server certificate validation. If it is not provided, the "
+                             "hostname used to contact the server is used"};
+const FlagDef kToken{"token", "", FT::Text, "Bearer token for authentication to the API server"};
+const FlagDef kUser{"user", "", FT::Text, "The name of the kubeconfig user to use"};
+const FlagDef kUsername{"username", "", FT::Text, "Username for basic authentication to the API server"};
+const FlagDef kVerbosity{"v", "", FT::Int, "number for the log level verbosity", "0"};
+const FlagDef kHelp{"help", "h", FT::Bool, "help for this command"};
+
+// Completion offers them in this order; --help sorts them by name, as kubectl does.
+const std::vector<const FlagDef*> kGlobalFlags = {
+    &kKubeconfig, &kContext, &kCluster, &kUser, &kNamespace, &kServer, &kToken,
+    &kAs, &kAsGroup, &kAsUid, &kUsername, &kPassword, &kCertificateAuthority, &kClientCertificate,
+    &kClientKey, &kDisableCompression, &kInsecureSkipTlsVerify, &kTlsServerName, &kRequestTimeout,
+    &kVerbosity, &kHelp,
+};
+
+// --- the verbs' flags -----------------------------------------------------------------------------
+const FlagDef kAllNamespaces{"all-namespaces", "A", FT::Bool,
+                             "If present, list the requested object(s) across all namespaces. Namespace in current "
+                             "context is ignored even if specified with --namespace."};
+const FlagDef kStorkctlAllNamespaces{"", "a", FT::Bool, "The same as -A (storkctl's spelling)."};
+const FlagDef kOutput{"output", "o", FT::Text, "Output format. One of: (json, yaml, name).", "", "",
+                      VS::OutputFormats};
+const FlagDef kOutputWide{"output", "o", FT::Text, "Output format. One of: (json, yaml, name, wide).", "", "",
+                          VS::OutputFormatsWide};
+const FlagDef kNoHeaders{"no-headers", "", FT::Bool,
+                         "When using the default or custom-column output format, don't print headers (default "
+                         "print headers)."};
+const FlagDef kDryRun{"dry-run", "", FT::Text,
+                      "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that "
+                      "would be sent, without sending it. If server strategy, submit server-side request without "
+                      "persisting the resource.",
+                      "none", "unchanged", VS::DryRunStrategy};
+const FlagDef kSelector{"selector", "l", FT::Text,
+                        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
+                        "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
+                        "constraints."};
+const FlagDef kWatch{"watch", "w", FT::Bool, "After listing/getting the requested object, watch for changes."};
+const FlagDef kFilename{"filename", "f", FT::List,
+                        "Filename, directory, or URL to files identifying the resource ('-' = stdin)", "", "",
+                        VS::Files};
+
+const FlagDef kIncludeNamespaces{"include-namespaces", "", FT::List,
+                                 "Only these namespaces (comma-separated or repeated)"};
+const FlagDef kExcludeNamespaces{"exclude-namespaces", "", FT::List, "Skip these namespaces"};
+const FlagDef kExcludeSelector{"exclude-selector", "", FT::Repeated,
+                               "Skip objects matching this label selector (repeatable; any match excludes)"};
+const FlagDef kResourceTypes{"resource-types", "", FT::List,
+                             "Only these kinds: KIND or GROUP/VERSION/KIND, e.g. StatefulSet,apps/v1/Deployment"};
+const FlagDef kIncludeObjects{"include-objects", "", FT::List, "Only these objects: KIND/NAMESPACE/NAME"};
+const FlagDef kExcludeObjects{"exclude-objects", "", FT::List, "Skip these objects: KIND/NAMESPACE/NAME"};
+const FlagDef kMaxInflight{"max-inflight", "", FT::Int,
+                           "Concurrent API requests at most; the tool sends fewer (down to 8) while the server's "
+                           "answers slow down from queueing, and halves them after a 429 or 503",
+                           "32"};
+const FlagDef kChunkSize{"chunk-size", "", FT::Int,
+                         "List workloads in pages of this many objects (0 = one unpaged list, as kubectl get)",
+                         "500"};
+const FlagDef kWaitWorkloads{"wait", "", FT::Bool,
+                             "Wait until the workloads report ready (activate) or 0 replicas (deactivate)"};
+const FlagDef kWorkloadTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "5m"};
+
+const FlagDef kUpdateName{"name", "", FT::Text,
+                          "Name of the ClusterDomainUpdate to create (default: a random UUID, as storkctl)"};
+const FlagDef kAllDomains{"all", "", FT::Bool, "Activate every inactive cluster domain"};
+const FlagDef kWaitDomains{"wait", "", FT::Bool, "Wait until Stork has applied the ClusterDomainUpdate"};
+// storkctl waits up to 10 minutes for a cluster domain update.
+const FlagDef kDomainTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "10m"};
+
+const FlagDef kAllSchedules{"all", "", FT::Bool,
+                            "Every MigrationSchedule in the namespace (or in all namespaces with -A)"};
+const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedule using this ClusterPair"};
+
+const std::vector<const FlagDef*> kActivationFlags = {
+    &kAllNamespaces,  &kStorkctlAllNamespaces, &kSelector,     &kIncludeNamespaces,
+    &kExcludeNamespaces, &kExcludeSelector,    &kResourceTypes, &kIncludeObjects,
+    &kExcludeObjects, &kMaxInflight,           &kChunkSize,    &kWaitWorkloads,
+    &kWorkloadTimeout,
+};
+
+// --- help texts -----------------------------------------------------------------------------------
+constexpr std::string_view kActivateExamples = R"(  # Start the migrated applications of one namespace on this (destination) cluster
+  kubectl dr activate migration -n zookeeper
+
+  # Every namespace at once, waiting until the pods are ready
+  kubectl dr activate migration --all-namespaces --wait
+
+  # See what would change, as JSON for jq
+  kubectl dr activate migration -A --dry-run=client -o json | jq '.items[] | select(.outcome=="planned")'
+
+  # Only statefulsets labelled tier=db, except one
+  kubectl dr activate migration -A -l tier=db --resource-types StatefulSet --exclude-objects StatefulSet/db/legacy
+
+  # Mark a recovered cluster domain active again (failback)
+  kubectl dr activate clusterdomain us-east-1a --wait)";
+
+constexpr std::string_view kActivateDomainExamples = R"(  # Mark a recovered cluster domain active again (failback)
+  kubectl dr activate clusterdomain us-east-1a --wait
+
+  # Every inactive domain, with a chosen update name
+  kubectl dr activate clusterdomain --all --name failback-1)";
+
+constexpr std::string_view kDeactivateExamples = R"(  # Mark the failed cluster domain inactive
+  kubectl dr deactivate clusterdomain us-east-1a
+
+  # Stop every application in a namespace on the source, recording each replica count
+  kubectl dr deactivate apps -n zookeeper
+
+  # Undo an activation (annotated workloads back to 0; their counts stay recorded)
+  kubectl dr deactivate migration -n zookeeper)";
+
+constexpr std::string_view kDeactivateDomainExamples = R"(  # Mark the failed cluster domain inactive
+  kubectl dr deactivate clusterdomain us-east-1a
+
+  # The same, waiting for Stork to apply it
+  kubectl dr deactivate clusterdomain us-east-1a --wait --timeout 2m)";
+
+constexpr std::string_view kStatusExamples = R"(  # Cluster domains (which are active, which inactive)
+  kubectl dr status
+
+  # Migration schedules of a namespace, with their last successful migration
+  kubectl dr status migrationschedules -n zookeeper
+
+  # Migrated applications everywhere, and whether they run
+  kubectl dr status apps -A
+
+  # Watch the domains change during a failover
+  kubectl dr status -w)";
+
+constexpr std::string_view kSuspendExamples = R"(  # The runbook's step
+  kubectl dr suspend migrationschedule migrationschedule -n zookeeper
+
+  # Every schedule of one cluster pair, in every namespace
+  kubectl dr suspend migrationschedule -c remotecluster -A
+
+  # Those jq picks
+  kubectl get migrationschedules -A -o json | jq '{kind:"List", items:[.items[] | select(.spec.template.spec.clusterPair=="remotecluster")]}' | kubectl dr suspend migrationschedule -f -)";
+
+constexpr std::string_view kResumeExamples = R"(  # The runbook's step
+  kubectl dr resume migrationschedule migrationschedule -n zookeeper
+
+  # Every schedule of one cluster pair, in every namespace
+  kubectl dr resume migrationschedule -c remotecluster -A
+
+  # Those jq picks
+  kubectl get migrationschedules -A -o json | jq '{kind:"List", items:[.items[] | select(.spec.template.spec.clusterPair=="remotecluster")]}' | kubectl dr resume migrationschedule -f -)";
+
+const std::vector<std::string_view> kDomainWords = {"clusterdomains", "cd"};
+
+SubcommandDef status_view(std::string_view name, std::vector<std::string_view> aliases, std::string_view summary,
+                          Result<int> (*run)(const Invocation&, Io&)) {
+  SubcommandDef sub;
+  sub.name = name;
+  sub.aliases = std::move(aliases);
+  sub.summary = summary;
+  sub.run = run;
+  return sub;
+}
+
+VerbDef deactivate_verb() {
+  VerbDef verb;
+  verb.name = "deactivate";
+  verb.summary = "Deactivate a cluster domain, or stop applications without losing their replica counts";
+  verb.use = "kubectl dr deactivate (clusterdomain NAME | migration | apps) [flags]";
+  verb.long_description =
+      "deactivate clusterdomain marks a Stork cluster domain inactive (creates a ClusterDomainUpdate).\n"
+      "deactivate migration scales annotated (migrated) workloads to 0, keeping the count in the annotation,\n"
+      "and suspends their CronJobs, as storkctl does.\n"
+      "deactivate apps stops EVERY workload (annotated or not): replicas 0 and the current count written to\n"
+      "stork.libopenstorage.org/migrationReplicas in the same request, so a count is never lost; CronJobs are\n"
+      "suspended. Use it on the source cluster instead of `kubectl scale --replicas 0`; a later\n"
+      "`kubectl dr activate migration` there restores everything (failback).";
+  verb.examples = kDeactivateExamples;
+  verb.shared_flags = {&kOutput, &kNoHeaders, &kDryRun};
+
+  SubcommandDef domain;
+  domain.name = "clusterdomain";
+  domain.aliases = kDomainWords;
+  domain.summary = "Mark a cluster domain inactive";
+  domain.flags = {&kUpdateName, &kWaitDomains, &kDomainTimeout};
+  domain.arguments = ArgumentSource::ClusterDomain;
+  domain.run = [](const Invocation& i, Io& io) { return cluster_domain_command(false, i, io); };
+  domain.use = "kubectl dr deactivate clusterdomain NAME [--wait [--timeout 10m]] [flags]";
+  domain.examples = kDeactivateDomainExamples;
+
+  SubcommandDef migration;
+  migration.name = "migration";
+  migration.aliases = {"migrations"};
+  migration.summary = "Stop the migrated applications (counts kept)";
+  migration.flags = kActivationFlags;
+  migration.run = [](const Invocation& i, Io& io) {
+    return activation_command(stork::Mode::DeactivateMigration, i, io);
+  };
+  migration.use = "kubectl dr deactivate migration [-n NS | -A] [flags]";
+
+  SubcommandDef apps;
+  apps.name = "apps";
+  apps.aliases = {"app"};
+  apps.summary = "Stop every application, recording its replica count";
+  apps.flags = kActivationFlags;
+  apps.run = [](const Invocation& i, Io& io) { return activation_command(stork::Mode::DeactivateApps, i, io); };
+  apps.use = "kubectl dr deactivate apps [-n NS | -A] [flags]";
+
+  verb.subcommands = {domain, migration, apps};
+  return verb;
+}
+
+VerbDef status_verb() {
+  VerbDef verb;
+  verb.name = "status";
+  verb.summary = "Show the DR state of this cluster";
+  verb.use = "kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations|apps] [flags]";
+  verb.long_description =
+      "Without a resource, shows the cluster domains as `storkctl get clusterdomainsstatus` does.\n"
+      "apps lists every workload carrying a recorded replica count, with desired, current and ready replicas.";
+  verb.examples = kStatusExamples;
+  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutputWide, &kNoHeaders, &kSelector, &kWatch};
+  verb.subcommands = {
+      status_view("clusterdomains", {"clusterdomain", "clusterdomainsstatus", "clusterdomainsstatuses", "cds"},
+                  "Which cluster domains are active (the default)",
+                  [](const Invocation& i, Io& io) { return status_command(StatusView::ClusterDomains, i, io); }),
+      status_view("clusterdomainupdates", {"clusterdomainupdate", "cdu"}, "Requested domain changes",
+                  [](const Invocation& i, Io& io) {
+                    return status_command(StatusView::ClusterDomainUpdates, i, io);
+                  }),
+      status_view("migrationschedules", {"migrationschedule"}, "Schedules and their last migration",
+                  [](const Invocation& i, Io& io) {
+                    return status_command(StatusView::MigrationSchedules, i, io);
+                  }),
+      status_view("migrations", {"migration"}, "Migrations",
+                  [](const Invocation& i, Io& io) { return status_command(StatusView::Migrations, i, io); }),
+      status_view("apps", {"app"}, "Workloads with a recorded replica count",
+                  [](const Invocation& i, Io& io) { return status_command(StatusView::Apps, i, io); }),
+  };
+  verb.first_subcommand_is_default = true;
+  return verb;
+}
+
+VerbDef schedule_verb(bool suspend) {
+  VerbDef verb;
+  verb.name = suspend ? "suspend" : "resume";
+  verb.summary =
+      suspend ? "Suspend MigrationSchedules so no further migration runs" : "Resume suspended MigrationSchedules";
+  verb.use = suspend ? "kubectl dr suspend migrationschedule (NAME... | --all | -c PAIR | -f FILE) [-n NS | -A] [flags]"
+                     : "kubectl dr resume migrationschedule (NAME... | --all | -c PAIR | -f FILE) [-n NS | -A] [flags]";
+  verb.long_description =
+      suspend ? "Sets spec.suspend to true on each schedule with one merge patch (nothing else on the schedule "
+                "changes).\n-f reads MigrationSchedule objects, or a List of them, as JSON or YAML ('-' = stdin)."
+              : "Sets spec.suspend to false on each schedule with one merge patch (nothing else on the schedule "
+                "changes).\n-f reads MigrationSchedule objects, or a List of them, as JSON or YAML ('-' = stdin).";
+  verb.examples = suspend ? kSuspendExamples : kResumeExamples;
+  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutput,      &kNoHeaders,
+                       &kDryRun,        &kFilename,              &kAllSchedules, &kClusterPair};
+  SubcommandDef schedules;
+  schedules.name = "migrationschedule";
+  schedules.aliases = {"migrationschedules"};
+  schedules.summary = suspend ? "Suspend MigrationSchedules" : "Resume MigrationSchedules";
+  schedules.arguments = ArgumentSource::MigrationSchedules;
+  schedules.run = suspend ? [](const Invocation& i, Io& io) { return schedule_suspend_command(true, i, io); }
+                          : [](const Invocation& i, Io& io) { return schedule_suspend_command(false, i, io); };
+  verb.subcommands = {schedules};
+  return verb;
+}
+
+VerbDef activate_verb() {
+  VerbDef verb;
+  verb.name = "activate";
+  verb.summary = "Activate a cluster domain, or start the applications Stork migrated here";
+  verb.use = "kubectl dr activate (clusterdomain NAME|--all | migration) [flags]";
+  verb.long_description =
+      "activate clusterdomain marks a Stork cluster domain active (creates a ClusterDomainUpdate).\n"
+      "activate migration scales every migrated workload back to the replica count recorded in its\n"
+      "stork.libopenstorage.org/migrationReplicas annotation (the stork.openstorage.org spelling is read\n"
+      "too), resumes CronJobs Stork suspended, and marks the MigrationSchedules activated. Workloads\n"
+      "already at their count are not touched; a failure on one never stops the others.";
+  verb.examples = kActivateExamples;
+  verb.shared_flags = {&kOutput, &kNoHeaders, &kDryRun};
+
+  SubcommandDef domain;
+  domain.name = "clusterdomain";
+  domain.aliases = kDomainWords;
+  domain.summary = "Mark a cluster domain active";
+  domain.flags = {&kUpdateName, &kAllDomains, &kWaitDomains, &kDomainTimeout};
+  domain.arguments = ArgumentSource::ClusterDomain;
+  domain.run = [](const Invocation& i, Io& io) { return cluster_domain_command(true, i, io); };
+  domain.use = "kubectl dr activate clusterdomain (NAME | --all) [--wait [--timeout 10m]] [flags]";
+  domain.examples = kActivateDomainExamples;
+
+  SubcommandDef migration;
+  migration.name = "migration";
+  migration.aliases = {"migrations"};
+  migration.summary = "Start the applications Stork migrated here";
+  migration.flags = kActivationFlags;
+  migration.run = [](const Invocation& i, Io& io) { return activation_command(stork::Mode::ActivateMigration, i, io); };
+  migration.use = "kubectl dr activate migration [-n NS | -A] [flags]";
+
+  verb.subcommands = {domain, migration};
+  return verb;
+}
+
+}  // namespace
+
+const std::vector<const FlagDef*>& global_flags() {
+  return kGlobalFlags;
+}
+
+const std::vector<VerbDef>& verb_table() {
+  // Runbook order of first use.
+  static const std::vector<VerbDef> verbs = {deactivate_verb(), status_verb(), schedule_verb(true),
+                                             activate_verb(), schedule_verb(false)};
+  return verbs;
+}
+
+const VerbDef* find_verb(std::string_view name) {
+  for (const auto& verb : verb_table()) {
+    if (verb.name == name) return &verb;
+  }
+  return nullptr;
+}
+
+const SubcommandDef* VerbDef::default_subcommand() const {
+  return first_subcommand_is_default && !subcommands.empty() ? &subcommands.front() : nullptr;
+}
+
+const SubcommandDef* VerbDef::find_subcommand(std::string_view word) const {
+  for (const auto& sub : subcommands) {
+    if (sub.name == word || std::find(sub.aliases.begin(), sub.aliases.end(), word) != sub.aliases.end()) {
+      return &sub;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+// "clusterdomain, migration or apps".
+std::string subcommand_names(const VerbDef& verb) {
+  std::string text;
+  for (std::size_t i = 0; i < verb.subcommands.size(); ++i) {
+    if (i > 0) text += i + 1 == verb.subcommands.size() ? " or " : ", ";
+    text += verb.subcommands[i].name;
+  }
+  return text;
+}
+}  // namespace
+
+Error VerbDef::missing_subcommand() const {
+  return Error::usage("say what to " + std::string(name) + ": " + subcommand_names(*this));
+}
+
+Error VerbDef::unknown_subcommand(std::string_view word) const {
+  return Error::usage("unknown resource \"" + std::string(word) + "\" for " + std::string(name) + ": use " +
+                      subcommand_names(*this));
+}
+
+std::vector<const FlagDef*> flags_of(const VerbDef* verb, const SubcommandDef* subcommand) {
+  if (verb == nullptr) return {};
+  std::vector<const FlagDef*> flags = global_flags();
+  auto add = [&](const std::vector<const FlagDef*>& more) {
+    for (const FlagDef* flag : more) {
+      const bool same_name = std::any_of(flags.begin(), flags.end(), [&](const FlagDef* f) {
+        return f->name == flag->name && f->shorthand == flag->shorthand;
+      });
+      if (!same_name) flags.push_back(flag);
+    }
+  };
+  add(verb->shared_flags);
+  if (subcommand != nullptr) {
+    add(subcommand->flags);
+  } else {
+    for (const auto& sub : verb->subcommands) add(sub.flags);
+  }
+  return flags;
+}
+
+const FlagDef* find_flag(const std::vector<const FlagDef*>& flags, std::string_view word) {
+  if (word.size() < 2 || word[0] != '-') return nullptr;
+  const auto eq = word.find('=');
+  if (eq != std::string_view::npos) word = word.substr(0, eq);
+  const bool long_form = word.substr(0, 2) == "--";
+  std::string_view name = word.substr(long_form ? 2 : 1);
+  if (name.empty()) return nullptr;
+  // A shorthand with its value attached: -nzookeeper.
+  if (!long_form && name.size() > 1) name = name.substr(0, 1);
+  for (const FlagDef* flag : flags) {
+    // kubectl accepts --v as well as -v: single-letter long names go both ways.
+    if (long_form ? (flag->name == name)
+                  : (flag->shorthand == name || (flag->name.size() == 1 && flag->name == name))) {
+      return flag;
+    }
+  }
+  return nullptr;
+}
+
+bool flag_word_has_value(std::string_view word) {
+  return word.find('=') != std::string_view::npos || (word.size() > 2 && word[0] == '-' && word[1] != '-');
+}
+
+bool takes_next_word(const FlagDef& flag, std::string_view word) {
+  return flag.takes_value() && flag.implicit_value.empty() && !flag_word_has_value(word);
+}
+
+SubcommandWord find_subcommand_word(const VerbDef& verb, int argc, const char* const* argv) {
+  const std::vector<const FlagDef*> flags = flags_of(&verb, nullptr);
+  for (int i = 1; i < argc; ++i) {
+    if (argv[i] == nullptr) continue;
+    const std::string_view word = argv[i];
+    if (word == "--") {
+      if (i + 1 < argc && argv[i + 1] != nullptr) return {argv[i + 1], verb.find_subcommand(argv[i + 1])};
+      return {};
+    }
+    if (word.size() > 1 && word[0] == '-') {
+      const FlagDef* flag = find_flag(flags, word);
+      if (flag != nullptr && takes_next_word(*flag, word)) ++i;
+      continue;
+    }
+    return {word, verb.find_subcommand(word)};
+  }
+  return {};
+}
+
+}  // namespace dr::commands

@@ -18,6 +18,8 @@ DR_APT_PACKAGES=(
   # scripts/test.sh's sanitizer suite and the fuzz targets: clang, its sanitizer and libFuzzer
   # runtimes (libclang-rt), and llvm-symbolizer for readable sanitizer stacks.
   clang libclang-rt-14-dev llvm
+  # scripts/lint.sh, the lint gate test.sh runs first
+  clang-format clang-tidy
 )
 
 missing=()

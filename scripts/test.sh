@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: installs missing packages, builds with clang under AddressSanitizer and
+# Runs every test: installs missing packages, runs the lint gate (scripts/lint.sh: clang-format and
+# clang-tidy; a finding stops here), builds with clang under AddressSanitizer and
 # UndefinedBehaviorSanitizer, runs the whole CTest suite on that build (unit tests of common/, the
 # emulator's tests, the end-to-end tests with the real kubectl, the fuzz corpora replayed), then
 # fuzzes each libFuzzer target for a bounded time from the same build. CI runs exactly this.
@@ -102,6 +103,14 @@ build_release() {
 test_release() {
   (cd "$release_build" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@")
 }
+
+lint() { bash "$root/scripts/lint.sh"; }
+if ! stage lint lint; then
+  echo "=== stages" >&2
+  printf '%s\n' "${stages[@]}" >&2
+  echo "the lint gate failed: fix its findings first (scripts/lint.sh --fix formats)" >&2
+  exit 1
+fi
 
 if stage build build_sanitize; then
   stage test test_sanitize "$@"

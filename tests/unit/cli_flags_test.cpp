@@ -155,8 +155,8 @@ TEST_CASE("short flags: -n ns, -nns, -n=ns, -s, -v spellings", "[cli]") {
 
 TEST_CASE("positional words are collected in order around flags, never split", "[cli]") {
   Invocation whole;
-  auto flags = parse(
-      {"everything", "-n", "ns", "a,b", "--max-inflight=8", "-o", "json", "last", "--", "-x"}, &whole);
+  auto flags =
+      parse({"everything", "-n", "ns", "a,b", "--max-inflight=8", "-o", "json", "last", "--", "-x"}, &whole);
   REQUIRE(flags);
   CHECK(flags->positional == std::vector<std::string>{"everything", "a,b", "last", "-x"});
   CHECK(whole.arguments == std::vector<std::string>{"a,b", "last", "-x"});

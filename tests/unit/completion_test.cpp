@@ -89,8 +89,10 @@ TEST_CASE("completion: resource words per verb", "[completion]") {
   CHECK(values(dr::commands::complete({"status", ""}, source)) ==
         std::vector<std::string>{"clusterdomains", "clusterdomainupdates", "migrationschedules", "migrations",
                                  "apps"});
-  CHECK(values(dr::commands::complete({"suspend", ""}, source)) == std::vector<std::string>{"migrationschedule"});
-  CHECK(values(dr::commands::complete({"resume", "m"}, source)) == std::vector<std::string>{"migrationschedule"});
+  CHECK(values(dr::commands::complete({"suspend", ""}, source)) ==
+        std::vector<std::string>{"migrationschedule"});
+  CHECK(values(dr::commands::complete({"resume", "m"}, source)) ==
+        std::vector<std::string>{"migrationschedule"});
   CHECK(values(dr::commands::complete({"status", "clusterdomainu"}, source)) ==
         std::vector<std::string>{"clusterdomainupdates"});
   // Flags before the resource do not count as words.
@@ -124,8 +126,8 @@ TEST_CASE("completion: migration schedules in the -n namespace, not the ones alr
   Completion c = dr::commands::complete({"suspend", "migrationschedule", "-n", "zookeeper", ""}, source);
   CHECK(values(c) == std::vector<std::string>{"migrationschedule", "nightly"});
   CHECK(source.last.namespace_name == "zookeeper");
-  c = dr::commands::complete({"resume", "migrationschedule", "--namespace=zookeeper", "migrationschedule", ""},
-                        source);
+  c = dr::commands::complete(
+      {"resume", "migrationschedule", "--namespace=zookeeper", "migrationschedule", ""}, source);
   CHECK(values(c) == std::vector<std::string>{"nightly"});
   c = dr::commands::complete({"suspend", "migrationschedule", ""}, source);
   CHECK(c.candidates.empty());

@@ -94,8 +94,8 @@ TEST_CASE("dispatch: the sibling lives next to the dispatcher", "[dispatch]") {
   CHECK(dr::commands::sibling_path("/home/u/.krew/store/dr/v0.1.0/kubectl-dr", "status") ==
         "/home/u/.krew/store/dr/v0.1.0/kubectl-dr-status");
   CHECK(dr::commands::sibling_path("/kubectl-dr", "resume") == "/kubectl-dr-resume");
-  const std::string message =
-      dr::commands::missing_sibling_message("status", "/opt/x/kubectl-dr-status", "No such file or directory");
+  const std::string message = dr::commands::missing_sibling_message("status", "/opt/x/kubectl-dr-status",
+                                                                    "No such file or directory");
   CHECK(message.find("/opt/x/kubectl-dr-status: No such file or directory") != std::string::npos);
   CHECK(message.find("Reinstall") != std::string::npos);
   CHECK(message.rfind("error: ", 0) == 0);

@@ -8,7 +8,6 @@ namespace dr::cli {
 
 namespace {
 
-
 // cxxopts quotes names as ‘name’ (or `name' when built without unicode): the text inside.
 std::string quoted_name(std::string_view message) {
   auto open = message.find("\xE2\x80\x98");

@@ -1,127 +1,11 @@
 // activate migration / deactivate migration / deactivate apps: flags -> selection -> engine -> report.
-#include <iomanip>
-#include <sstream>
-
 #include <rapidjson/document.h>
 
-#include "dr/commands/activation.hpp"
 #include "dr/cli/printer.hpp"
+#include "dr/commands/activation.hpp"
 #include "subcommands.hpp"
 
 namespace dr::commands {
-
-namespace {
-
-std::string_view mode_name(stork::Mode mode) {
-  switch (mode) {
-    case stork::Mode::ActivateMigration:
-      return "activate-migration";
-    case stork::Mode::DeactivateMigration:
-      return "deactivate-migration";
-    case stork::Mode::DeactivateApps:
-      return "deactivate-apps";
-  }
-  return "";
-}
-
-rapidjson::Document report_document(stork::Mode mode, const ActivationReport& report) {
-  rapidjson::Document document(rapidjson::kObjectType);
-  auto& a = document.GetAllocator();
-  auto str = [&](std::string_view text) {
-    return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), a);
-  };
-  document.AddMember("apiVersion", "dr.kubectl-dr.io/v1alpha1", a);
-  document.AddMember("kind", "ActivationReport", a);
-  document.AddMember("mode", str(mode_name(mode)), a);
-  rapidjson::Value items(rapidjson::kArrayType);
-  for (const auto& w : report.workloads) {
-    rapidjson::Value item(rapidjson::kObjectType);
-    item.AddMember("kind", str(w.kind), a);
-    item.AddMember("apiVersion", str(w.api_version), a);
-    item.AddMember("namespace", str(w.namespace_name), a);
-    item.AddMember("name", str(w.name), a);
-    item.AddMember("field", str(w.field), a);
-    item.AddMember("from", str(w.from), a);
-    item.AddMember("to", str(w.to), a);
-    item.AddMember("outcome", str(to_string(w.outcome)), a);
-    if (!w.message.empty()) item.AddMember("message", str(w.message), a);
-    if (!w.error.empty()) {
-      item.AddMember(rapidjson::StringRef(w.outcome == Outcome::Failed ? "error" : "reason"), str(w.error),
-                     a);
-    }
-    items.PushBack(item, a);
-  }
-  document.AddMember("items", items, a);
-  rapidjson::Value schedules(rapidjson::kArrayType);
-  for (const auto& s : report.schedules) {
-    rapidjson::Value item(rapidjson::kObjectType);
-    item.AddMember("namespace", str(s.namespace_name), a);
-    item.AddMember("name", str(s.name), a);
-    item.AddMember("applicationActivated", s.application_activated, a);
-    item.AddMember("outcome", str(to_string(s.outcome)), a);
-    if (!s.error.empty()) item.AddMember("error", str(s.error), a);
-    schedules.PushBack(item, a);
-  }
-  document.AddMember("schedules", schedules, a);
-  rapidjson::Value warnings(rapidjson::kArrayType);
-  for (const auto& w : report.warnings) warnings.PushBack(str(w), a);
-  document.AddMember("warnings", warnings, a);
-  rapidjson::Value errors(rapidjson::kArrayType);
-  for (const auto& e : report.errors) errors.PushBack(str(e.kubectl_line()), a);
-  document.AddMember("errors", errors, a);
-  rapidjson::Value summary(rapidjson::kObjectType);
-  // Workload counts (plus the failures not tied to one object); the schedules have their own.
-  summary.AddMember("updated", static_cast<uint64_t>(report.count(Outcome::Updated)), a);
-  summary.AddMember("planned", static_cast<uint64_t>(report.count(Outcome::Planned)), a);
-  summary.AddMember("unchanged", static_cast<uint64_t>(report.count(Outcome::Unchanged)), a);
-  summary.AddMember("skipped", static_cast<uint64_t>(report.count(Outcome::Skipped)), a);
-  summary.AddMember("failed", static_cast<uint64_t>(report.count(Outcome::Failed) + report.errors.size()), a);
-  rapidjson::Value schedule_counts(rapidjson::kObjectType);
-  for (auto outcome : {Outcome::Updated, Outcome::Planned, Outcome::Unchanged, Outcome::Failed}) {
-    schedule_counts.AddMember(str(to_string(outcome)),
-                              rapidjson::Value(static_cast<uint64_t>(report.schedule_count(outcome))), a);
-  }
-  summary.AddMember("schedules", schedule_counts, a);
-  summary.AddMember("namespaces", static_cast<uint64_t>(report.namespaces.size()), a);
-  summary.AddMember("requests", static_cast<uint64_t>(report.requests_sent), a);
-  summary.AddMember("elapsedMilliseconds", static_cast<int64_t>(report.elapsed.count()), a);
-  summary.AddMember("interrupted", report.interrupted, a);
-  document.AddMember("summary", summary, a);
-  return document;
-}
-
-}  // namespace
-
-rapidjson::Document activation_report_document(stork::Mode mode, const ActivationReport& report) {
-  return report_document(mode, report);
-}
-
-std::string activation_summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run) {
-  std::ostringstream line;
-  const bool activating = mode == stork::Mode::ActivateMigration;
-  std::size_t changed = report.count(Outcome::Updated) + report.count(Outcome::Planned);
-  if (report.interrupted) line << "Interrupted: ";
-  line << (dry_run ? "Would have " : "")
-       << (dry_run ? (activating ? "activated" : "deactivated") : (activating ? "Activated" : "Deactivated"))
-       << " " << changed << (changed == 1 ? " workload" : " workloads") << " in " << report.namespaces.size()
-       << (report.namespaces.size() == 1 ? " namespace" : " namespaces") << " ("
-       << report.count(Outcome::Unchanged) << " unchanged, " << report.count(Outcome::Skipped) << " skipped, "
-       << report.count(Outcome::Failed) + report.errors.size() << " failed)";
-  // MigrationSchedules are not workloads: their status update is a clause of its own, only when
-  // one was (or would be) written or failed.
-  const std::size_t marked =
-      report.schedule_count(Outcome::Updated) + report.schedule_count(Outcome::Planned);
-  const std::size_t schedules_failed = report.schedule_count(Outcome::Failed);
-  if (marked + schedules_failed > 0) {
-    line << " and marked " << marked << (marked == 1 ? " MigrationSchedule" : " MigrationSchedules")
-         << " applicationActivated=" << (activating ? "true" : "false");
-    if (schedules_failed > 0) line << " (" << schedules_failed << " failed)";
-  }
-  line << " in " << std::fixed << std::setprecision(1) << static_cast<double>(report.elapsed.count()) / 1000.0
-       << "s, " << report.requests_sent << " requests";
-  if (report.interrupted) line << "; re-run the command to finish";
-  return line.str();
-}
 
 namespace {
 
@@ -142,7 +26,8 @@ Result<ActivationArgs> read_args(const Invocation& invocation) {
                         "\": this command takes no names; narrow it with -n, -l, "
                         "--include-objects and friends");
   }
-  if (flags.output == cli::OutputFormat::Name) return Error::usage("-o name is not supported here; use -o json");
+  if (flags.output == cli::OutputFormat::Name)
+    return Error::usage("-o name is not supported here; use -o json");
   auto timeout = invocation.duration("timeout");
   if (!timeout) return std::move(timeout).error();
   args.timeout = *timeout;
@@ -260,8 +145,9 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
 
   if (json) {
     std::vector<rapidjson::Document> one;
-    one.push_back(report_document(mode, report));
-    if (auto printed = cli::print_objects(io.out, flags.output, one); !printed) return std::move(printed).error();
+    one.push_back(activation_report_document(mode, report));
+    if (auto printed = cli::print_objects(io.out, flags.output, one); !printed)
+      return std::move(printed).error();
   }
   const bool dry_run = options.dry_run == DryRun::Client;
   // When nothing was looked at, the error lines already say everything: a summary of zeros under

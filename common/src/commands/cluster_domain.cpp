@@ -149,10 +149,12 @@ Result<int> cluster_domain_command(bool activate, const Invocation& invocation, 
     created.push_back(std::move(body));
   }
   if (!text) {
-    if (auto printed = cli::print_objects(io.out, flags.output, created); !printed) return std::move(printed).error();
+    if (auto printed = cli::print_objects(io.out, flags.output, created); !printed)
+      return std::move(printed).error();
   }
   if (args.wait && flags.dry_run == cli::DryRun::None) {
-    if (auto waited = wait_for_updates(api, names, args.timeout, io); !waited) return std::move(waited).error();
+    if (auto waited = wait_for_updates(api, names, args.timeout, io); !waited)
+      return std::move(waited).error();
   }
   return 0;
 }

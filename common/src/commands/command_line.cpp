@@ -14,7 +14,8 @@ namespace {
 constexpr const char* kGlobalGroup = "Global";
 
 std::string option_spec(const FlagDef& flag) {
-  if (flag.name.size() == 1 || flag.name.empty()) return std::string(flag.name.empty() ? flag.shorthand : flag.name);
+  if (flag.name.size() == 1 || flag.name.empty())
+    return std::string(flag.name.empty() ? flag.shorthand : flag.name);
   if (flag.shorthand.empty()) return std::string(flag.name);
   return std::string(flag.shorthand) + "," + std::string(flag.name);
 }
@@ -52,7 +53,7 @@ void register_flags(cxxopts::Options& options, const std::vector<const FlagDef*>
   for (const FlagDef* flag : flags) {
     const bool global = std::find(globals.begin(), globals.end(), flag) != globals.end();
     options.add_options(global ? kGlobalGroup : "")(option_spec(*flag), std::string(flag->help),
-                                                     option_value(*flag));
+                                                    option_value(*flag));
   }
   options.add_options()(std::string(cli::kPositionalArgs), "", cxxopts::value<std::vector<std::string>>());
   options.parse_positional({std::string(cli::kPositionalArgs)});
@@ -83,7 +84,8 @@ std::vector<std::string> split_at_commas(const std::vector<std::string>& values)
 // kubectl's flag layout: "    -n, --namespace='':" then the help on the next line after a tab.
 void describe_flags(std::ostringstream& out, std::vector<const FlagDef*> flags) {
   auto key = [](const FlagDef* f) { return f->name.empty() ? f->shorthand : f->name; };
-  std::stable_sort(flags.begin(), flags.end(), [&](const FlagDef* a, const FlagDef* b) { return key(a) < key(b); });
+  std::stable_sort(flags.begin(), flags.end(),
+                   [&](const FlagDef* a, const FlagDef* b) { return key(a) < key(b); });
   for (const FlagDef* flag : flags) {
     out << "    ";
     if (flag->name.size() <= 1) {
@@ -229,7 +231,8 @@ std::string help_text(const VerbDef& verb, const SubcommandDef* subcommand) {
   const std::string_view use = subcommand != nullptr && !subcommand->use.empty() ? subcommand->use : verb.use;
   out << "Usage:\n  " << use << "\n\n";
   if (subcommand == nullptr && verb.default_subcommand() == nullptr) {
-    out << "Use \"kubectl dr " << verb.name << " <command> --help\" for more information about a command.\n\n";
+    out << "Use \"kubectl dr " << verb.name
+        << " <command> --help\" for more information about a command.\n\n";
   }
   out << "Global options (accepted by every kubectl dr command):\n";
   describe_flags(out, global_flags());

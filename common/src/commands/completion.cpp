@@ -130,7 +130,8 @@ Completion complete_flag_value(const Parsed& parsed, const FlagDef& flag, std::s
     case ValueSource::Contexts:
       return from_source(source.contexts(parsed.overrides), typed, value_prefix);
     case ValueSource::OutputFormatsWide:
-      return fixed({{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}, {"wide", "Table with more columns"}});
+      return fixed(
+          {{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}, {"wide", "Table with more columns"}});
     case ValueSource::OutputFormats:
       return fixed({{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}});
     case ValueSource::DryRunStrategy:
@@ -316,9 +317,9 @@ Completion complete(const std::vector<std::string>& words, NameSource& source,
   if (to_complete.size() >= 1 && to_complete[0] == '-') {
     static const FlagDef kDispatcherHelp{"help", "h", FlagType::Bool, "Help for kubectl dr"};
     static const FlagDef kDispatcherVersion{"version", "", FlagType::Bool, "Print the version of kubectl-dr"};
-    const std::vector<const FlagDef*> flags = parsed.verb == nullptr
-                                                  ? std::vector<const FlagDef*>{&kDispatcherHelp, &kDispatcherVersion}
-                                                  : flags_of(parsed.verb, parsed.subcommand);
+    const std::vector<const FlagDef*> flags =
+        parsed.verb == nullptr ? std::vector<const FlagDef*>{&kDispatcherHelp, &kDispatcherVersion}
+                               : flags_of(parsed.verb, parsed.subcommand);
     const auto eq = to_complete.find('=');
     if (eq != std::string::npos) {
       const FlagDef* flag = find_flag(flags, to_complete);

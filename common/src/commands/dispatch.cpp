@@ -92,7 +92,8 @@ DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
     return plan;
   }
   if (command == "version") return plan_version(rest);
-  if (find_verb(command) == nullptr) return error_plan("unknown command \"" + command + "\" for \"kubectl dr\"");
+  if (find_verb(command) == nullptr)
+    return error_plan("unknown command \"" + command + "\" for \"kubectl dr\"");
 
   DispatchPlan plan;
   plan.action = DispatchAction::Exec;

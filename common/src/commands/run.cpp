@@ -12,7 +12,8 @@ int run_verb(std::string_view verb_name, int argc, const char* const* argv, Io i
   const int code = cli::run_main(
       [&]() -> Result<int> {
         const VerbDef* verb = find_verb(verb_name);
-        if (verb == nullptr) return Error::make(ErrorCode::Internal, "no verb \"" + std::string(verb_name) + "\"");
+        if (verb == nullptr)
+          return Error::make(ErrorCode::Internal, "no verb \"" + std::string(verb_name) + "\"");
         auto invocation = parse_invocation(*verb, argc, argv);
         if (!invocation) return std::move(invocation).error();
         if (invocation->help) {

@@ -87,20 +87,20 @@ Result<std::vector<ScheduleRef>> resolve(const ScheduleArgs& args, const cli::Co
     return refs;
   }
   if (!args.files.empty()) return refs_from_files(args.files, ns, io);
-  auto listed = api.list(kube::types::migrationschedules, flags.all_namespaces ? "" : ns, {},
-                         [&](rapidjson::Value& items, std::string_view) -> Status {
-                           for (auto& item : items.GetArray()) {
-                             if (!args.cluster_pair.empty()) {
-                               const auto* pair = stork::at_path(item, "spec.template.spec.clusterPair");
-                               if (pair == nullptr || !pair->IsString() || args.cluster_pair != pair->GetString())
-                                 continue;
-                             }
-                             refs.push_back({std::string(stork::object_namespace(item)),
-                                             std::string(stork::object_name(item))});
-                           }
-                           return {};
-                         });
-  if (!listed) return api.discovery().explain_not_found(kube::types::migrationschedules, std::move(listed).error());
+  auto listed = api.list(
+      kube::types::migrationschedules, flags.all_namespaces ? "" : ns, {},
+      [&](rapidjson::Value& items, std::string_view) -> Status {
+        for (auto& item : items.GetArray()) {
+          if (!args.cluster_pair.empty()) {
+            const auto* pair = stork::at_path(item, "spec.template.spec.clusterPair");
+            if (pair == nullptr || !pair->IsString() || args.cluster_pair != pair->GetString()) continue;
+          }
+          refs.push_back({std::string(stork::object_namespace(item)), std::string(stork::object_name(item))});
+        }
+        return {};
+      });
+  if (!listed)
+    return api.discovery().explain_not_found(kube::types::migrationschedules, std::move(listed).error());
   return refs;
 }
 
@@ -132,7 +132,7 @@ Result<int> schedule_suspend_command(bool suspend, const Invocation& invocation,
   options.dry_run = flags.dry_run == cli::DryRun::Server;
   const char* suffix = flags.dry_run == cli::DryRun::Client   ? " (dry run)"
                        : flags.dry_run == cli::DryRun::Server ? " (server dry run)"
-                                                                  : "";
+                                                              : "";
   int failures = 0;
   std::vector<rapidjson::Document> patched;
   const bool text = flags.output == cli::OutputFormat::Table || flags.output == cli::OutputFormat::Wide;

@@ -28,8 +28,8 @@ Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& ov
   static std::atomic<bool> warned_insecure{false};
   if (config->tls.insecure_skip_verify && !warned_insecure.exchange(true)) {
     warnings << "Warning: insecure-skip-tls-verify is set: the server's certificate is not verified, so "
-                 "anyone on the network path can impersonate " +
-                     config->server + "\n";
+                "anyone on the network path can impersonate " +
+                    config->server + "\n";
   }
   kube::TransportOptions transport;
   transport.max_inflight = options.max_inflight;
@@ -40,7 +40,8 @@ Result<std::unique_ptr<kube::ApiClient>> open_client(Io& io, const kube::ConfigO
                                                      std::size_t max_inflight) {
   ConnectOptions options;
   options.max_inflight = max_inflight;
-  return io.client_factory ? io.client_factory(overrides, options, io.err) : connect(overrides, options, io.err);
+  return io.client_factory ? io.client_factory(overrides, options, io.err)
+                           : connect(overrides, options, io.err);
 }
 
 std::string effective_namespace(const kube::ConfigOverrides& overrides, kube::ApiClient& client) {

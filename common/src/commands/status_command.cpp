@@ -36,7 +36,8 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
     if (list_version != nullptr) *list_version = std::string(rv);
     for (auto& item : items.GetArray()) {
       if (!item.IsObject()) {
-        return Error::make(ErrorCode::Decode, "the server's " + type.kind + " list holds an item that is not an object");
+        return Error::make(ErrorCode::Decode,
+                           "the server's " + type.kind + " list holds an item that is not an object");
       }
       rapidjson::Document copy;
       copy.CopyFrom(item, copy.GetAllocator());
@@ -96,7 +97,8 @@ std::vector<std::string> cluster_domains_row(const rapidjson::Value& object) {
   return {row.name, row.local_domain, row.active, row.inactive, storkctl_time(row.created)};
 }
 
-const std::vector<std::string> kClusterDomainsHeaders = {"NAME", "LOCAL-DOMAIN", "ACTIVE", "INACTIVE", "CREATED"};
+const std::vector<std::string> kClusterDomainsHeaders = {"NAME", "LOCAL-DOMAIN", "ACTIVE", "INACTIVE",
+                                                         "CREATED"};
 
 // -w: print a row each time a ClusterDomainsStatus changes, from `resource_version` on, until
 // interrupted or --request-timeout (which bounds the whole watch, as it does `kubectl get -w`).
@@ -108,7 +110,8 @@ Status watch_cluster_domains(kube::ApiClient& api, const cli::CommonFlags& flags
   while (!api.transport().cancelled()) {
     std::chrono::milliseconds window = std::chrono::minutes(5);
     if (limit.count() > 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) break;
       window = std::min(window, left);
     }
@@ -173,8 +176,8 @@ Status migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& fl
   if (!objects) return std::move(objects).error();
   const bool wide = flags.output == cli::OutputFormat::Wide;
   return print_view(io, flags, *objects, ns, true, [&] {
-    ViewTable table{{"NAME", "POLICYNAME", "CLUSTERPAIR", "SUSPEND", "LAST-SUCCESS-TIME", "LAST-SUCCESS-DURATION"},
-                    {}};
+    ViewTable table{
+        {"NAME", "POLICYNAME", "CLUSTERPAIR", "SUSPEND", "LAST-SUCCESS-TIME", "LAST-SUCCESS-DURATION"}, {}};
     if (wide) table.headers.insert(table.headers.end(), {"AUTO-SUSPEND", "APPLICATION-ACTIVATED"});
     for (const auto& object : *objects) {
       const auto row = stork::migration_schedule_row(object);
@@ -206,8 +209,9 @@ Status migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& 
     const auto now = std::chrono::system_clock::now();
     for (const auto& object : *objects) {
       const auto row = stork::migration_row(object, now);
-      const std::string elapsed =
-          !row.elapsed_text.empty() ? row.elapsed_text : row.elapsed ? cli::format_go_duration(*row.elapsed) : "";
+      const std::string elapsed = !row.elapsed_text.empty() ? row.elapsed_text
+                                  : row.elapsed             ? cli::format_go_duration(*row.elapsed)
+                                                            : "";
       table.rows.push_back({row.namespace_name,
                             {row.name, row.cluster_pair, row.stage, row.status, row.volumes, row.resources,
                              storkctl_time(row.created), elapsed, row.total_bytes}});
@@ -230,27 +234,28 @@ Status apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
     }
     kube::ListOptions options;
     options.label_selector = flags.selector;
-    auto listed = api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
-      for (auto& item : items.GetArray()) {
-        if (!item.IsObject()) {
-          return Error::make(ErrorCode::Decode,
-                             "the server's " + target.type.kind + " list holds an item that is not an object");
-        }
-        // A ReplicaSet a Deployment made carries the Deployment's annotations, the recorded count
-        // included; like activation, show the owner only.
-        if (target.skip_owned && stork::has_owner_references(item)) continue;
-        auto row = stork::app_status_row(target, item);
-        if (!row.desired && row.desired_error.empty()) continue;  // nothing recorded: not a migrated app
-        rows.push_back(std::move(row));
-        if (cli::is_machine_readable(flags.output)) {
-          rapidjson::Document copy;
-          copy.CopyFrom(item, copy.GetAllocator());
-          add_type_meta(copy, target.type);
-          objects.push_back(std::move(copy));
-        }
-      }
-      return {};
-    });
+    auto listed =
+        api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
+          for (auto& item : items.GetArray()) {
+            if (!item.IsObject()) {
+              return Error::make(ErrorCode::Decode, "the server's " + target.type.kind +
+                                                        " list holds an item that is not an object");
+            }
+            // A ReplicaSet a Deployment made carries the Deployment's annotations, the recorded count
+            // included; like activation, show the owner only.
+            if (target.skip_owned && stork::has_owner_references(item)) continue;
+            auto row = stork::app_status_row(target, item);
+            if (!row.desired && row.desired_error.empty()) continue;  // nothing recorded: not a migrated app
+            rows.push_back(std::move(row));
+            if (cli::is_machine_readable(flags.output)) {
+              rapidjson::Document copy;
+              copy.CopyFrom(item, copy.GetAllocator());
+              add_type_meta(copy, target.type);
+              objects.push_back(std::move(copy));
+            }
+          }
+          return {};
+        });
     if (!listed) return std::move(listed).error().wrap("listing " + target.type.group_resource());
   }
   const bool wide = flags.output == cli::OutputFormat::Wide;
@@ -276,7 +281,8 @@ Status apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
 Result<int> status_command(StatusView view, const Invocation& invocation, Io& io) {
   const auto& flags = invocation.common;
   if (!invocation.arguments.empty()) {
-    return Error::usage("status takes at most one resource word, got \"" + invocation.arguments.front() + "\"");
+    return Error::usage("status takes at most one resource word, got \"" + invocation.arguments.front() +
+                        "\"");
   }
   if (flags.watch && view != StatusView::ClusterDomains) {
     return Error::usage("--watch is supported for clusterdomains only");

@@ -14,39 +14,51 @@ using FT = FlagType;
 using VS = ValueSource;
 
 // --- kubectl's flags ------------------------------------------------------------------------------
-const FlagDef kAs{"as", "", FT::Text,
-                  "Username to impersonate for the operation. User could be a regular user or a service account "
-                  "in a namespace."};
-const FlagDef kAsGroup{"as-group", "", FT::Repeated,
-                       "Group to impersonate for the operation, this flag can be repeated to specify multiple "
-                       "groups."};
+const FlagDef kAs{
+    "as", "", FT::Text,
+    "Username to impersonate for the operation. User could be a regular user or a service account "
+    "in a namespace."};
+const FlagDef kAsGroup{
+    "as-group", "", FT::Repeated,
+    "Group to impersonate for the operation, this flag can be repeated to specify multiple "
+    "groups."};
 const FlagDef kAsUid{"as-uid", "", FT::Text, "UID to impersonate for the operation."};
-const FlagDef kCertificateAuthority{"certificate-authority", "", FT::Text,
-                                    "Path to a cert file for the certificate authority", "", "", VS::Files};
-const FlagDef kClientCertificate{"client-certificate", "", FT::Text, "Path to a client certificate file for TLS",
-                                 "", "", VS::Files};
+const FlagDef kCertificateAuthority{"certificate-authority",
+                                    "",
+                                    FT::Text,
+                                    "Path to a cert file for the certificate authority",
+                                    "",
+                                    "",
+                                    VS::Files};
+const FlagDef kClientCertificate{
+    "client-certificate", "", FT::Text, "Path to a client certificate file for TLS", "", "", VS::Files};
 const FlagDef kClientKey{"client-key", "", FT::Text, "Path to a client key file for TLS", "", "", VS::Files};
 const FlagDef kCluster{"cluster", "", FT::Text, "The name of the kubeconfig cluster to use"};
-const FlagDef kContext{"context", "", FT::Text, "The name of the kubeconfig context to use", "", "", VS::Contexts};
+const FlagDef kContext{"context", "", FT::Text,    "The name of the kubeconfig context to use",
+                       "",        "", VS::Contexts};
 const FlagDef kDisableCompression{"disable-compression", "", FT::Bool,
                                   "If true, opt-out of response compression for all requests to the server"};
-const FlagDef kInsecureSkipTlsVerify{"insecure-skip-tls-verify", "", FT::Bool,
-                                     "If true, the server's certificate will not be checked for validity. This "
-                                     "will make your HTTPS connections insecure"};
-const FlagDef kKubeconfig{"kubeconfig", "", FT::Text, "Path to the kubeconfig file to use for CLI requests.", "", "",
-                          VS::Files};
-const FlagDef kNamespace{"namespace", "n", FT::Text, "If present, the namespace scope for this CLI request", "", "",
-                         VS::Namespaces};
+const FlagDef kInsecureSkipTlsVerify{
+    "insecure-skip-tls-verify", "", FT::Bool,
+    "If true, the server's certificate will not be checked for validity. This "
+    "will make your HTTPS connections insecure"};
+const FlagDef kKubeconfig{"kubeconfig", "", FT::Text, "Path to the kubeconfig file to use for CLI requests.",
+                          "",           "", VS::Files};
+const FlagDef kNamespace{
+    "namespace", "n", FT::Text,      "If present, the namespace scope for this CLI request",
+    "",          "",  VS::Namespaces};
 const FlagDef kPassword{"password", "", FT::Text, "Password for basic authentication to the API server"};
-const FlagDef kRequestTimeout{"request-timeout", "", FT::Text,
-                              "The length of time to wait before giving up on a single server request. Non-zero "
-                              "values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero "
-                              "means don't timeout requests.",
-                              "0"};
+const FlagDef kRequestTimeout{
+    "request-timeout", "", FT::Text,
+    "The length of time to wait before giving up on a single server request. Non-zero "
+    "values should contain a corresponding time unit (e.g. 1s, 2m, 3h). A value of zero "
+    "means don't timeout requests.",
+    "0"};
 const FlagDef kServer{"server", "s", FT::Text, "The address and port of the Kubernetes API server"};
-const FlagDef kTlsServerName{"tls-server-name", "", FT::Text,
-                             "Server name to use for server certificate validation. If it is not provided, the "
-                             "hostname used to contact the server is used"};
+const FlagDef kTlsServerName{
+    "tls-server-name", "", FT::Text,
+    "Server name to use for server certificate validation. If it is not provided, the "
+    "hostname used to contact the server is used"};
 const FlagDef kToken{"token", "", FT::Text, "Bearer token for authentication to the API server"};
 const FlagDef kUser{"user", "", FT::Text, "The name of the kubeconfig user to use"};
 const FlagDef kUsername{"username", "", FT::Text, "Username for basic authentication to the API server"};
@@ -55,54 +67,87 @@ const FlagDef kHelp{"help", "h", FT::Bool, "help for this command"};
 
 // Completion offers them in this order; --help sorts them by name, as kubectl does.
 const std::vector<const FlagDef*> kGlobalFlags = {
-    &kKubeconfig, &kContext, &kCluster, &kUser, &kNamespace, &kServer, &kToken,
-    &kAs, &kAsGroup, &kAsUid, &kUsername, &kPassword, &kCertificateAuthority, &kClientCertificate,
-    &kClientKey, &kDisableCompression, &kInsecureSkipTlsVerify, &kTlsServerName, &kRequestTimeout,
-    &kVerbosity, &kHelp,
+    &kKubeconfig,
+    &kContext,
+    &kCluster,
+    &kUser,
+    &kNamespace,
+    &kServer,
+    &kToken,
+    &kAs,
+    &kAsGroup,
+    &kAsUid,
+    &kUsername,
+    &kPassword,
+    &kCertificateAuthority,
+    &kClientCertificate,
+    &kClientKey,
+    &kDisableCompression,
+    &kInsecureSkipTlsVerify,
+    &kTlsServerName,
+    &kRequestTimeout,
+    &kVerbosity,
+    &kHelp,
 };
 
 // --- the verbs' flags -----------------------------------------------------------------------------
-const FlagDef kAllNamespaces{"all-namespaces", "A", FT::Bool,
-                             "If present, list the requested object(s) across all namespaces. Namespace in current "
-                             "context is ignored even if specified with --namespace."};
+const FlagDef kAllNamespaces{
+    "all-namespaces", "A", FT::Bool,
+    "If present, list the requested object(s) across all namespaces. Namespace in current "
+    "context is ignored even if specified with --namespace."};
 const FlagDef kStorkctlAllNamespaces{"", "a", FT::Bool, "The same as -A (storkctl's spelling)."};
-const FlagDef kOutput{"output", "o", FT::Text, "Output format. One of: (json, yaml, name).", "", "",
-                      VS::OutputFormats};
-const FlagDef kOutputWide{"output", "o", FT::Text, "Output format. One of: (json, yaml, name, wide).", "", "",
+const FlagDef kOutput{"output", "o", FT::Text,         "Output format. One of: (json, yaml, name).",
+                      "",       "",  VS::OutputFormats};
+const FlagDef kOutputWide{"output",
+                          "o",
+                          FT::Text,
+                          "Output format. One of: (json, yaml, name, wide).",
+                          "",
+                          "",
                           VS::OutputFormatsWide};
-const FlagDef kNoHeaders{"no-headers", "", FT::Bool,
-                         "When using the default or custom-column output format, don't print headers (default "
-                         "print headers)."};
-const FlagDef kDryRun{"dry-run", "", FT::Text,
-                      "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that "
-                      "would be sent, without sending it. If server strategy, submit server-side request without "
-                      "persisting the resource.",
-                      "none", "unchanged", VS::DryRunStrategy};
-const FlagDef kSelector{"selector", "l", FT::Text,
-                        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
-                        "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
-                        "constraints."};
-const FlagDef kWatch{"watch", "w", FT::Bool, "After listing/getting the requested object, watch for changes."};
-const FlagDef kFilename{"filename", "f", FT::List,
-                        "Filename, directory, or URL to files identifying the resource ('-' = stdin)", "", "",
-                        VS::Files};
+const FlagDef kNoHeaders{
+    "no-headers", "", FT::Bool,
+    "When using the default or custom-column output format, don't print headers (default "
+    "print headers)."};
+const FlagDef kDryRun{
+    "dry-run",
+    "",
+    FT::Text,
+    "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that "
+    "would be sent, without sending it. If server strategy, submit server-side request without "
+    "persisting the resource.",
+    "none",
+    "unchanged",
+    VS::DryRunStrategy};
+const FlagDef kSelector{
+    "selector", "l", FT::Text,
+    "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin'.(e.g. -l "
+    "key1=value1,key2=value2). Matching objects must satisfy all of the specified label "
+    "constraints."};
+const FlagDef kWatch{"watch", "w", FT::Bool,
+                     "After listing/getting the requested object, watch for changes."};
+const FlagDef kFilename{
+    "filename", "f", FT::List, "Filename, directory, or URL to files identifying the resource ('-' = stdin)",
+    "",         "",  VS::Files};
 
 const FlagDef kIncludeNamespaces{"include-namespaces", "", FT::List,
                                  "Only these namespaces (comma-separated or repeated)"};
 const FlagDef kExcludeNamespaces{"exclude-namespaces", "", FT::List, "Skip these namespaces"};
 const FlagDef kExcludeSelector{"exclude-selector", "", FT::Repeated,
                                "Skip objects matching this label selector (repeatable; any match excludes)"};
-const FlagDef kResourceTypes{"resource-types", "", FT::List,
-                             "Only these kinds: KIND or GROUP/VERSION/KIND, e.g. StatefulSet,apps/v1/Deployment"};
+const FlagDef kResourceTypes{
+    "resource-types", "", FT::List,
+    "Only these kinds: KIND or GROUP/VERSION/KIND, e.g. StatefulSet,apps/v1/Deployment"};
 const FlagDef kIncludeObjects{"include-objects", "", FT::List, "Only these objects: KIND/NAMESPACE/NAME"};
 const FlagDef kExcludeObjects{"exclude-objects", "", FT::List, "Skip these objects: KIND/NAMESPACE/NAME"};
-const FlagDef kMaxInflight{"max-inflight", "", FT::Int,
-                           "Concurrent API requests at most; the tool sends fewer (down to 8) while the server's "
-                           "answers slow down from queueing, and halves them after a 429 or 503",
-                           "32"};
-const FlagDef kChunkSize{"chunk-size", "", FT::Int,
-                         "List workloads in pages of this many objects (0 = one unpaged list, as kubectl get)",
-                         "500"};
+const FlagDef kMaxInflight{
+    "max-inflight", "", FT::Int,
+    "Concurrent API requests at most; the tool sends fewer (down to 8) while the server's "
+    "answers slow down from queueing, and halves them after a 429 or 503",
+    "32"};
+const FlagDef kChunkSize{
+    "chunk-size", "", FT::Int,
+    "List workloads in pages of this many objects (0 = one unpaged list, as kubectl get)", "500"};
 const FlagDef kWaitWorkloads{"wait", "", FT::Bool,
                              "Wait until the workloads report ready (activate) or 0 replicas (deactivate)"};
 const FlagDef kWorkloadTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "5m"};
@@ -119,14 +164,14 @@ const FlagDef kAllSchedules{"all", "", FT::Bool,
 const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedule using this ClusterPair"};
 
 const std::vector<const FlagDef*> kActivationFlags = {
-    &kAllNamespaces,  &kStorkctlAllNamespaces, &kSelector,     &kIncludeNamespaces,
-    &kExcludeNamespaces, &kExcludeSelector,    &kResourceTypes, &kIncludeObjects,
-    &kExcludeObjects, &kMaxInflight,           &kChunkSize,    &kWaitWorkloads,
-    &kWorkloadTimeout,
+    &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
+    &kExcludeSelector, &kResourceTypes,         &kIncludeObjects,  &kExcludeObjects,    &kMaxInflight,
+    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout,
 };
 
 // --- help texts -----------------------------------------------------------------------------------
-constexpr std::string_view kActivateExamples = R"(  # Start the migrated applications of one namespace on this (destination) cluster
+constexpr std::string_view kActivateExamples =
+    R"(  # Start the migrated applications of one namespace on this (destination) cluster
   kubectl dr activate migration -n zookeeper
 
   # Every namespace at once, waiting until the pods are ready
@@ -141,7 +186,8 @@ constexpr std::string_view kActivateExamples = R"(  # Start the migrated applica
   # Mark a recovered cluster domain active again (failback)
   kubectl dr activate clusterdomain us-east-1a --wait)";
 
-constexpr std::string_view kActivateDomainExamples = R"(  # Mark a recovered cluster domain active again (failback)
+constexpr std::string_view kActivateDomainExamples =
+    R"(  # Mark a recovered cluster domain active again (failback)
   kubectl dr activate clusterdomain us-east-1a --wait
 
   # Every inactive domain, with a chosen update name
@@ -194,8 +240,8 @@ constexpr std::string_view kResumeExamples = R"(  # The runbook's step
 
 const std::vector<std::string_view> kDomainWords = {"clusterdomains", "cd"};
 
-SubcommandDef status_view(std::string_view name, std::vector<std::string_view> aliases, std::string_view summary,
-                          Result<int> (*run)(const Invocation&, Io&)) {
+SubcommandDef status_view(std::string_view name, std::vector<std::string_view> aliases,
+                          std::string_view summary, Result<int> (*run)(const Invocation&, Io&)) {
   SubcommandDef sub;
   sub.name = name;
   sub.aliases = std::move(aliases);
@@ -211,10 +257,12 @@ VerbDef deactivate_verb() {
   verb.use = "kubectl dr deactivate (clusterdomain NAME | migration | apps) [flags]";
   verb.long_description =
       "deactivate clusterdomain marks a Stork cluster domain inactive (creates a ClusterDomainUpdate).\n"
-      "deactivate migration scales annotated (migrated) workloads to 0, keeping the count in the annotation,\n"
+      "deactivate migration scales annotated (migrated) workloads to 0, keeping the count in the "
+      "annotation,\n"
       "and suspends their CronJobs, as storkctl does.\n"
       "deactivate apps stops EVERY workload (annotated or not): replicas 0 and the current count written to\n"
-      "stork.libopenstorage.org/migrationReplicas in the same request, so a count is never lost; CronJobs are\n"
+      "stork.libopenstorage.org/migrationReplicas in the same request, so a count is never lost; CronJobs "
+      "are\n"
       "suspended. Use it on the source cluster instead of `kubectl scale --replicas 0`; a later\n"
       "`kubectl dr activate migration` there restores everything (failback).";
   verb.examples = kDeactivateExamples;
@@ -245,7 +293,9 @@ VerbDef deactivate_verb() {
   apps.aliases = {"app"};
   apps.summary = "Stop every application, recording its replica count";
   apps.flags = kActivationFlags;
-  apps.run = [](const Invocation& i, Io& io) { return activation_command(stork::Mode::DeactivateApps, i, io); };
+  apps.run = [](const Invocation& i, Io& io) {
+    return activation_command(stork::Mode::DeactivateApps, i, io);
+  };
   apps.use = "kubectl dr deactivate apps [-n NS | -A] [flags]";
 
   verb.subcommands = {domain, migration, apps};
@@ -256,24 +306,27 @@ VerbDef status_verb() {
   VerbDef verb;
   verb.name = "status";
   verb.summary = "Show the DR state of this cluster";
-  verb.use = "kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations|apps] [flags]";
+  verb.use =
+      "kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations|apps] [flags]";
   verb.long_description =
       "Without a resource, shows the cluster domains as `storkctl get clusterdomainsstatus` does.\n"
-      "apps lists every workload carrying a recorded replica count, with desired, current and ready replicas.";
+      "apps lists every workload carrying a recorded replica count, with desired, current and ready "
+      "replicas.";
   verb.examples = kStatusExamples;
-  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutputWide, &kNoHeaders, &kSelector, &kWatch};
+  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutputWide, &kNoHeaders, &kSelector,
+                       &kWatch};
   verb.subcommands = {
-      status_view("clusterdomains", {"clusterdomain", "clusterdomainsstatus", "clusterdomainsstatuses", "cds"},
-                  "Which cluster domains are active (the default)",
-                  [](const Invocation& i, Io& io) { return status_command(StatusView::ClusterDomains, i, io); }),
+      status_view(
+          "clusterdomains", {"clusterdomain", "clusterdomainsstatus", "clusterdomainsstatuses", "cds"},
+          "Which cluster domains are active (the default)",
+          [](const Invocation& i, Io& io) { return status_command(StatusView::ClusterDomains, i, io); }),
       status_view("clusterdomainupdates", {"clusterdomainupdate", "cdu"}, "Requested domain changes",
                   [](const Invocation& i, Io& io) {
                     return status_command(StatusView::ClusterDomainUpdates, i, io);
                   }),
-      status_view("migrationschedules", {"migrationschedule"}, "Schedules and their last migration",
-                  [](const Invocation& i, Io& io) {
-                    return status_command(StatusView::MigrationSchedules, i, io);
-                  }),
+      status_view(
+          "migrationschedules", {"migrationschedule"}, "Schedules and their last migration",
+          [](const Invocation& i, Io& io) { return status_command(StatusView::MigrationSchedules, i, io); }),
       status_view("migrations", {"migration"}, "Migrations",
                   [](const Invocation& i, Io& io) { return status_command(StatusView::Migrations, i, io); }),
       status_view("apps", {"app"}, "Workloads with a recorded replica count",
@@ -286,25 +339,30 @@ VerbDef status_verb() {
 VerbDef schedule_verb(bool suspend) {
   VerbDef verb;
   verb.name = suspend ? "suspend" : "resume";
-  verb.summary =
-      suspend ? "Suspend MigrationSchedules so no further migration runs" : "Resume suspended MigrationSchedules";
-  verb.use = suspend ? "kubectl dr suspend migrationschedule (NAME... | --all | -c PAIR | -f FILE) [-n NS | -A] [flags]"
-                     : "kubectl dr resume migrationschedule (NAME... | --all | -c PAIR | -f FILE) [-n NS | -A] [flags]";
+  verb.summary = suspend ? "Suspend MigrationSchedules so no further migration runs"
+                         : "Resume suspended MigrationSchedules";
+  verb.use =
+      suspend
+          ? "kubectl dr suspend migrationschedule (NAME... | --all | -c PAIR | -f FILE) [-n NS | -A] [flags]"
+          : "kubectl dr resume migrationschedule (NAME... | --all | -c PAIR | -f FILE) [-n NS | -A] [flags]";
   verb.long_description =
-      suspend ? "Sets spec.suspend to true on each schedule with one merge patch (nothing else on the schedule "
-                "changes).\n-f reads MigrationSchedule objects, or a List of them, as JSON or YAML ('-' = stdin)."
-              : "Sets spec.suspend to false on each schedule with one merge patch (nothing else on the schedule "
-                "changes).\n-f reads MigrationSchedule objects, or a List of them, as JSON or YAML ('-' = stdin).";
+      suspend
+          ? "Sets spec.suspend to true on each schedule with one merge patch (nothing else on the schedule "
+            "changes).\n-f reads MigrationSchedule objects, or a List of them, as JSON or YAML ('-' = stdin)."
+          : "Sets spec.suspend to false on each schedule with one merge patch (nothing else on the schedule "
+            "changes).\n-f reads MigrationSchedule objects, or a List of them, as JSON or YAML ('-' = "
+            "stdin).";
   verb.examples = suspend ? kSuspendExamples : kResumeExamples;
-  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutput,      &kNoHeaders,
-                       &kDryRun,        &kFilename,              &kAllSchedules, &kClusterPair};
+  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutput,     &kNoHeaders, &kDryRun,
+                       &kFilename,      &kAllSchedules,          &kClusterPair};
   SubcommandDef schedules;
   schedules.name = "migrationschedule";
   schedules.aliases = {"migrationschedules"};
   schedules.summary = suspend ? "Suspend MigrationSchedules" : "Resume MigrationSchedules";
   schedules.arguments = ArgumentSource::MigrationSchedules;
-  schedules.run = suspend ? [](const Invocation& i, Io& io) { return schedule_suspend_command(true, i, io); }
-                          : [](const Invocation& i, Io& io) { return schedule_suspend_command(false, i, io); };
+  schedules.run = suspend
+                      ? [](const Invocation& i, Io& io) { return schedule_suspend_command(true, i, io); }
+                      : [](const Invocation& i, Io& io) { return schedule_suspend_command(false, i, io); };
   verb.subcommands = {schedules};
   return verb;
 }
@@ -338,7 +396,9 @@ VerbDef activate_verb() {
   migration.aliases = {"migrations"};
   migration.summary = "Start the applications Stork migrated here";
   migration.flags = kActivationFlags;
-  migration.run = [](const Invocation& i, Io& io) { return activation_command(stork::Mode::ActivateMigration, i, io); };
+  migration.run = [](const Invocation& i, Io& io) {
+    return activation_command(stork::Mode::ActivateMigration, i, io);
+  };
   migration.use = "kubectl dr activate migration [-n NS | -A] [flags]";
 
   verb.subcommands = {domain, migration};

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <map>
-#include <stdexcept>
 #include <regex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,7 +22,9 @@ namespace {
 class NoNames : public NameSource {
  public:
   dr::Result<std::vector<Candidate>> namespaces(const dr::kube::ConfigOverrides&) override { return fail(); }
-  dr::Result<std::vector<Candidate>> cluster_domains(const dr::kube::ConfigOverrides&) override { return fail(); }
+  dr::Result<std::vector<Candidate>> cluster_domains(const dr::kube::ConfigOverrides&) override {
+    return fail();
+  }
   dr::Result<std::vector<Candidate>> migration_schedules(const dr::kube::ConfigOverrides&) override {
     return fail();
   }
@@ -47,7 +49,8 @@ std::map<std::string, std::string> documented_flags(const std::string& help) {
     std::smatch match;
     if (std::regex_match(text, match, line)) {
       std::string value = match[3];
-      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'') value = value.substr(1, value.size() - 2);
+      if (value.size() >= 2 && value.front() == '\'' && value.back() == '\'')
+        value = value.substr(1, value.size() - 2);
       flags[match[2].str().size() == 1 ? "-" + match[2].str() : "--" + match[2].str()] = value;
       if (match[1].matched) flags["-" + match[1].str()] = value;
     }
@@ -95,15 +98,17 @@ TEST_CASE("verb table: help, completion and parsing agree on every flag of every
       CHECK(invocation->subcommand == &sub);
 
       std::set<std::string> completed;
-      for (const auto& candidate : complete({std::string(verb.name), std::string(sub.name), "--"}, names).candidates)
+      for (const auto& candidate :
+           complete({std::string(verb.name), std::string(sub.name), "--"}, names).candidates)
         completed.insert(candidate.value);
-      for (const auto& candidate : complete({std::string(verb.name), std::string(sub.name), "-"}, names).candidates)
+      for (const auto& candidate :
+           complete({std::string(verb.name), std::string(sub.name), "-"}, names).candidates)
         completed.insert(candidate.value);
 
       for (const FlagDef* flag : flags) {
-        const std::string spelled = flag->name.size() > 1 ? "--" + std::string(flag->name)
-                                                          : "-" + std::string(flag->name.empty() ? flag->shorthand
-                                                                                                 : flag->name);
+        const std::string spelled =
+            flag->name.size() > 1 ? "--" + std::string(flag->name)
+                                  : "-" + std::string(flag->name.empty() ? flag->shorthand : flag->name);
         INFO("flag " << spelled);
         // --help documents it, with the default an absent flag parses to.
         REQUIRE(documented.count(spelled) == 1);
@@ -136,7 +141,8 @@ TEST_CASE("verb table: --wait waits as long as each subcommand's help says", "[v
 
 TEST_CASE("verb table: a subcommand is found among flags and their values", "[verbs]") {
   const auto& deactivate = *find_verb("deactivate");
-  const char* argv[] = {"kubectl-dr-deactivate", "-n", "apps", "--context=x", "--dry-run", "apps", "-o", "json"};
+  const char* argv[] = {
+      "kubectl-dr-deactivate", "-n", "apps", "--context=x", "--dry-run", "apps", "-o", "json"};
   const auto found = find_subcommand_word(deactivate, 8, argv);
   CHECK(found.word == "apps");
   REQUIRE(found.subcommand != nullptr);

@@ -30,7 +30,8 @@ Run run(ScriptedServer* server, std::vector<const char*> words, const std::strin
   std::ostringstream out;
   std::ostringstream err;
   dr::commands::Io io{in, out, err, false, {}};
-  io.client_factory = [server](const dr::kube::ConfigOverrides& overrides, const dr::commands::ConnectOptions&,
+  io.client_factory = [server](const dr::kube::ConfigOverrides& overrides,
+                               const dr::commands::ConnectOptions&,
                                std::ostream&) -> dr::Result<std::unique_ptr<dr::kube::ApiClient>> {
     if (server == nullptr) throw std::runtime_error("no server in this test");
     auto config = wiretest::config_for(server->url());
@@ -46,7 +47,8 @@ Run run(ScriptedServer* server, std::vector<const char*> words, const std::strin
   return result;
 }
 
-const char* kDomainsStatus = R"({"kind":"ClusterDomainsStatusList","apiVersion":"stork.libopenstorage.org/v1alpha1",
+const char* kDomainsStatus =
+    R"({"kind":"ClusterDomainsStatusList","apiVersion":"stork.libopenstorage.org/v1alpha1",
   "metadata":{"resourceVersion":"7"},"items":[{"metadata":{"name":"px-dr-cluster",
   "creationTimestamp":"2026-12-01T22:38:00Z"},"status":{"localDomain":"us-east-1b","clusterDomainInfos":[
   {"name":"us-east-1a","state":"Inactive","syncStatus":"InSync"},
@@ -56,7 +58,8 @@ const char* kDomainsStatus = R"({"kind":"ClusterDomainsStatusList","apiVersion":
 
 TEST_CASE("verbs: suspend sends one merge patch per schedule and says so", "[verbs]") {
   ScriptedServer server([](const Request& request) {
-    if (request.method == "PATCH") return Reply::json(200, R"({"kind":"MigrationSchedule","metadata":{"name":"s1"}})");
+    if (request.method == "PATCH")
+      return Reply::json(200, R"({"kind":"MigrationSchedule","metadata":{"name":"s1"}})");
     return Reply::json(404, R"({"kind":"Status","status":"Failure","reason":"NotFound","code":404})");
   });
   auto result = run(&server, {"suspend", "migrationschedule", "s1", "-n", "zk"});
@@ -126,8 +129,9 @@ TEST_CASE("verbs: usage errors print the error and the hint once, and send nothi
         "error: unknown resource \"pods\" for activate: use clusterdomain or migration\n"
         "See 'kubectl dr activate -h' for help and examples\n");
   auto nothing = run(&server, {"activate"});
-  CHECK(nothing.err == "error: say what to activate: clusterdomain or migration\n"
-                       "See 'kubectl dr activate -h' for help and examples\n");
+  CHECK(nothing.err ==
+        "error: say what to activate: clusterdomain or migration\n"
+        "See 'kubectl dr activate -h' for help and examples\n");
   auto flag = run(&server, {"status", "--bogus"});
   CHECK(flag.code == 1);
   CHECK(flag.err == "error: unknown flag: --bogus\nSee 'kubectl dr status --help' for usage.\n");
@@ -135,8 +139,9 @@ TEST_CASE("verbs: usage errors print the error and the hint once, and send nothi
   CHECK(timeout.code == 1);
   CHECK(timeout.err.rfind("error: invalid argument \"soon\" for \"--timeout\" flag", 0) == 0);
   auto schedules = run(&server, {"resume", "migrationschedule", "a", "--all"});
-  CHECK(schedules.err == "error: use only one of: names, --all, --cluster-pair, -f\n"
-                         "See 'kubectl dr resume -h' for help and examples\n");
+  CHECK(schedules.err ==
+        "error: use only one of: names, --all, --cluster-pair, -f\n"
+        "See 'kubectl dr resume -h' for help and examples\n");
   CHECK(server.requests() == 0);
 }
 
@@ -147,7 +152,8 @@ TEST_CASE("verbs: --help prints the subcommand's help on stdout and connects now
   CHECK(help.out.find("    --timeout='10m':\n") != std::string::npos);
   CHECK(help.out.find("--max-inflight") == std::string::npos);
   auto verb = run(nullptr, {"deactivate", "-h"});
-  CHECK(verb.out.find("Available Commands:\n  clusterdomain   Mark a cluster domain inactive\n") != std::string::npos);
+  CHECK(verb.out.find("Available Commands:\n  clusterdomain   Mark a cluster domain inactive\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("verbs: anything that escapes a verb is one internal error line and exit 1", "[verbs]") {

@@ -93,6 +93,9 @@ struct ActivationReport {
   bool failed() const;
 };
 
+// Marks a schedule's ApplicationActivated write failed, with the line printed for it.
+void mark_schedule_failed(ScheduleResult& result, const Error& error);
+
 ActivationReport run_activation(kube::ApiClient& client, const ActivationOptions& options,
                                 const ActivationObserver& observer = {});
 

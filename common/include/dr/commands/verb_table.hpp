@@ -22,12 +22,12 @@ enum class FlagType {
 // Where shell completion finds a flag's values.
 enum class ValueSource {
   None,
-  Files,           // the shell's own file completion
-  Namespaces,      // live, from the cluster
-  Contexts,        // from the kubeconfig
+  Files,              // the shell's own file completion
+  Namespaces,         // live, from the cluster
+  Contexts,           // from the kubeconfig
   OutputFormats,      // json, yaml, name
   OutputFormatsWide,  // json, yaml, name, wide
-  DryRunStrategy,  // none, client, server
+  DryRunStrategy,     // none, client, server
 };
 
 struct FlagDef {
@@ -54,7 +54,7 @@ struct Invocation;  // command_line.hpp
 struct SubcommandDef {
   std::string_view name;  // "clusterdomain"
   std::vector<std::string_view> aliases;
-  std::string_view summary;  // one line, no trailing period (completion, the verb's help)
+  std::string_view summary;           // one line, no trailing period (completion, the verb's help)
   std::vector<const FlagDef*> flags;  // its own, added to the verb's shared flags
   ArgumentSource arguments = ArgumentSource::None;
   // Parses the invocation into the subcommand's typed arguments and runs it.
@@ -69,7 +69,7 @@ struct VerbDef {
   std::string_view summary;  // one line, no trailing period
   std::string_view use;
   std::string_view long_description;
-  std::string_view examples;  // kubectl style: two-space indented, "# " comments
+  std::string_view examples;                 // kubectl style: two-space indented, "# " comments
   std::vector<const FlagDef*> shared_flags;  // accepted by every subcommand, after the global ones
   std::vector<SubcommandDef> subcommands;
   bool first_subcommand_is_default = false;  // status: clusterdomains when no resource is named

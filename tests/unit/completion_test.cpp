@@ -184,7 +184,10 @@ TEST_CASE("completion: flag names per verb", "[completion]") {
   CHECK_FALSE(has(status, "--dry-run"));
   CHECK_FALSE(has(status, "-n"));  // shorthands only for a lone "-"
   CHECK(status.directive == directive::kNoFileComp);
-  CHECK(values(dr::commands::complete({"activate", "--wa"}, source)) == std::vector<std::string>{"--wait"});
+  CHECK(values(dr::commands::complete({"activate", "migration", "--wa"}, source)) ==
+        std::vector<std::string>{"--wait"});
+  // A subcommand's own flags come once it is named.
+  CHECK(values(dr::commands::complete({"activate", "--wa"}, source)).empty());
   CHECK(values(dr::commands::complete({"suspend", "--cl"}, source)) ==
         std::vector<std::string>{"--cluster", "--client-certificate", "--client-key", "--cluster-pair"});
   const Completion dash = dr::commands::complete({"status", "-"}, source);

@@ -42,7 +42,7 @@ std::string_view wait_goal(stork::Mode mode) {
 Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
                           std::chrono::milliseconds timeout,
                           const std::function<void(const std::string&)>& progress) {
-  const bool scaling_down = !is_activation(mode);
+  const bool scaling_down = mode != stork::Mode::ActivateMigration;
   const std::string goal(wait_goal(mode));
   // Group what to wait for by type and namespace so each poll is one list per (type, namespace).
   std::map<std::string, std::map<std::string, std::vector<Awaited>>> by_type;  // api/kind -> ns -> items

@@ -176,7 +176,10 @@ Result<Invocation> parse_invocation(const VerbDef& verb, int argc, const char* c
   const SubcommandWord named = find_subcommand_word(verb, argc, argv);
   invocation.subcommand = named.word.empty() ? verb.default_subcommand() : named.subcommand;
   invocation.subcommand_named = !named.word.empty();
-  invocation.flags = flags_of(&verb, invocation.subcommand);
+  // Until the subcommand is known, any of its flags may be there: the missing or unknown subcommand
+  // is the error to report, not a flag of it.
+  invocation.flags =
+      invocation.subcommand != nullptr ? flags_of(&verb, invocation.subcommand) : all_flags_of(verb);
 
   cxxopts::Options options("kubectl dr " + std::string(verb.name), std::string(verb.summary));
   register_flags(options, invocation.flags);
@@ -212,14 +215,11 @@ std::string help_text(const VerbDef& verb, const SubcommandDef* subcommand) {
       out << "  " << sub.name << std::string(width + 3 - sub.name.size(), ' ') << sub.summary << "\n";
     }
   }
+  // A verb alone lists the flags every subcommand accepts; each subcommand's --help has the rest.
   std::vector<const FlagDef*> own;
   const auto& globals = global_flags();
   for (const FlagDef* flag : flags_of(&verb, subcommand)) {
     if (std::find(globals.begin(), globals.end(), flag) == globals.end()) own.push_back(flag);
-  }
-  if (subcommand == nullptr && verb.default_subcommand() == nullptr) {
-    // A verb alone lists the flags every subcommand accepts; each subcommand's --help has the rest.
-    own = verb.shared_flags;
   }
   std::ostringstream own_text;
   describe_flags(own_text, own);

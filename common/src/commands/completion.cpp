@@ -89,7 +89,7 @@ Parsed parse_words(const std::vector<std::string>& words) {
     if (parsed.verb == nullptr && !parsed.unknown_verb) {
       parsed.verb = find_verb(word);
       parsed.unknown_verb = parsed.verb == nullptr;
-      flags = flags_of(parsed.verb, nullptr);
+      if (parsed.verb != nullptr) flags = all_flags_of(*parsed.verb);  // to know which take a value
       continue;
     }
     if (parsed.verb != nullptr && parsed.positional.empty()) {

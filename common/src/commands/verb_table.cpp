@@ -459,23 +459,30 @@ Error VerbDef::unknown_subcommand(std::string_view word) const {
                       subcommand_names(*this));
 }
 
+namespace {
+// Appends the flags not spelled the same as one already there (subcommands share names: --wait).
+void add_flags(std::vector<const FlagDef*>& flags, const std::vector<const FlagDef*>& more) {
+  for (const FlagDef* flag : more) {
+    const bool same_name = std::any_of(flags.begin(), flags.end(), [&](const FlagDef* f) {
+      return f->name == flag->name && f->shorthand == flag->shorthand;
+    });
+    if (!same_name) flags.push_back(flag);
+  }
+}
+}  // namespace
+
 std::vector<const FlagDef*> flags_of(const VerbDef* verb, const SubcommandDef* subcommand) {
   if (verb == nullptr) return {};
   std::vector<const FlagDef*> flags = global_flags();
-  auto add = [&](const std::vector<const FlagDef*>& more) {
-    for (const FlagDef* flag : more) {
-      const bool same_name = std::any_of(flags.begin(), flags.end(), [&](const FlagDef* f) {
-        return f->name == flag->name && f->shorthand == flag->shorthand;
-      });
-      if (!same_name) flags.push_back(flag);
-    }
-  };
-  add(verb->shared_flags);
-  if (subcommand != nullptr) {
-    add(subcommand->flags);
-  } else {
-    for (const auto& sub : verb->subcommands) add(sub.flags);
-  }
+  add_flags(flags, verb->shared_flags);
+  if (subcommand == nullptr) subcommand = verb->default_subcommand();
+  if (subcommand != nullptr) add_flags(flags, subcommand->flags);
+  return flags;
+}
+
+std::vector<const FlagDef*> all_flags_of(const VerbDef& verb) {
+  std::vector<const FlagDef*> flags = flags_of(&verb, nullptr);
+  for (const auto& sub : verb.subcommands) add_flags(flags, sub.flags);
   return flags;
 }
 
@@ -507,7 +514,7 @@ bool takes_next_word(const FlagDef& flag, std::string_view word) {
 }
 
 SubcommandWord find_subcommand_word(const VerbDef& verb, int argc, const char* const* argv) {
-  const std::vector<const FlagDef*> flags = flags_of(&verb, nullptr);
+  const std::vector<const FlagDef*> flags = all_flags_of(verb);
   for (int i = 1; i < argc; ++i) {
     if (argv[i] == nullptr) continue;
     const std::string_view word = argv[i];

@@ -124,6 +124,21 @@ TEST_CASE("verb table: help, completion and parsing agree on every flag of every
   }
 }
 
+TEST_CASE("verb table: a verb alone documents and completes the flags every subcommand takes", "[verbs]") {
+  NoNames names;
+  for (const auto& verb : verb_table()) {
+    INFO("kubectl dr " << verb.name);
+    const auto documented = documented_flags(help_text(verb, nullptr));
+    std::set<std::string> completed;
+    for (const auto& candidate : complete({std::string(verb.name), "--"}, names).candidates)
+      completed.insert(candidate.value);
+    for (const auto& [spelled, value] : documented) {
+      if (spelled.size() > 2) CHECK(completed.count(spelled == "-v" ? "--v" : spelled) == 1);
+    }
+    for (const auto& spelled : completed) CHECK(documented.count(spelled == "--v" ? "-v" : spelled) == 1);
+  }
+}
+
 TEST_CASE("verb table: --wait waits as long as each subcommand's help says", "[verbs]") {
   // The drift this table exists to prevent: the cluster domain help said 5m while it waited 10m.
   const auto& activate = *find_verb("activate");

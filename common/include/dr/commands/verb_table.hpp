@@ -88,9 +88,13 @@ const std::vector<const FlagDef*>& global_flags();
 const std::vector<VerbDef>& verb_table();
 const VerbDef* find_verb(std::string_view name);
 
-// Every flag `kubectl dr VERB [SUBCOMMAND]` accepts: the global ones, the verb's shared ones and the
-// subcommand's own (with no subcommand, those of every subcommand, each once). Empty for no verb.
+// The flags `kubectl dr VERB [SUBCOMMAND]` documents and completes: the global ones, the verb's
+// shared ones and the subcommand's own (with none named, the default subcommand's, if any). Empty
+// for no verb.
 std::vector<const FlagDef*> flags_of(const VerbDef* verb, const SubcommandDef* subcommand);
+// Every flag of any of the verb's subcommands, each name once: what a command line is read with
+// before its subcommand is known (to find that word, or to report a missing or unknown one).
+std::vector<const FlagDef*> all_flags_of(const VerbDef& verb);
 // The flag spelled `word` ("--namespace", "-n", "--namespace=x", "--v=6") among `flags`, or nullptr.
 const FlagDef* find_flag(const std::vector<const FlagDef*>& flags, std::string_view word);
 

@@ -20,7 +20,7 @@
 
 #include "certs.hpp"
 #include "server.hpp"
-#include "store.hpp"
+#include "emulator.hpp"
 
 namespace {
 

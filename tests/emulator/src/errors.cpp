@@ -4,7 +4,9 @@
 
 #include <algorithm>
 
-#include "store.hpp"
+#include "errors.hpp"
+#include "json.hpp"
+#include "types.hpp"
 
 namespace emu {
 

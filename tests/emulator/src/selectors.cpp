@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "store.hpp"
+#include "errors.hpp"
 
 namespace emu {
 

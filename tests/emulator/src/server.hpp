@@ -9,7 +9,7 @@
 
 #include "certs.hpp"
 #include "faults.hpp"
-#include "store.hpp"
+#include "emulator.hpp"
 
 namespace emu {
 

@@ -13,7 +13,7 @@
 
 #include <rapidjson/document.h>
 
-#include "store.hpp"
+#include "emulator.hpp"
 
 namespace emu::sim {
 

@@ -33,8 +33,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> groups_of(const Ty
   return groups;
 }
 
-void group_object(Writer& w, const std::string& name, const std::vector<std::string>& versions) {
-  w.StartObject();
+// The members of an APIGroup: name, versions, preferredVersion.
+void group_members(Writer& w, const std::string& name, const std::vector<std::string>& versions) {
   w.Key("name");
   w.String(name);
   w.Key("versions");
@@ -55,6 +55,11 @@ void group_object(Writer& w, const std::string& name, const std::vector<std::str
   w.Key("version");
   w.String(versions.front());
   w.EndObject();
+}
+
+void group_object(Writer& w, const std::string& name, const std::vector<std::string>& versions) {
+  w.StartObject();
+  group_members(w, name, versions);
   w.EndObject();
 }
 
@@ -98,26 +103,7 @@ std::optional<std::string> api_group_json(const TypeRegistry& types, const std::
     w.String("APIGroup");
     w.Key("apiVersion");
     w.String("v1");
-    w.Key("name");
-    w.String(name);
-    w.Key("versions");
-    w.StartArray();
-    for (const auto& v : versions) {
-      w.StartObject();
-      w.Key("groupVersion");
-      w.String(name + "/" + v);
-      w.Key("version");
-      w.String(v);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.Key("preferredVersion");
-    w.StartObject();
-    w.Key("groupVersion");
-    w.String(name + "/" + versions.front());
-    w.Key("version");
-    w.String(versions.front());
-    w.EndObject();
+    group_members(w, name, versions);
     w.EndObject();
     return std::string(b.GetString());
   }

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 namespace emu {
 
 // One entry of Status.details.causes.
@@ -35,6 +38,10 @@ class StatusError : public std::exception {
   const char* what() const noexcept override { return message.c_str(); }
   std::string to_json() const;
 };
+
+// Opens a Status object: kind, apiVersion and metadata (with `continue_token` when set). The caller
+// writes status, message, reason and details, and closes it.
+void begin_status(rapidjson::Writer<rapidjson::StringBuffer>& w, const std::string& continue_token = {});
 
 struct ResourceType;
 

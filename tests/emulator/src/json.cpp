@@ -121,4 +121,13 @@ void carry_member(rapidjson::Value& to, const rapidjson::Value& from, const char
   }
 }
 
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
 }  // namespace emu

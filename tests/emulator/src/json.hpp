@@ -38,6 +38,9 @@ void remove_member(rapidjson::Value& object, const char* key);  // no-op unless 
 void carry_member(rapidjson::Value& to, const rapidjson::Value& from, const char* key,
                   rapidjson::Document::AllocatorType& a);
 
+// `s` in double quotes, '"' and '\\' escaped: how the apiserver's messages quote names and values.
+std::string quoted(const std::string& s);
+
 // "2026-11-24T06:12:01Z" for now (UTC, seconds).
 std::string now_rfc3339();
 // A random RFC 4122 v4 UID.

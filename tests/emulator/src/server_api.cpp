@@ -372,14 +372,7 @@ void ClusterServer::Impl::remove(const httplib::Request& req, httplib::Response&
   if (returns_object) return write_json(res, code, to_json(*obj));
   rapidjson::StringBuffer b;
   rapidjson::Writer<rapidjson::StringBuffer> w(b);
-  w.StartObject();
-  w.Key("kind");
-  w.String("Status");
-  w.Key("apiVersion");
-  w.String("v1");
-  w.Key("metadata");
-  w.StartObject();
-  w.EndObject();
+  begin_status(w);
   w.Key("status");
   w.String("Success");
   w.Key("details");

@@ -19,8 +19,8 @@
 #include <rapidjson/document.h>
 
 #include "certs.hpp"
-#include "server.hpp"
 #include "emulator.hpp"
+#include "server.hpp"
 
 namespace {
 

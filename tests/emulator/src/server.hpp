@@ -8,8 +8,8 @@
 #include <string>
 
 #include "certs.hpp"
-#include "faults.hpp"
 #include "emulator.hpp"
+#include "faults.hpp"
 
 namespace emu {
 

@@ -9,15 +9,15 @@
 namespace emu::sim {
 
 // A Migration's or an item's status is final (not Pending, InProgress or empty).
-bool isComplete(const std::string& status);
+bool is_complete(const std::string& status);
 // A core/v1 Event about an object, when the cluster serves events (Stork records its reasons there).
-void recordEvent(Cluster& c, const std::string& ns, const Val& obj, const std::string& type,
-                 const std::string& reason, const std::string& message);
+void record_event(Cluster& c, const std::string& ns, const Val& obj, const std::string& type,
+                  const std::string& reason, const std::string& message);
 // Copies the namespace to the destination (labels and annotations) when it is missing there.
-void ensureNamespace(Cluster& src, Cluster& dst, const std::string& ns);
+void ensure_namespace(Cluster& src, Cluster& dst, const std::string& ns);
 // What the resource collector keeps of an object: no server-set metadata, no status.
-void stripForMigration(Doc& d);
+void strip_for_migration(Doc& d);
 // The hash Stork keeps in the resource-hash annotation.
-std::string canonicalHash(const Val& v);
+std::string canonical_hash(const Val& v);
 
 }  // namespace emu::sim

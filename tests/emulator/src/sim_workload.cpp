@@ -10,110 +10,110 @@
 
 namespace emu::sim {
 
-void WorkloadReconciler::forgetPod(const std::string& ns, const std::string& pod) {
-  podBorn_.erase(ns + "/" + pod);
+void WorkloadReconciler::forget_pod(const std::string& ns, const std::string& pod) {
+  pod_born_.erase(ns + "/" + pod);
 }
 
 WorkloadStep WorkloadReconciler::reconcile(Cluster& c, const std::string& plural, const std::string& ns,
                                            const std::string& name, Clock::time_point now) {
-  if (plural == "statefulsets") return statefulSet(c, ns, name, now);
+  if (plural == "statefulsets") return stateful_set(c, ns, name, now);
   if (plural == "deployments") return deployment(c, ns, name, now);
-  if (plural == "replicasets") return replicaSet(c, ns, name, now);
+  if (plural == "replicasets") return replica_set(c, ns, name, now);
   return {};
 }
 
-void WorkloadReconciler::createPod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step) {
-  auto podsR = resource(c, "", "pods");
+void WorkloadReconciler::create_pod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step) {
+  auto pods_r = resource(c, "", "pods");
   bool running = delay_.count() <= 0;
-  setPodStatus(pod, c.name(), running, nowRfc3339());
-  std::string ns = getString(pod, {"metadata", "namespace"}), name = nameOf(pod);
-  if (!createObject(c, *podsR, pod)) return;
+  set_pod_status(pod, c.name(), running, now_rfc3339());
+  std::string ns = get_string(pod, {"metadata", "namespace"}), name = name_of(pod);
+  if (!create_object(c, *pods_r, pod)) return;
   step.changed = true;
   if (!running) {
-    podBorn_[ns + "/" + name] = now;
+    pod_born_[ns + "/" + name] = now;
     WorkloadStep s;
     s.pending = true;
-    s.readyAt = now + delay_;
-    mergeStep(step, s);
+    s.ready_at = now + delay_;
+    merge_step(step, s);
   }
 }
 
 bool WorkloadReconciler::promote(Cluster& c, const Val& pod, Clock::time_point now, WorkloadStep& step) {
-  if (isRunning(pod)) return true;
-  if (getString(pod, {"status", "phase"}, "Pending") != "Pending") return false;
-  std::string ns = getString(pod, {"metadata", "namespace"}), name = nameOf(pod);
+  if (is_running(pod)) return true;
+  if (get_string(pod, {"status", "phase"}, "Pending") != "Pending") return false;
+  std::string ns = get_string(pod, {"metadata", "namespace"}), name = name_of(pod);
   std::string key = ns + "/" + name;
-  auto it = podBorn_.find(key);
-  if (it != podBorn_.end() && now < it->second + delay_) {
+  auto it = pod_born_.find(key);
+  if (it != pod_born_.end() && now < it->second + delay_) {
     WorkloadStep s;
     s.pending = true;
-    s.readyAt = it->second + delay_;
-    mergeStep(step, s);
+    s.ready_at = it->second + delay_;
+    merge_step(step, s);
     return false;
   }
-  auto podsR = resource(c, "", "pods");
+  auto pods_r = resource(c, "", "pods");
   std::string cluster = c.name();
-  if (modifyObject(c, *podsR, ns, name, [&](Doc& d) {
-        if (getString(d, {"status", "phase"}, "Pending") != "Pending") return false;
-        setPodStatus(d, cluster, true, nowRfc3339());
+  if (modify_object(c, *pods_r, ns, name, [&](Doc& d) {
+        if (get_string(d, {"status", "phase"}, "Pending") != "Pending") return false;
+        set_pod_status(d, cluster, true, now_rfc3339());
         return true;
       }))
     step.changed = true;
-  podBorn_.erase(key);
+  pod_born_.erase(key);
   return true;
 }
 
-WorkloadStep WorkloadReconciler::statefulSet(Cluster& c, const std::string& ns, const std::string& name,
-                                             Clock::time_point now) {
+WorkloadStep WorkloadReconciler::stateful_set(Cluster& c, const std::string& ns, const std::string& name,
+                                              Clock::time_point now) {
   WorkloadStep step;
-  auto stsR = resource(c, "apps", "statefulsets");
-  auto podsR = resource(c, "", "pods");
-  std::vector<Object> all = listDocs(c, *podsR, ns);
+  auto sts_r = resource(c, "apps", "statefulsets");
+  auto pods_r = resource(c, "", "pods");
+  std::vector<Object> all = list_docs(c, *pods_r, ns);
   std::map<int, const Val*> pods;
   for (auto& p : all)
-    if (ownedBy(*p, "StatefulSet", name)) {
-      int ord = ordinalOf(nameOf(*p), name);
+    if (owned_by(*p, "StatefulSet", name)) {
+      int ord = ordinal_of(name_of(*p), name);
       if (ord >= 0) pods[ord] = p.get();
     }
-  auto sts = getObject(c, *stsR, ns, name);
+  auto sts = get_object(c, *sts_r, ns, name);
   if (!sts) {  // garbage collection of the dependents
     for (auto& [ord, p] : pods) {
-      deleteObject(c, *podsR, ns, nameOf(*p));
-      forgetPod(ns, nameOf(*p));
+      delete_object(c, *pods_r, ns, name_of(*p));
+      forget_pod(ns, name_of(*p));
       step.changed = true;
     }
     return step;
   }
-  int64_t replicas = std::max<int64_t>(0, getInt(*sts, {"spec", "replicas"}, 1));
-  int64_t generation = getInt(*sts, {"metadata", "generation"}, 1);
-  OwnerRef owner{"apps/v1", "StatefulSet", name, getString(*sts, {"metadata", "uid"})};
-  const Val* tmpl = findPath(*sts, {"spec", "template"});
+  int64_t replicas = std::max<int64_t>(0, get_int(*sts, {"spec", "replicas"}, 1));
+  int64_t generation = get_int(*sts, {"metadata", "generation"}, 1);
+  OwnerRef owner{"apps/v1", "StatefulSet", name, get_string(*sts, {"metadata", "uid"})};
+  const Val* tmpl = find_path(*sts, {"spec", "template"});
   Val empty(rapidjson::kObjectType);
   if (!tmpl) tmpl = &empty;
-  std::string revision = name + "-" + podTemplateHash(*tmpl);
-  ensureClaims(c, *sts, replicas);  // kept on scale-down, as the StatefulSet controller does
+  std::string revision = name + "-" + pod_template_hash(*tmpl);
+  ensure_claims(c, *sts, replicas);  // kept on scale-down, as the StatefulSet controller does
   // scale down: the highest ordinal first
   for (auto it = pods.rbegin(); it != pods.rend(); ++it) {
     if (it->first < replicas) continue;
-    deleteObject(c, *podsR, ns, nameOf(*it->second));
-    forgetPod(ns, nameOf(*it->second));
+    delete_object(c, *pods_r, ns, name_of(*it->second));
+    forget_pod(ns, name_of(*it->second));
     step.changed = true;
   }
   int64_t existing = 0, ready = 0;
   for (int64_t i = 0; i < replicas; ++i) {
     auto it = pods.find(static_cast<int>(i));
     if (it == pods.end()) {
-      std::string podName = name + "-" + std::to_string(i);
+      std::string pod_name = name + "-" + std::to_string(i);
       std::map<std::string, std::string> extra{{"apps.kubernetes.io/pod-index", std::to_string(i)},
                                                {"controller-revision-hash", revision},
-                                               {"statefulset.kubernetes.io/pod-name", podName}};
-      Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner, extra);
+                                               {"statefulset.kubernetes.io/pod-name", pod_name}};
+      Doc pod = pod_from_template(c.name(), *tmpl, ns, pod_name, name + "-", owner, extra);
       auto& a = pod.GetAllocator();
-      Val& spec = objectMember(pod, "spec", a);
-      setString(spec, "hostname", podName, a);
-      std::string svc = getString(*sts, {"spec", "serviceName"});
-      if (!svc.empty()) setString(spec, "subdomain", svc, a);
-      createPod(c, pod, now, step);
+      Val& spec = object_member(pod, "spec", a);
+      set_string(spec, "hostname", pod_name, a);
+      std::string svc = get_string(*sts, {"spec", "serviceName"});
+      if (!svc.empty()) set_string(spec, "subdomain", svc, a);
+      create_pod(c, pod, now, step);
       ++existing;
       if (delay_.count() <= 0) ++ready;
     } else {
@@ -121,56 +121,56 @@ WorkloadStep WorkloadReconciler::statefulSet(Cluster& c, const std::string& ns, 
       if (promote(c, *it->second, now, step)) ++ready;
     }
   }
-  if (modifyObject(c, *stsR, ns, name, [&](Doc& d) {
+  if (modify_object(c, *sts_r, ns, name, [&](Doc& d) {
         auto& a = d.GetAllocator();
-        Val& st = objectMember(d, "status", a);
-        setInt(st, "observedGeneration", generation, a);
-        setInt(st, "replicas", existing, a);
-        setCount(st, "readyReplicas", ready, true, a);
-        setCount(st, "currentReplicas", existing, true, a);
-        setCount(st, "updatedReplicas", existing, true, a);
-        setInt(st, "availableReplicas", ready, a);
-        setString(st, "currentRevision", revision, a);
-        setString(st, "updateRevision", revision, a);
-        setInt(st, "collisionCount", 0, a);
+        Val& st = object_member(d, "status", a);
+        set_int(st, "observedGeneration", generation, a);
+        set_int(st, "replicas", existing, a);
+        set_count(st, "readyReplicas", ready, true, a);
+        set_count(st, "currentReplicas", existing, true, a);
+        set_count(st, "updatedReplicas", existing, true, a);
+        set_int(st, "availableReplicas", ready, a);
+        set_string(st, "currentRevision", revision, a);
+        set_string(st, "updateRevision", revision, a);
+        set_int(st, "collisionCount", 0, a);
         return true;
       }))
     step.changed = true;
   return step;
 }
 
-WorkloadStep WorkloadReconciler::replicaSet(Cluster& c, const std::string& ns, const std::string& name,
-                                            Clock::time_point now) {
+WorkloadStep WorkloadReconciler::replica_set(Cluster& c, const std::string& ns, const std::string& name,
+                                             Clock::time_point now) {
   WorkloadStep step;
-  auto rsR = resource(c, "apps", "replicasets");
-  auto podsR = resource(c, "", "pods");
-  std::vector<Object> all = listDocs(c, *podsR, ns);
+  auto rs_r = resource(c, "apps", "replicasets");
+  auto pods_r = resource(c, "", "pods");
+  std::vector<Object> all = list_docs(c, *pods_r, ns);
   std::vector<const Val*> pods;
   for (auto& p : all)
-    if (ownedBy(*p, "ReplicaSet", name) && getString(*p, {"metadata", "deletionTimestamp"}).empty())
+    if (owned_by(*p, "ReplicaSet", name) && get_string(*p, {"metadata", "deletionTimestamp"}).empty())
       pods.push_back(p.get());
-  auto rs = getObject(c, *rsR, ns, name);
+  auto rs = get_object(c, *rs_r, ns, name);
   if (!rs) {
     for (auto* p : pods) {
-      deleteObject(c, *podsR, ns, nameOf(*p));
-      forgetPod(ns, nameOf(*p));
+      delete_object(c, *pods_r, ns, name_of(*p));
+      forget_pod(ns, name_of(*p));
       step.changed = true;
     }
     return step;
   }
-  int64_t replicas = std::max<int64_t>(0, getInt(*rs, {"spec", "replicas"}, 1));
-  int64_t generation = getInt(*rs, {"metadata", "generation"}, 1);
-  OwnerRef owner{"apps/v1", "ReplicaSet", name, getString(*rs, {"metadata", "uid"})};
+  int64_t replicas = std::max<int64_t>(0, get_int(*rs, {"spec", "replicas"}, 1));
+  int64_t generation = get_int(*rs, {"metadata", "generation"}, 1);
+  OwnerRef owner{"apps/v1", "ReplicaSet", name, get_string(*rs, {"metadata", "uid"})};
   // scale down: not-ready pods first, then the newest
   if (static_cast<int64_t>(pods.size()) > replicas) {
     std::stable_sort(pods.begin(), pods.end(), [](const Val* a, const Val* b) {
-      if (isRunning(*a) != isRunning(*b)) return !isRunning(*a);
-      return getString(*a, {"metadata", "creationTimestamp"}) >
-             getString(*b, {"metadata", "creationTimestamp"});
+      if (is_running(*a) != is_running(*b)) return !is_running(*a);
+      return get_string(*a, {"metadata", "creationTimestamp"}) >
+             get_string(*b, {"metadata", "creationTimestamp"});
     });
     while (static_cast<int64_t>(pods.size()) > replicas) {
-      deleteObject(c, *podsR, ns, nameOf(*pods.front()));
-      forgetPod(ns, nameOf(*pods.front()));
+      delete_object(c, *pods_r, ns, name_of(*pods.front()));
+      forget_pod(ns, name_of(*pods.front()));
       pods.erase(pods.begin());
       step.changed = true;
     }
@@ -180,28 +180,28 @@ WorkloadStep WorkloadReconciler::replicaSet(Cluster& c, const std::string& ns, c
     ++existing;
     if (promote(c, *p, now, step)) ++ready;
   }
-  const Val* tmpl = findPath(*rs, {"spec", "template"});
+  const Val* tmpl = find_path(*rs, {"spec", "template"});
   Val empty(rapidjson::kObjectType);
   if (!tmpl) tmpl = &empty;
   for (int64_t i = existing; i < replicas; ++i) {
-    std::string podName;
+    std::string pod_name;
     for (int attempt = 0; attempt < 10; ++attempt) {
-      podName = name + "-" + randomSuffix(5);
-      if (!getObject(c, *podsR, ns, podName)) break;
+      pod_name = name + "-" + random_suffix(5);
+      if (!get_object(c, *pods_r, ns, pod_name)) break;
     }
-    Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner, {});
-    createPod(c, pod, now, step);
+    Doc pod = pod_from_template(c.name(), *tmpl, ns, pod_name, name + "-", owner, {});
+    create_pod(c, pod, now, step);
     ++existing;
     if (delay_.count() <= 0) ++ready;
   }
-  if (modifyObject(c, *rsR, ns, name, [&](Doc& d) {
+  if (modify_object(c, *rs_r, ns, name, [&](Doc& d) {
         auto& a = d.GetAllocator();
-        Val& st = objectMember(d, "status", a);
-        setInt(st, "replicas", existing, a);
-        setCount(st, "fullyLabeledReplicas", existing, true, a);
-        setCount(st, "readyReplicas", ready, true, a);
-        setCount(st, "availableReplicas", ready, true, a);
-        setInt(st, "observedGeneration", generation, a);
+        Val& st = object_member(d, "status", a);
+        set_int(st, "replicas", existing, a);
+        set_count(st, "fullyLabeledReplicas", existing, true, a);
+        set_count(st, "readyReplicas", ready, true, a);
+        set_count(st, "availableReplicas", ready, true, a);
+        set_int(st, "observedGeneration", generation, a);
         return true;
       }))
     step.changed = true;
@@ -211,50 +211,51 @@ WorkloadStep WorkloadReconciler::replicaSet(Cluster& c, const std::string& ns, c
 WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, const std::string& name,
                                             Clock::time_point now) {
   WorkloadStep step;
-  auto depR = resource(c, "apps", "deployments");
-  auto rsR = resource(c, "apps", "replicasets");
+  auto dep_r = resource(c, "apps", "deployments");
+  auto rs_r = resource(c, "apps", "replicasets");
   std::vector<Object> owned;
-  for (auto& rs : listDocs(c, *rsR, ns))
-    if (ownedBy(*rs, "Deployment", name)) owned.push_back(rs);
-  auto dep = getObject(c, *depR, ns, name);
+  for (auto& rs : list_docs(c, *rs_r, ns))
+    if (owned_by(*rs, "Deployment", name)) owned.push_back(rs);
+  auto dep = get_object(c, *dep_r, ns, name);
   if (!dep) {
     for (auto& rs : owned) {
-      deleteObject(c, *rsR, ns, nameOf(*rs));
-      mergeStep(step, replicaSet(c, ns, nameOf(*rs), now));
+      delete_object(c, *rs_r, ns, name_of(*rs));
+      merge_step(step, replica_set(c, ns, name_of(*rs), now));
       step.changed = true;
     }
     return step;
   }
-  int64_t replicas = std::max<int64_t>(0, getInt(*dep, {"spec", "replicas"}, 1));
-  int64_t generation = getInt(*dep, {"metadata", "generation"}, 1);
-  const Val* tmpl = findPath(*dep, {"spec", "template"});
+  int64_t replicas = std::max<int64_t>(0, get_int(*dep, {"spec", "replicas"}, 1));
+  int64_t generation = get_int(*dep, {"metadata", "generation"}, 1);
+  const Val* tmpl = find_path(*dep, {"spec", "template"});
   Val empty(rapidjson::kObjectType);
   if (!tmpl) tmpl = &empty;
-  std::string hash = podTemplateHash(*tmpl);
+  std::string hash = pod_template_hash(*tmpl);
   std::string current = name + "-" + hash;
-  int64_t maxRevision = 0, currentRevision = 0;
+  int64_t max_revision = 0, current_revision = 0;
   for (auto& rs : owned) {
     int64_t rev = std::atoll(annotation(*rs, "deployment.kubernetes.io/revision").c_str());
-    maxRevision = std::max(maxRevision, rev);
-    if (nameOf(*rs) == current) currentRevision = rev;
+    max_revision = std::max(max_revision, rev);
+    if (name_of(*rs) == current) current_revision = rev;
   }
-  bool exists = std::any_of(owned.begin(), owned.end(), [&](auto& rs) { return nameOf(*rs) == current; });
-  int64_t revision = currentRevision && currentRevision == maxRevision ? currentRevision : maxRevision + 1;
+  bool exists = std::any_of(owned.begin(), owned.end(), [&](auto& rs) { return name_of(*rs) == current; });
+  int64_t revision =
+      current_revision && current_revision == max_revision ? current_revision : max_revision + 1;
   if (!exists) {
-    Doc rs = replicaSetFor(*dep, *tmpl, hash, replicas, revision);
-    if (createObject(c, *rsR, rs)) step.changed = true;
+    Doc rs = replica_set_for(*dep, *tmpl, hash, replicas, revision);
+    if (create_object(c, *rs_r, rs)) step.changed = true;
   }
   for (auto& rs : owned) {
-    std::string rsName = nameOf(*rs);
-    bool isCurrent = rsName == current;
-    int64_t want = isCurrent ? replicas : 0;
-    if (modifyObject(c, *rsR, ns, rsName, [&](Doc& d) {
+    std::string rs_name = name_of(*rs);
+    bool is_current = rs_name == current;
+    int64_t want = is_current ? replicas : 0;
+    if (modify_object(c, *rs_r, ns, rs_name, [&](Doc& d) {
           auto& a = d.GetAllocator();
-          Val& md = objectMember(d, "metadata", a);
-          if (isCurrent) setNewReplicaSetAnnotations(*dep, md, revision, true, a);
+          Val& md = object_member(d, "metadata", a);
+          if (is_current) set_new_replica_set_annotations(*dep, md, revision, true, a);
           // scaleReplicaSet: a ReplicaSet whose size changes gets the replicas annotations
-          if (getInt(d, {"spec", "replicas"}, 1) != want) setReplicasAnnotations(*dep, md, replicas, a);
-          setInt(objectMember(d, "spec", a), "replicas", want, a);
+          if (get_int(d, {"spec", "replicas"}, 1) != want) set_replicas_annotations(*dep, md, replicas, a);
+          set_int(object_member(d, "spec", a), "replicas", want, a);
           return true;
         }))
       step.changed = true;
@@ -262,107 +263,107 @@ WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, c
   // the replica sets' pods
   std::vector<std::string> names{current};
   for (auto& rs : owned)
-    if (nameOf(*rs) != current) names.push_back(nameOf(*rs));
+    if (name_of(*rs) != current) names.push_back(name_of(*rs));
   int64_t total = 0, updated = 0, ready = 0;
-  for (auto& rsName : names) {
-    mergeStep(step, replicaSet(c, ns, rsName, now));
-    if (auto rs = getObject(c, *rsR, ns, rsName)) {
-      int64_t n = getInt(*rs, {"status", "replicas"});
+  for (auto& rs_name : names) {
+    merge_step(step, replica_set(c, ns, rs_name, now));
+    if (auto rs = get_object(c, *rs_r, ns, rs_name)) {
+      int64_t n = get_int(*rs, {"status", "replicas"});
       total += n;
-      if (rsName == current) updated = n;
-      ready += getInt(*rs, {"status", "readyReplicas"});
+      if (rs_name == current) updated = n;
+      ready += get_int(*rs, {"status", "readyReplicas"});
     }
   }
-  std::string nowStr = nowRfc3339();
-  if (modifyObject(c, *depR, ns, name, [&](Doc& d) {
+  std::string now_str = now_rfc3339();
+  if (modify_object(c, *dep_r, ns, name, [&](Doc& d) {
         auto& a = d.GetAllocator();
-        setAnnotation(d, "deployment.kubernetes.io/revision", std::to_string(revision));
-        Val& st = objectMember(d, "status", a);
-        setInt(st, "observedGeneration", generation, a);
-        setCount(st, "replicas", total, true, a);
-        setCount(st, "updatedReplicas", updated, true, a);
-        setCount(st, "readyReplicas", ready, true, a);
-        setCount(st, "availableReplicas", ready, true, a);
-        setCount(st, "unavailableReplicas", std::max<int64_t>(0, total - ready), true, a);
-        Val oldConds;
-        if (const Val* oc = find(st, "conditions")) oldConds.CopyFrom(*oc, a);
+        set_annotation(d, "deployment.kubernetes.io/revision", std::to_string(revision));
+        Val& st = object_member(d, "status", a);
+        set_int(st, "observedGeneration", generation, a);
+        set_count(st, "replicas", total, true, a);
+        set_count(st, "updatedReplicas", updated, true, a);
+        set_count(st, "readyReplicas", ready, true, a);
+        set_count(st, "availableReplicas", ready, true, a);
+        set_count(st, "unavailableReplicas", std::max<int64_t>(0, total - ready), true, a);
+        Val old_conds;
+        if (const Val* oc = find(st, "conditions")) old_conds.CopyFrom(*oc, a);
         Val conds(rapidjson::kArrayType);
         bool available = ready >= replicas - replicas / 4;
         Val avail(rapidjson::kObjectType);
-        setString(avail, "type", "Available", a);
-        setString(avail, "status", available ? "True" : "False", a);
-        setString(avail, "lastUpdateTime", nowStr, a);
-        setString(avail, "lastTransitionTime", nowStr, a);
-        setString(avail, "reason", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", a);
-        setString(avail, "message",
-                  available ? "Deployment has minimum availability."
-                            : "Deployment does not have minimum availability.",
-                  a);
-        putCondition(conds, std::move(avail), &oldConds, a);
+        set_string(avail, "type", "Available", a);
+        set_string(avail, "status", available ? "True" : "False", a);
+        set_string(avail, "lastUpdateTime", now_str, a);
+        set_string(avail, "lastTransitionTime", now_str, a);
+        set_string(avail, "reason", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", a);
+        set_string(avail, "message",
+                   available ? "Deployment has minimum availability."
+                             : "Deployment does not have minimum availability.",
+                   a);
+        put_condition(conds, std::move(avail), &old_conds, a);
         bool done = updated == replicas && ready >= replicas && total == replicas;
         Val prog(rapidjson::kObjectType);
-        setString(prog, "type", "Progressing", a);
-        setString(prog, "status", "True", a);
-        setString(prog, "lastUpdateTime", nowStr, a);
-        setString(prog, "lastTransitionTime", nowStr, a);
-        setString(prog, "reason", done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", a);
-        setString(
+        set_string(prog, "type", "Progressing", a);
+        set_string(prog, "status", "True", a);
+        set_string(prog, "lastUpdateTime", now_str, a);
+        set_string(prog, "lastTransitionTime", now_str, a);
+        set_string(prog, "reason", done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", a);
+        set_string(
             prog, "message",
             "ReplicaSet \"" + current + (done ? "\" has successfully progressed." : "\" is progressing."), a);
-        putCondition(conds, std::move(prog), &oldConds, a);
-        setMember(st, "conditions", std::move(conds), a);
+        put_condition(conds, std::move(prog), &old_conds, a);
+        set_member(st, "conditions", std::move(conds), a);
         return true;
       }))
     step.changed = true;
   return step;
 }
 
-void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
-  auto podsR = sim::resource(c, "", "pods");
-  std::string ns = getString(obj, {"metadata", "namespace"}), name = nameOf(obj);
-  int64_t replicas = std::max<int64_t>(0, getInt(obj, {"spec", "replicas"}, 1));
-  const Val* tmpl = findPath(obj, {"spec", "template"});
+void create_dependents(Cluster& c, const std::string& plural, const Val& obj) {
+  auto pods_r = sim::resource(c, "", "pods");
+  std::string ns = get_string(obj, {"metadata", "namespace"}), name = name_of(obj);
+  int64_t replicas = std::max<int64_t>(0, get_int(obj, {"spec", "replicas"}, 1));
+  const Val* tmpl = find_path(obj, {"spec", "template"});
   Val empty(rapidjson::kObjectType);
   if (!tmpl) tmpl = &empty;
-  std::string now = nowRfc3339();
+  std::string now = now_rfc3339();
   if (plural == "statefulsets") {
-    ensureClaims(c, obj, replicas);
-    OwnerRef owner{"apps/v1", "StatefulSet", name, getString(obj, {"metadata", "uid"})};
-    std::string revision = name + "-" + podTemplateHash(*tmpl);
+    ensure_claims(c, obj, replicas);
+    OwnerRef owner{"apps/v1", "StatefulSet", name, get_string(obj, {"metadata", "uid"})};
+    std::string revision = name + "-" + pod_template_hash(*tmpl);
     for (int64_t i = 0; i < replicas; ++i) {
-      std::string podName = name + "-" + std::to_string(i);
-      Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner,
-                                {{"apps.kubernetes.io/pod-index", std::to_string(i)},
-                                 {"controller-revision-hash", revision},
-                                 {"statefulset.kubernetes.io/pod-name", podName}});
+      std::string pod_name = name + "-" + std::to_string(i);
+      Doc pod = pod_from_template(c.name(), *tmpl, ns, pod_name, name + "-", owner,
+                                  {{"apps.kubernetes.io/pod-index", std::to_string(i)},
+                                   {"controller-revision-hash", revision},
+                                   {"statefulset.kubernetes.io/pod-name", pod_name}});
       auto& a = pod.GetAllocator();
-      setString(objectMember(pod, "spec", a), "hostname", podName, a);
-      std::string svc = getString(obj, {"spec", "serviceName"});
-      if (!svc.empty()) setString(objectMember(pod, "spec", a), "subdomain", svc, a);
-      setPodStatus(pod, c.name(), true, now);
-      createSeeded(c, *podsR, std::move(pod));
+      set_string(object_member(pod, "spec", a), "hostname", pod_name, a);
+      std::string svc = get_string(obj, {"spec", "serviceName"});
+      if (!svc.empty()) set_string(object_member(pod, "spec", a), "subdomain", svc, a);
+      set_pod_status(pod, c.name(), true, now);
+      create_seeded(c, *pods_r, std::move(pod));
     }
   } else if (plural == "deployments") {
-    auto rsR = sim::resource(c, "apps", "replicasets");
-    std::string hash = podTemplateHash(*tmpl);
-    Doc rs = replicaSetFor(obj, *tmpl, hash, replicas, 1);
+    auto rs_r = sim::resource(c, "apps", "replicasets");
+    std::string hash = pod_template_hash(*tmpl);
+    Doc rs = replica_set_for(obj, *tmpl, hash, replicas, 1);
     auto& a = rs.GetAllocator();
-    Val& st = objectMember(rs, "status", a);
-    setInt(st, "replicas", replicas, a);
-    setCount(st, "fullyLabeledReplicas", replicas, true, a);
-    setCount(st, "readyReplicas", replicas, true, a);
-    setCount(st, "availableReplicas", replicas, true, a);
-    setInt(st, "observedGeneration", 1, a);
-    Object stored = createSeeded(c, *rsR, std::move(rs));
+    Val& st = object_member(rs, "status", a);
+    set_int(st, "replicas", replicas, a);
+    set_count(st, "fullyLabeledReplicas", replicas, true, a);
+    set_count(st, "readyReplicas", replicas, true, a);
+    set_count(st, "availableReplicas", replicas, true, a);
+    set_int(st, "observedGeneration", 1, a);
+    Object stored = create_seeded(c, *rs_r, std::move(rs));
     if (!stored) return;
-    const Val& rsDoc = *stored;
-    OwnerRef owner{"apps/v1", "ReplicaSet", nameOf(rsDoc), getString(rsDoc, {"metadata", "uid"})};
-    const Val* rsTmpl = findPath(rsDoc, {"spec", "template"});
+    const Val& rs_doc = *stored;
+    OwnerRef owner{"apps/v1", "ReplicaSet", name_of(rs_doc), get_string(rs_doc, {"metadata", "uid"})};
+    const Val* rs_tmpl = find_path(rs_doc, {"spec", "template"});
     for (int64_t i = 0; i < replicas; ++i) {
-      std::string podName = nameOf(rsDoc) + "-" + randomSuffix(5);
-      Doc pod = podFromTemplate(c.name(), *rsTmpl, ns, podName, nameOf(rsDoc) + "-", owner, {});
-      setPodStatus(pod, c.name(), true, now);
-      createSeeded(c, *podsR, std::move(pod));
+      std::string pod_name = name_of(rs_doc) + "-" + random_suffix(5);
+      Doc pod = pod_from_template(c.name(), *rs_tmpl, ns, pod_name, name_of(rs_doc) + "-", owner, {});
+      set_pod_status(pod, c.name(), true, now);
+      create_seeded(c, *pods_r, std::move(pod));
     }
   }
 }
@@ -371,8 +372,8 @@ void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
 
 namespace emu::sim {
 
-bool reconcileWorkload(Cluster& c, const std::string& plural, const std::string& ns,
-                       const std::string& name) {
+bool reconcile_workload(Cluster& c, const std::string& plural, const std::string& ns,
+                        const std::string& name) {
   WorkloadReconciler r(std::chrono::milliseconds(0));
   return r.reconcile(c, plural, ns, name).changed;
 }

@@ -130,4 +130,19 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
+const rapidjson::Value* value_at_path(const rapidjson::Value& object, const std::string& json_path) {
+  const rapidjson::Value* cur = &object;
+  std::size_t start = json_path.rfind('.', 0) == 0 ? 1 : 0;
+  while (cur != nullptr && start < json_path.size()) {
+    auto dot = json_path.find('.', start);
+    std::string key = json_path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!cur->IsObject()) return nullptr;
+    auto it = cur->FindMember(key.c_str());
+    cur = it == cur->MemberEnd() ? nullptr : &it->value;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return cur;
+}
+
 }  // namespace emu

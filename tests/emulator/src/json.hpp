@@ -25,6 +25,10 @@ rapidjson::Document parse_json(std::string_view text);
 std::string str_at(const rapidjson::Value& object, std::initializer_list<const char*> path);
 const rapidjson::Value* value_at(const rapidjson::Value& object, std::initializer_list<const char*> path);
 
+// The value at a '.'-separated path (".spec.replicas": the JSONPath subset CRDs use; the leading '.'
+// optional; an empty last segment is ignored); nullptr when absent.
+const rapidjson::Value* value_at_path(const rapidjson::Value& object, const std::string& json_path);
+
 // In-place edits of an object under construction (`a` is its document's allocator).
 // The member `key` of `parent` as an object: added when absent, replaced when of another type.
 rapidjson::Value& ensure_object(rapidjson::Value& parent, const char* key,

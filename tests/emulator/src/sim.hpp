@@ -62,6 +62,9 @@ class WorkloadReconciler {
   WorkloadStep deployment(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
   WorkloadStep replica_set(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
   void create_pod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step);
+  // Deletes a pod the workload no longer wants (or whose workload is gone).
+  void delete_pod(Cluster& c, const ResourceType& pods, const std::string& ns, const std::string& pod,
+                  WorkloadStep& step);
   bool promote(Cluster& c, const Val& pod, Clock::time_point now, WorkloadStep& step);
 
   std::chrono::milliseconds delay_;

@@ -129,8 +129,7 @@ std::string start_migration(Cluster& c, const Val& ms, const std::string& type, 
   Val& md = object_member(m, "metadata", a);
   set_string(md, "name", mig_name, a);
   set_string(md, "namespace", ns, a);
-  Val ann(rapidjson::kObjectType);
-  if (const Val* an = find_path(ms, {"metadata", "annotations"}); an && an->IsObject()) ann.CopyFrom(*an, a);
+  Val ann = object_copy_at(ms, {"metadata", "annotations"}, a);
   set_string(ann, kAnnScheduleName, name, a);
   md.AddMember("annotations", ann, a);
   Val refs(rapidjson::kArrayType);
@@ -141,8 +140,7 @@ std::string start_migration(Cluster& c, const Val& ms, const std::string& type, 
   set_string(ref, "uid", get_string(ms, {"metadata", "uid"}), a);
   refs.PushBack(ref, a);
   md.AddMember("ownerReferences", refs, a);
-  Val spec(rapidjson::kObjectType);
-  if (const Val* s = find_path(ms, {"spec", "template", "spec"}); s && s->IsObject()) spec.CopyFrom(*s, a);
+  Val spec = object_copy_at(ms, {"spec", "template", "spec"}, a);
   m.AddMember("spec", spec, a);
   Val st(rapidjson::kObjectType);
   set_string(st, "stage", "", a);

@@ -56,6 +56,12 @@ bool get_bool(const Val& v, std::initializer_list<std::string_view> path, bool d
   return x && x->IsBool() ? x->GetBool() : def;
 }
 
+Val object_copy_at(const Val& v, std::initializer_list<std::string_view> path, Alloc& a) {
+  Val out(rapidjson::kObjectType);
+  if (const Val* x = find_path(v, path); x && x->IsObject()) out.CopyFrom(*x, a);
+  return out;
+}
+
 Val& object_member(Val& obj, std::string_view key, Alloc& a) {
   Val* m = find(obj, key);
   if (m && m->IsObject()) return *m;
@@ -123,12 +129,21 @@ std::string namespace_of(const Val& obj) {
   return get_string(obj, {"metadata", "namespace"});
 }
 
-std::string rfc3339(std::time_t t) {
+namespace {
+
+// `t` in UTC, formatted by strftime.
+std::string format_utc(std::time_t t, const char* format) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+
+}  // namespace
+
+std::string rfc3339(std::time_t t) {
+  return format_utc(t, "%Y-%m-%dT%H:%M:%SZ");
 }
 
 std::time_t parse_rfc3339(const std::string& s) {
@@ -142,11 +157,7 @@ std::time_t parse_rfc3339(const std::string& s) {
 }
 
 std::string name_time_suffix(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d-%H%M%S", &tm);
-  return buf;
+  return format_utc(t, "%Y-%m-%d-%H%M%S");
 }
 
 namespace {

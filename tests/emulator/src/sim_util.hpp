@@ -45,6 +45,8 @@ const Val* find_path(const Val& v, std::initializer_list<std::string_view> path)
 std::string get_string(const Val& v, std::initializer_list<std::string_view> path, std::string def = "");
 int64_t get_int(const Val& v, std::initializer_list<std::string_view> path, int64_t def = 0);
 bool get_bool(const Val& v, std::initializer_list<std::string_view> path, bool def = false);
+// A copy of the object at `path` in `v`; {} when there is none or it is not an object.
+Val object_copy_at(const Val& v, std::initializer_list<std::string_view> path, Alloc& a);
 Val& object_member(Val& obj, std::string_view key, Alloc& a);  // creates {} when missing or not an object
 void set_member(Val& obj, std::string_view key, Val value, Alloc& a);
 void set_string(Val& obj, std::string_view key, std::string_view s, Alloc& a);

@@ -2,6 +2,7 @@
 // StatefulSet → pods <name>-<ordinal>; Deployment → ReplicaSet <name>-<hash> → pods
 // <name>-<hash>-<rand5>; status fields following the pods; garbage collection of dependents.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <string_view>
 #include <vector>
@@ -10,8 +11,36 @@
 
 namespace emu::sim {
 
+namespace {
+
+// A workload's pod template ({} when it has none).
+const Val& template_of(const Val& workload) {
+  static const Val kNoTemplate(rapidjson::kObjectType);
+  const Val* t = find_path(workload, {"spec", "template"});
+  return t ? *t : kNoTemplate;
+}
+
+// Writes a workload's status: `fill` sets its fields. True when something was written.
+bool write_status(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,
+                  const std::function<void(Val& status, Alloc& a)>& fill) {
+  return modify_object(c, r, ns, name, [&](Doc& d) {
+    auto& a = d.GetAllocator();
+    fill(object_member(d, "status", a), a);
+    return true;
+  });
+}
+
+}  // namespace
+
 void WorkloadReconciler::forget_pod(const std::string& ns, const std::string& pod) {
   pod_born_.erase(ns + "/" + pod);
+}
+
+void WorkloadReconciler::delete_pod(Cluster& c, const ResourceType& pods, const std::string& ns,
+                                    const std::string& pod, WorkloadStep& step) {
+  delete_object(c, pods, ns, pod);
+  forget_pod(ns, pod);
+  step.changed = true;
 }
 
 WorkloadStep WorkloadReconciler::reconcile(Cluster& c, const std::string& plural, const std::string& ns,
@@ -78,26 +107,20 @@ WorkloadStep WorkloadReconciler::stateful_set(Cluster& c, const std::string& ns,
   auto sts = get_object(c, *sts_r, ns, name);
   if (!sts) {  // garbage collection of the dependents
     for (auto& [ord, p] : pods) {
-      delete_object(c, *pods_r, ns, name_of(*p));
-      forget_pod(ns, name_of(*p));
-      step.changed = true;
+      delete_pod(c, *pods_r, ns, name_of(*p), step);
     }
     return step;
   }
   int64_t replicas = std::max<int64_t>(0, get_int(*sts, {"spec", "replicas"}, 1));
   int64_t generation = get_int(*sts, {"metadata", "generation"}, 1);
   OwnerRef owner{"apps/v1", "StatefulSet", name, get_string(*sts, {"metadata", "uid"})};
-  const Val* tmpl = find_path(*sts, {"spec", "template"});
-  Val empty(rapidjson::kObjectType);
-  if (!tmpl) tmpl = &empty;
+  const Val* tmpl = &template_of(*sts);
   std::string revision = name + "-" + pod_template_hash(*tmpl);
   ensure_claims(c, *sts, replicas);  // kept on scale-down, as the StatefulSet controller does
   // scale down: the highest ordinal first
   for (auto it = pods.rbegin(); it != pods.rend(); ++it) {
     if (it->first < replicas) continue;
-    delete_object(c, *pods_r, ns, name_of(*it->second));
-    forget_pod(ns, name_of(*it->second));
-    step.changed = true;
+    delete_pod(c, *pods_r, ns, name_of(*it->second), step);
   }
   int64_t existing = 0, ready = 0;
   for (int64_t i = 0; i < replicas; ++i) {
@@ -121,9 +144,7 @@ WorkloadStep WorkloadReconciler::stateful_set(Cluster& c, const std::string& ns,
       if (promote(c, *it->second, now, step)) ++ready;
     }
   }
-  if (modify_object(c, *sts_r, ns, name, [&](Doc& d) {
-        auto& a = d.GetAllocator();
-        Val& st = object_member(d, "status", a);
+  if (write_status(c, *sts_r, ns, name, [&](Val& st, Alloc& a) {
         set_int(st, "observedGeneration", generation, a);
         set_int(st, "replicas", existing, a);
         set_count(st, "readyReplicas", ready, true, a);
@@ -133,7 +154,6 @@ WorkloadStep WorkloadReconciler::stateful_set(Cluster& c, const std::string& ns,
         set_string(st, "currentRevision", revision, a);
         set_string(st, "updateRevision", revision, a);
         set_int(st, "collisionCount", 0, a);
-        return true;
       }))
     step.changed = true;
   return step;
@@ -152,9 +172,7 @@ WorkloadStep WorkloadReconciler::replica_set(Cluster& c, const std::string& ns, 
   auto rs = get_object(c, *rs_r, ns, name);
   if (!rs) {
     for (auto* p : pods) {
-      delete_object(c, *pods_r, ns, name_of(*p));
-      forget_pod(ns, name_of(*p));
-      step.changed = true;
+      delete_pod(c, *pods_r, ns, name_of(*p), step);
     }
     return step;
   }
@@ -169,10 +187,8 @@ WorkloadStep WorkloadReconciler::replica_set(Cluster& c, const std::string& ns, 
              get_string(*b, {"metadata", "creationTimestamp"});
     });
     while (static_cast<int64_t>(pods.size()) > replicas) {
-      delete_object(c, *pods_r, ns, name_of(*pods.front()));
-      forget_pod(ns, name_of(*pods.front()));
+      delete_pod(c, *pods_r, ns, name_of(*pods.front()), step);
       pods.erase(pods.begin());
-      step.changed = true;
     }
   }
   int64_t existing = 0, ready = 0;
@@ -180,9 +196,7 @@ WorkloadStep WorkloadReconciler::replica_set(Cluster& c, const std::string& ns, 
     ++existing;
     if (promote(c, *p, now, step)) ++ready;
   }
-  const Val* tmpl = find_path(*rs, {"spec", "template"});
-  Val empty(rapidjson::kObjectType);
-  if (!tmpl) tmpl = &empty;
+  const Val* tmpl = &template_of(*rs);
   for (int64_t i = existing; i < replicas; ++i) {
     std::string pod_name;
     for (int attempt = 0; attempt < 10; ++attempt) {
@@ -194,15 +208,12 @@ WorkloadStep WorkloadReconciler::replica_set(Cluster& c, const std::string& ns, 
     ++existing;
     if (delay_.count() <= 0) ++ready;
   }
-  if (modify_object(c, *rs_r, ns, name, [&](Doc& d) {
-        auto& a = d.GetAllocator();
-        Val& st = object_member(d, "status", a);
+  if (write_status(c, *rs_r, ns, name, [&](Val& st, Alloc& a) {
         set_int(st, "replicas", existing, a);
         set_count(st, "fullyLabeledReplicas", existing, true, a);
         set_count(st, "readyReplicas", ready, true, a);
         set_count(st, "availableReplicas", ready, true, a);
         set_int(st, "observedGeneration", generation, a);
-        return true;
       }))
     step.changed = true;
   return step;
@@ -227,9 +238,7 @@ WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, c
   }
   int64_t replicas = std::max<int64_t>(0, get_int(*dep, {"spec", "replicas"}, 1));
   int64_t generation = get_int(*dep, {"metadata", "generation"}, 1);
-  const Val* tmpl = find_path(*dep, {"spec", "template"});
-  Val empty(rapidjson::kObjectType);
-  if (!tmpl) tmpl = &empty;
+  const Val* tmpl = &template_of(*dep);
   std::string hash = pod_template_hash(*tmpl);
   std::string current = name + "-" + hash;
   int64_t max_revision = 0, current_revision = 0;
@@ -322,9 +331,7 @@ void create_dependents(Cluster& c, const std::string& plural, const Val& obj) {
   auto pods_r = sim::resource(c, "", "pods");
   std::string ns = get_string(obj, {"metadata", "namespace"}), name = name_of(obj);
   int64_t replicas = std::max<int64_t>(0, get_int(obj, {"spec", "replicas"}, 1));
-  const Val* tmpl = find_path(obj, {"spec", "template"});
-  Val empty(rapidjson::kObjectType);
-  if (!tmpl) tmpl = &empty;
+  const Val* tmpl = &template_of(obj);
   std::string now = now_rfc3339();
   if (plural == "statefulsets") {
     ensure_claims(c, obj, replicas);

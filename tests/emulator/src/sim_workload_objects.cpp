@@ -173,8 +173,7 @@ Doc pod_from_template(const std::string& cluster, const Val& tmpl, const std::st
   set_string(md, "name", name, a);
   set_string(md, "generateName", generate_name, a);
   set_string(md, "namespace", ns, a);
-  Val labels(rapidjson::kObjectType);
-  if (const Val* l = find_path(tmpl, {"metadata", "labels"}); l && l->IsObject()) labels.CopyFrom(*l, a);
+  Val labels = object_copy_at(tmpl, {"metadata", "labels"}, a);
   for (auto& [k, v] : extra_labels) set_string(labels, k, v, a);
   md.AddMember("labels", labels, a);
   if (const Val* an = find_path(tmpl, {"metadata", "annotations"});
@@ -194,8 +193,7 @@ Doc pod_from_template(const std::string& cluster, const Val& tmpl, const std::st
   refs.PushBack(ref, a);
   md.AddMember("ownerReferences", refs, a);
 
-  Val spec(rapidjson::kObjectType);
-  if (const Val* s = find(tmpl, "spec"); s && s->IsObject()) spec.CopyFrom(*s, a);
+  Val spec = object_copy_at(tmpl, {"spec"}, a);
   if (Val* cs = find(spec, "containers"); cs && cs->IsArray()) {
     for (auto& ctr : cs->GetArray()) {
       if (!ctr.IsObject()) continue;
@@ -383,8 +381,7 @@ Doc replica_set_for(const Val& dep, const Val& tmpl, const std::string& hash, in
   Val& md = object_member(rs, "metadata", a);
   set_string(md, "name", current, a);
   set_string(md, "namespace", ns, a);
-  Val labels(rapidjson::kObjectType);
-  if (const Val* l = find_path(tmpl, {"metadata", "labels"}); l && l->IsObject()) labels.CopyFrom(*l, a);
+  Val labels = object_copy_at(tmpl, {"metadata", "labels"}, a);
   set_string(labels, "pod-template-hash", hash, a);
   md.AddMember("labels", labels, a);
   set_new_replica_set_annotations(dep, md, revision, false, a);
@@ -400,8 +397,7 @@ Doc replica_set_for(const Val& dep, const Val& tmpl, const std::string& hash, in
   md.AddMember("ownerReferences", refs, a);
   Val& spec = object_member(rs, "spec", a);
   set_int(spec, "replicas", replicas, a);
-  Val sel(rapidjson::kObjectType);
-  if (const Val* s = find_path(dep, {"spec", "selector"}); s && s->IsObject()) sel.CopyFrom(*s, a);
+  Val sel = object_copy_at(dep, {"spec", "selector"}, a);
   set_string(object_member(sel, "matchLabels", a), "pod-template-hash", hash, a);
   spec.AddMember("selector", sel, a);
   Val t;
@@ -434,8 +430,7 @@ Doc claim_for(const Val& sts, const Val& vct, int64_t i) {
   Val fin(rapidjson::kArrayType);
   fin.PushBack(str("kubernetes.io/pvc-protection", a), a);
   md.AddMember("finalizers", fin, a);
-  Val spec(rapidjson::kObjectType);
-  if (const Val* s = find(vct, "spec"); s && s->IsObject()) spec.CopyFrom(*s, a);
+  Val spec = object_copy_at(vct, {"spec"}, a);
   if (!find(spec, "volumeMode")) set_string(spec, "volumeMode", "Filesystem", a);
   uint64_t h = fnv1a(ns + "/" + name);
   std::string hex = sha256_like(ns + "/" + name);

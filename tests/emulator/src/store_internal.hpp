@@ -127,8 +127,6 @@ struct Store::Impl {
 
   static std::string selector_text(const Value* selector);
 
-  static const Value* at_path(const Value& object, const std::string& json_path);
-
   static Document make_scale(const ResourceType& type, const Value& object);
 
   // Applies a Scale body to the object. Caller holds the exclusive lock.

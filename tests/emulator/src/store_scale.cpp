@@ -24,21 +24,6 @@ std::string Store::Impl::selector_text(const Value* selector) {
   return out;
 }
 
-const Value* Store::Impl::at_path(const Value& object, const std::string& json_path) {
-  const Value* cur = &object;
-  std::size_t start = json_path.rfind('.', 0) == 0 ? 1 : 0;
-  while (cur != nullptr && start < json_path.size()) {
-    auto dot = json_path.find('.', start);
-    std::string key = json_path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!cur->IsObject()) return nullptr;
-    auto it = cur->FindMember(key.c_str());
-    cur = it == cur->MemberEnd() ? nullptr : &it->value;
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return cur;
-}
-
 Document Store::Impl::make_scale(const ResourceType& type, const Value& object) {
   Document s(rapidjson::kObjectType);
   auto& a = s.GetAllocator();
@@ -59,12 +44,12 @@ Document Store::Impl::make_scale(const ResourceType& type, const Value& object) 
     status_replicas = sr != nullptr && sr->IsInt64() ? sr->GetInt64() : 0;
     selector = selector_text(value_at(object, {"spec", "selector"}));
   } else {
-    const Value* r = at_path(object, type.scale_paths.spec_replicas);
+    const Value* r = value_at_path(object, type.scale_paths.spec_replicas);
     spec_replicas = r != nullptr && r->IsInt64() ? r->GetInt64() : 0;
-    const Value* sr = at_path(object, type.scale_paths.status_replicas);
+    const Value* sr = value_at_path(object, type.scale_paths.status_replicas);
     status_replicas = sr != nullptr && sr->IsInt64() ? sr->GetInt64() : 0;
     if (!type.scale_paths.label_selector.empty()) {
-      const Value* sel = at_path(object, type.scale_paths.label_selector);
+      const Value* sel = value_at_path(object, type.scale_paths.label_selector);
       if (sel != nullptr && sel->IsString()) selector = sel->GetString();
     }
   }

@@ -129,20 +129,14 @@ std::string printable(const Value* v) {
   return to_json(*v);
 }
 
-// ".spec.foo.bar" (the simple JSONPath subset CRDs use).
+// ".spec.foo.bar" (the simple JSONPath subset CRDs use). Unlike value_at_path, an empty last
+// segment (a path that is empty or ends in '.') names the member "".
 const Value* json_path(const Value& o, const std::string& path) {
-  const Value* cur = &o;
-  std::size_t start = path.rfind('.', 0) == 0 ? 1 : 0;
-  while (cur != nullptr && start <= path.size()) {
-    auto dot = path.find('.', start);
-    std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!cur->IsObject()) return nullptr;
-    auto it = cur->FindMember(key.c_str());
-    cur = it == cur->MemberEnd() ? nullptr : &it->value;
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return cur;
+  const Value* cur = value_at_path(o, path);
+  if (cur == nullptr || !(path.empty() || path.back() == '.')) return cur;
+  if (!cur->IsObject()) return nullptr;
+  auto it = cur->FindMember("");
+  return it == cur->MemberEnd() ? nullptr : &it->value;
 }
 
 // A custom resource's columns: its CRD's additionalPrinterColumns, or NAME and AGE.

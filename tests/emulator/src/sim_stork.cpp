@@ -29,9 +29,7 @@ void record_event(Cluster& c, const std::string& ns, const Val& obj, const std::
   std::string name = get_string(obj, {"metadata", "name"});
   Doc ev(rapidjson::kObjectType);
   auto& a = ev.GetAllocator();
-  Val& md = object_member(ev, "metadata", a);
-  set_string(md, "name", name + "." + random_hex(16), a);
-  set_string(md, "namespace", ns.empty() ? "default" : ns, a);
+  add_metadata(ev, name + "." + random_hex(16), ns.empty() ? "default" : ns);
   Val& io = object_member(ev, "involvedObject", a);
   set_string(io, "apiVersion", get_string(obj, {"apiVersion"}), a);
   set_string(io, "kind", get_string(obj, {"kind"}), a);

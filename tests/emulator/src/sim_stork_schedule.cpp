@@ -126,20 +126,14 @@ std::string start_migration(Cluster& c, const Val& ms, const std::string& type, 
   });
   Doc m(rapidjson::kObjectType);
   auto& a = m.GetAllocator();
-  Val& md = object_member(m, "metadata", a);
-  set_string(md, "name", mig_name, a);
-  set_string(md, "namespace", ns, a);
+  Val& md = add_metadata(m, mig_name, ns);
   Val ann = object_copy_at(ms, {"metadata", "annotations"}, a);
   set_string(ann, kAnnScheduleName, name, a);
   md.AddMember("annotations", ann, a);
-  Val refs(rapidjson::kArrayType);
-  Val ref(rapidjson::kObjectType);
-  set_string(ref, "apiVersion", "stork.libopenstorage.org/v1alpha1", a);
-  set_string(ref, "kind", "MigrationSchedule", a);
-  set_string(ref, "name", name, a);
-  set_string(ref, "uid", get_string(ms, {"metadata", "uid"}), a);
-  refs.PushBack(ref, a);
-  md.AddMember("ownerReferences", refs, a);
+  add_owner_reference(md,
+                      OwnerRef{"stork.libopenstorage.org/v1alpha1", "MigrationSchedule", name,
+                               get_string(ms, {"metadata", "uid"})},
+                      false, a);
   Val spec = object_copy_at(ms, {"spec", "template", "spec"}, a);
   m.AddMember("spec", spec, a);
   Val st(rapidjson::kObjectType);

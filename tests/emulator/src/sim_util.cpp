@@ -56,6 +56,29 @@ bool get_bool(const Val& v, std::initializer_list<std::string_view> path, bool d
   return x && x->IsBool() ? x->GetBool() : def;
 }
 
+void add_owner_reference(Val& metadata, const OwnerRef& owner, bool controller, Alloc& a) {
+  Val refs(rapidjson::kArrayType);
+  Val ref(rapidjson::kObjectType);
+  set_string(ref, "apiVersion", owner.api_version, a);
+  set_string(ref, "kind", owner.kind, a);
+  set_string(ref, "name", owner.name, a);
+  set_string(ref, "uid", owner.uid, a);
+  if (controller) {
+    set_bool(ref, "controller", true, a);
+    set_bool(ref, "blockOwnerDeletion", true, a);
+  }
+  refs.PushBack(ref, a);
+  metadata.AddMember("ownerReferences", refs, a);
+}
+
+Val& add_metadata(Doc& d, const std::string& name, const std::string& ns) {
+  auto& a = d.GetAllocator();
+  Val& md = object_member(d, "metadata", a);
+  set_string(md, "name", name, a);
+  set_string(md, "namespace", ns, a);
+  return md;
+}
+
 Val object_copy_at(const Val& v, std::initializer_list<std::string_view> path, Alloc& a) {
   Val out(rapidjson::kObjectType);
   if (const Val* x = find_path(v, path); x && x->IsObject()) out.CopyFrom(*x, a);

@@ -45,6 +45,15 @@ const Val* find_path(const Val& v, std::initializer_list<std::string_view> path)
 std::string get_string(const Val& v, std::initializer_list<std::string_view> path, std::string def = "");
 int64_t get_int(const Val& v, std::initializer_list<std::string_view> path, int64_t def = 0);
 bool get_bool(const Val& v, std::initializer_list<std::string_view> path, bool def = false);
+// An object's owner, as metadata.ownerReferences names it.
+struct OwnerRef {
+  std::string api_version, kind, name, uid;
+};
+// Adds metadata.ownerReferences with `owner` alone; a `controller` reference also carries
+// controller and blockOwnerDeletion, as the workload controllers set them.
+void add_owner_reference(Val& metadata, const OwnerRef& owner, bool controller, Alloc& a);
+// The object's metadata, with its name and namespace set (members added in that order).
+Val& add_metadata(Doc& d, const std::string& name, const std::string& ns);
 // A copy of the object at `path` in `v`; {} when there is none or it is not an object.
 Val object_copy_at(const Val& v, std::initializer_list<std::string_view> path, Alloc& a);
 Val& object_member(Val& obj, std::string_view key, Alloc& a);  // creates {} when missing or not an object

@@ -10,10 +10,6 @@
 
 namespace emu::sim {
 
-struct OwnerRef {
-  std::string api_version, kind, name, uid;
-};
-
 bool owned_by(const Val& obj, const std::string& kind, const std::string& name);
 
 // status of a pod: Pending (ContainerCreating) or Running and ready.

@@ -83,6 +83,19 @@ Val condition(const char* type, bool status, const std::string& t, Alloc& a, con
 
 }  // namespace
 
+namespace {
+
+// [{"ip": ip}]: a pod's hostIPs or podIPs.
+Val ip_list(const std::string& ip, Alloc& a) {
+  Val list(rapidjson::kArrayType);
+  Val entry(rapidjson::kObjectType);
+  set_string(entry, "ip", ip, a);
+  list.PushBack(entry, a);
+  return list;
+}
+
+}  // namespace
+
 // status of a pod: Pending (ContainerCreating) or Running and ready.
 void set_pod_status(Doc& pod, const std::string& cluster, bool running, const std::string& now) {
   auto& a = pod.GetAllocator();
@@ -112,19 +125,11 @@ void set_pod_status(Doc& pod, const std::string& cluster, bool running, const st
   conds.PushBack(condition("PodScheduled", true, started, a), a);
   st.AddMember("conditions", conds, a);
   set_string(st, "hostIP", host_ip, a);
-  Val host_ips(rapidjson::kArrayType);
-  Val hip(rapidjson::kObjectType);
-  set_string(hip, "ip", host_ip, a);
-  host_ips.PushBack(hip, a);
-  st.AddMember("hostIPs", host_ips, a);
+  st.AddMember("hostIPs", ip_list(host_ip, a), a);
   if (running) {
     std::string pod_ip = ip_from(h, 10);
     set_string(st, "podIP", pod_ip, a);
-    Val pod_ips(rapidjson::kArrayType);
-    Val pip(rapidjson::kObjectType);
-    set_string(pip, "ip", pod_ip, a);
-    pod_ips.PushBack(pip, a);
-    st.AddMember("podIPs", pod_ips, a);
+    st.AddMember("podIPs", ip_list(pod_ip, a), a);
   }
   set_string(st, "startTime", started, a);
   Val statuses(rapidjson::kArrayType);
@@ -182,16 +187,7 @@ Doc pod_from_template(const std::string& cluster, const Val& tmpl, const std::st
     copy.CopyFrom(*an, a);
     md.AddMember("annotations", copy, a);
   }
-  Val refs(rapidjson::kArrayType);
-  Val ref(rapidjson::kObjectType);
-  set_string(ref, "apiVersion", owner.api_version, a);
-  set_string(ref, "kind", owner.kind, a);
-  set_string(ref, "name", owner.name, a);
-  set_string(ref, "uid", owner.uid, a);
-  set_bool(ref, "controller", true, a);
-  set_bool(ref, "blockOwnerDeletion", true, a);
-  refs.PushBack(ref, a);
-  md.AddMember("ownerReferences", refs, a);
+  add_owner_reference(md, owner, true, a);
 
   Val spec = object_copy_at(tmpl, {"spec"}, a);
   if (Val* cs = find(spec, "containers"); cs && cs->IsArray()) {
@@ -378,23 +374,13 @@ Doc replica_set_for(const Val& dep, const Val& tmpl, const std::string& hash, in
   std::string current = name + "-" + hash;
   Doc rs(rapidjson::kObjectType);
   auto& a = rs.GetAllocator();
-  Val& md = object_member(rs, "metadata", a);
-  set_string(md, "name", current, a);
-  set_string(md, "namespace", ns, a);
+  Val& md = add_metadata(rs, current, ns);
   Val labels = object_copy_at(tmpl, {"metadata", "labels"}, a);
   set_string(labels, "pod-template-hash", hash, a);
   md.AddMember("labels", labels, a);
   set_new_replica_set_annotations(dep, md, revision, false, a);
-  Val refs(rapidjson::kArrayType);
-  Val ref(rapidjson::kObjectType);
-  set_string(ref, "apiVersion", "apps/v1", a);
-  set_string(ref, "kind", "Deployment", a);
-  set_string(ref, "name", name, a);
-  set_string(ref, "uid", get_string(dep, {"metadata", "uid"}), a);
-  set_bool(ref, "controller", true, a);
-  set_bool(ref, "blockOwnerDeletion", true, a);
-  refs.PushBack(ref, a);
-  md.AddMember("ownerReferences", refs, a);
+  add_owner_reference(md, OwnerRef{"apps/v1", "Deployment", name, get_string(dep, {"metadata", "uid"})}, true,
+                      a);
   Val& spec = object_member(rs, "spec", a);
   set_int(spec, "replicas", replicas, a);
   Val sel = object_copy_at(dep, {"spec", "selector"}, a);
@@ -417,9 +403,7 @@ Doc claim_for(const Val& sts, const Val& vct, int64_t i) {
   auto& a = d.GetAllocator();
   set_string(d, "apiVersion", "v1", a);
   set_string(d, "kind", "PersistentVolumeClaim", a);
-  Val& md = object_member(d, "metadata", a);
-  set_string(md, "name", name, a);
-  set_string(md, "namespace", ns, a);
+  Val& md = add_metadata(d, name, ns);
   if (const Val* l = find_path(sts, {"spec", "selector", "matchLabels"}); l && l->IsObject())
     md.AddMember("labels", Val(*l, a), a);
   Val& ann = object_member(md, "annotations", a);

@@ -1,5 +1,6 @@
-// The admin API under /emulator/: stats, faults, the deny list, forced conflicts, clusters down
-// and up, snapshots, and the simulation's own endpoints.
+// The admin API under /emulator/: info, stats, the request log, faults, the deny list, forced
+// conflicts, history and compaction, clusters down and up, snapshots, and the simulation's own
+// endpoints (/emulator/sim/NAME).
 #include "server_internal.hpp"
 
 namespace emu {

@@ -34,7 +34,7 @@ struct SimOptions {
 // From SimulationConfig::settings (keys above) and the environment.
 SimOptions options_from(const SimulationConfig& config);
 
-// ---- workloads (sim_workload.cpp) ----
+// ---- workloads (sim_workload.cpp, sim_workload_objects.cpp) ----
 
 struct WorkloadStep {
   bool changed = false;  // something was written
@@ -82,7 +82,7 @@ void create_dependents(Cluster& c, const std::string& plural, const Val& obj);
 // The pod-template-hash of a pod template (10 characters of the generateName alphabet).
 std::string pod_template_hash(const Val& pod_template);
 
-// ---- Stork (sim_stork.cpp) ----
+// ---- Stork (sim_stork.cpp, sim_stork_migration.cpp, sim_stork_schedule.cpp) ----
 
 // The shared Portworx cluster: the state of a domain as the ClusterDomainsStatus objects say.
 struct DomainView {

@@ -63,6 +63,29 @@ void group_object(Writer& w, const std::string& name, const std::vector<std::str
   w.EndObject();
 }
 
+// The APIResource of a subresource ("statefulsets/scale"): group and version only when they are
+// not the type's own.
+void subresource(Writer& w, const ResourceType& type, const char* name, const char* group,
+                 const char* version, const std::string& kind) {
+  w.StartObject();
+  w.Key("name");
+  w.String(type.plural + "/" + name);
+  w.Key("singularName");
+  w.String("");
+  w.Key("namespaced");
+  w.Bool(type.namespaced);
+  if (group != nullptr) {
+    w.Key("group");
+    w.String(group);
+    w.Key("version");
+    w.String(version);
+  }
+  w.Key("kind");
+  w.String(kind);
+  strings(w, "verbs", {"get", "patch", "update"});
+  w.EndObject();
+}
+
 }  // namespace
 
 std::string version_json() {
@@ -142,36 +165,8 @@ std::optional<std::string> api_resource_list_json(const TypeRegistry& types, con
     if (!t->short_names.empty()) strings(w, "shortNames", t->short_names);
     if (!t->categories.empty()) strings(w, "categories", t->categories);
     w.EndObject();
-    if (t->scale_subresource) {
-      w.StartObject();
-      w.Key("name");
-      w.String(t->plural + "/scale");
-      w.Key("singularName");
-      w.String("");
-      w.Key("namespaced");
-      w.Bool(t->namespaced);
-      w.Key("group");
-      w.String("autoscaling");
-      w.Key("version");
-      w.String("v1");
-      w.Key("kind");
-      w.String("Scale");
-      strings(w, "verbs", {"get", "patch", "update"});
-      w.EndObject();
-    }
-    if (t->status_subresource) {
-      w.StartObject();
-      w.Key("name");
-      w.String(t->plural + "/status");
-      w.Key("singularName");
-      w.String("");
-      w.Key("namespaced");
-      w.Bool(t->namespaced);
-      w.Key("kind");
-      w.String(t->kind);
-      strings(w, "verbs", {"get", "patch", "update"});
-      w.EndObject();
-    }
+    if (t->scale_subresource) subresource(w, *t, "scale", "autoscaling", "v1", "Scale");
+    if (t->status_subresource) subresource(w, *t, "status", nullptr, nullptr, t->kind);
   }
   w.EndArray();
   w.EndObject();

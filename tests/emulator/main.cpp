@@ -1,7 +1,7 @@
 // kube-emulator: serves emulated Kubernetes clusters (with simulated Stork) on 127.0.0.1.
 // Prints one JSON line with the kubeconfig path, each cluster's port and, after a --seed, how long
 // seeding took in milliseconds ("seed_ms"), then serves until SIGTERM/SIGINT. See usage() for the
-// flags and src/server.cpp for the admin API.
+// flags and src/server_admin.cpp for the admin API.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -19,8 +19,8 @@
 #include <rapidjson/document.h>
 
 #include "certs.hpp"
+#include "emulator.hpp"
 #include "server.hpp"
-#include "store.hpp"
 
 namespace {
 

@@ -1,5 +1,7 @@
 #include "defaults.hpp"
 
+#include "json.hpp"
+
 #include <string>
 
 namespace emu {
@@ -7,16 +9,6 @@ namespace emu {
 namespace {
 
 using rapidjson::Value;
-
-Value& object_member(Value& parent, const char* key, rapidjson::Document::AllocatorType& a) {
-  auto it = parent.FindMember(key);
-  if (it == parent.MemberEnd()) {
-    parent.AddMember(Value(key, a), Value(rapidjson::kObjectType), a);
-    return parent[key];
-  }
-  if (!it->value.IsObject()) it->value.SetObject();
-  return it->value;
-}
 
 template <typename T>
 void default_to(Value& parent, const char* key, T value, rapidjson::Document::AllocatorType& a) {
@@ -74,24 +66,24 @@ void apply_builtin_defaults(const ResourceType& type, rapidjson::Document& doc, 
   if (!type.builtin || !doc.IsObject()) return;
   auto& a = doc.GetAllocator();
   if (type.group == "apps") {
-    Value& spec = object_member(doc, "spec", a);
+    Value& spec = ensure_object(doc, "spec", a);
     default_to(spec, "replicas", 1, a);
     default_to(spec, "revisionHistoryLimit", 10, a);
     if (type.plural == "deployments") {
       default_to(spec, "progressDeadlineSeconds", 600, a);
-      Value& strategy = object_member(spec, "strategy", a);
+      Value& strategy = ensure_object(spec, "strategy", a);
       default_string(strategy, "type", "RollingUpdate", a);
       if (std::string(strategy["type"].IsString() ? strategy["type"].GetString() : "") == "RollingUpdate") {
-        Value& rolling = object_member(strategy, "rollingUpdate", a);
+        Value& rolling = ensure_object(strategy, "rollingUpdate", a);
         default_string(rolling, "maxUnavailable", "25%", a);
         default_string(rolling, "maxSurge", "25%", a);
       }
     } else if (type.plural == "statefulsets") {
       default_string(spec, "podManagementPolicy", "OrderedReady", a);
-      Value& strategy = object_member(spec, "updateStrategy", a);
+      Value& strategy = ensure_object(spec, "updateStrategy", a);
       default_string(strategy, "type", "RollingUpdate", a);
       if (std::string(strategy["type"].IsString() ? strategy["type"].GetString() : "") == "RollingUpdate") {
-        Value& rolling = object_member(strategy, "rollingUpdate", a);
+        Value& rolling = ensure_object(strategy, "rollingUpdate", a);
         default_to(rolling, "partition", 0, a);
       }
       if (!spec.HasMember("persistentVolumeClaimRetentionPolicy")) {
@@ -110,7 +102,7 @@ void apply_builtin_defaults(const ResourceType& type, rapidjson::Document& doc, 
         pod_spec_defaults(pod_spec->value, a);
     }
   } else if (type.group == "batch" && type.plural == "cronjobs") {
-    Value& spec = object_member(doc, "spec", a);
+    Value& spec = ensure_object(doc, "spec", a);
     default_to(spec, "suspend", false, a);
     default_string(spec, "concurrencyPolicy", "Allow", a);
     default_to(spec, "successfulJobsHistoryLimit", 3, a);
@@ -128,31 +120,31 @@ void apply_builtin_defaults(const ResourceType& type, rapidjson::Document& doc, 
       }
     }
   } else if (type.group.empty() && type.plural == "namespaces") {
-    Value& meta = object_member(doc, "metadata", a);
+    Value& meta = ensure_object(doc, "metadata", a);
     auto name = meta.FindMember("name");
     if (name != meta.MemberEnd() && name->value.IsString()) {
-      Value& labels = object_member(meta, "labels", a);
+      Value& labels = ensure_object(meta, "labels", a);
       labels.EraseMember("kubernetes.io/metadata.name");
       labels.AddMember("kubernetes.io/metadata.name", Value(name->value, a), a);
     }
-    Value& spec = object_member(doc, "spec", a);
+    Value& spec = ensure_object(doc, "spec", a);
     if (creating || !spec.HasMember("finalizers")) {
       Value finalizers(rapidjson::kArrayType);
       finalizers.PushBack("kubernetes", a);
       spec.EraseMember("finalizers");
       spec.AddMember("finalizers", finalizers, a);
     }
-    Value& status = object_member(doc, "status", a);
+    Value& status = ensure_object(doc, "status", a);
     default_string(status, "phase", "Active", a);
   } else if (type.group.empty() && type.plural == "persistentvolumeclaims") {
-    Value& spec = object_member(doc, "spec", a);
+    Value& spec = ensure_object(doc, "spec", a);
     default_string(spec, "volumeMode", "Filesystem", a);
-    Value& status = object_member(doc, "status", a);
+    Value& status = ensure_object(doc, "status", a);
     default_string(status, "phase", "Pending", a);
   } else if (type.group.empty() && type.plural == "pods") {
     auto spec = doc.FindMember("spec");
     if (spec != doc.MemberEnd() && spec->value.IsObject()) pod_spec_defaults(spec->value, a);
-    Value& status = object_member(doc, "status", a);
+    Value& status = ensure_object(doc, "status", a);
     default_string(status, "phase", "Pending", a);
   }
 }

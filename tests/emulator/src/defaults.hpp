@@ -4,7 +4,7 @@
 
 #include <rapidjson/document.h>
 
-#include "store.hpp"
+#include "types.hpp"
 
 namespace emu {
 

@@ -33,8 +33,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> groups_of(const Ty
   return groups;
 }
 
-void group_object(Writer& w, const std::string& name, const std::vector<std::string>& versions) {
-  w.StartObject();
+// The members of an APIGroup: name, versions, preferredVersion.
+void group_members(Writer& w, const std::string& name, const std::vector<std::string>& versions) {
   w.Key("name");
   w.String(name);
   w.Key("versions");
@@ -55,6 +55,34 @@ void group_object(Writer& w, const std::string& name, const std::vector<std::str
   w.Key("version");
   w.String(versions.front());
   w.EndObject();
+}
+
+void group_object(Writer& w, const std::string& name, const std::vector<std::string>& versions) {
+  w.StartObject();
+  group_members(w, name, versions);
+  w.EndObject();
+}
+
+// The APIResource of a subresource ("statefulsets/scale"): group and version only when they are
+// not the type's own.
+void subresource(Writer& w, const ResourceType& type, const char* name, const char* group,
+                 const char* version, const std::string& kind) {
+  w.StartObject();
+  w.Key("name");
+  w.String(type.plural + "/" + name);
+  w.Key("singularName");
+  w.String("");
+  w.Key("namespaced");
+  w.Bool(type.namespaced);
+  if (group != nullptr) {
+    w.Key("group");
+    w.String(group);
+    w.Key("version");
+    w.String(version);
+  }
+  w.Key("kind");
+  w.String(kind);
+  strings(w, "verbs", {"get", "patch", "update"});
   w.EndObject();
 }
 
@@ -98,26 +126,7 @@ std::optional<std::string> api_group_json(const TypeRegistry& types, const std::
     w.String("APIGroup");
     w.Key("apiVersion");
     w.String("v1");
-    w.Key("name");
-    w.String(name);
-    w.Key("versions");
-    w.StartArray();
-    for (const auto& v : versions) {
-      w.StartObject();
-      w.Key("groupVersion");
-      w.String(name + "/" + v);
-      w.Key("version");
-      w.String(v);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.Key("preferredVersion");
-    w.StartObject();
-    w.Key("groupVersion");
-    w.String(name + "/" + versions.front());
-    w.Key("version");
-    w.String(versions.front());
-    w.EndObject();
+    group_members(w, name, versions);
     w.EndObject();
     return std::string(b.GetString());
   }
@@ -156,36 +165,8 @@ std::optional<std::string> api_resource_list_json(const TypeRegistry& types, con
     if (!t->short_names.empty()) strings(w, "shortNames", t->short_names);
     if (!t->categories.empty()) strings(w, "categories", t->categories);
     w.EndObject();
-    if (t->scale_subresource) {
-      w.StartObject();
-      w.Key("name");
-      w.String(t->plural + "/scale");
-      w.Key("singularName");
-      w.String("");
-      w.Key("namespaced");
-      w.Bool(t->namespaced);
-      w.Key("group");
-      w.String("autoscaling");
-      w.Key("version");
-      w.String("v1");
-      w.Key("kind");
-      w.String("Scale");
-      strings(w, "verbs", {"get", "patch", "update"});
-      w.EndObject();
-    }
-    if (t->status_subresource) {
-      w.StartObject();
-      w.Key("name");
-      w.String(t->plural + "/status");
-      w.Key("singularName");
-      w.String("");
-      w.Key("namespaced");
-      w.Bool(t->namespaced);
-      w.Key("kind");
-      w.String(t->kind);
-      strings(w, "verbs", {"get", "patch", "update"});
-      w.EndObject();
-    }
+    if (t->scale_subresource) subresource(w, *t, "scale", "autoscaling", "v1", "Scale");
+    if (t->status_subresource) subresource(w, *t, "status", nullptr, nullptr, t->kind);
   }
   w.EndArray();
   w.EndObject();

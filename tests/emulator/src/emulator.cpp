@@ -2,7 +2,7 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "store.hpp"
+#include "emulator.hpp"
 
 namespace emu {
 

@@ -4,16 +4,16 @@
 
 #include <algorithm>
 
-#include "store.hpp"
+#include "errors.hpp"
+#include "json.hpp"
+#include "types.hpp"
 
 namespace emu {
 
 StatusError::StatusError(int c, std::string r, std::string m)
     : code(c), reason(std::move(r)), message(std::move(m)) {}
 
-std::string StatusError::to_json() const {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+void begin_status(rapidjson::Writer<rapidjson::StringBuffer>& w, const std::string& continue_token) {
   w.StartObject();
   w.Key("kind");
   w.String("Status");
@@ -26,6 +26,12 @@ std::string StatusError::to_json() const {
     w.String(continue_token);
   }
   w.EndObject();
+}
+
+std::string StatusError::to_json() const {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  begin_status(w, continue_token);
   w.Key("status");
   w.String("Failure");
   w.Key("message");
@@ -93,14 +99,6 @@ StatusError with_resource(int code, const char* reason, std::string message, con
   e.group = type.group;
   e.kind = type.plural;
   return e;
-}
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 }  // namespace
 

@@ -1,4 +1,5 @@
-// JSON helpers shared by the store and the server, and small generators (time, UIDs).
+// JSON helpers shared by the store, the server and the simulation, and small generators (time,
+// UIDs). See json.hpp.
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -8,7 +9,9 @@
 #include <ctime>
 #include <random>
 
-#include "store.hpp"
+#include "json.hpp"
+
+#include "errors.hpp"
 
 namespace emu {
 
@@ -72,18 +75,74 @@ std::string new_uid() {
   return buf;
 }
 
-const char* to_string(WatchEvent::Type type) {
-  switch (type) {
-    case WatchEvent::Type::Added:
-      return "ADDED";
-    case WatchEvent::Type::Modified:
-      return "MODIFIED";
-    case WatchEvent::Type::Deleted:
-      return "DELETED";
-    case WatchEvent::Type::Bookmark:
-      return "BOOKMARK";
+rapidjson::Value& ensure_object(rapidjson::Value& parent, const char* key,
+                                rapidjson::Document::AllocatorType& a) {
+  auto it = parent.FindMember(key);
+  if (it == parent.MemberEnd()) {
+    parent.AddMember(rapidjson::Value(key, a), rapidjson::Value(rapidjson::kObjectType), a);
+    return parent[key];
   }
-  return "ERROR";
+  if (!it->value.IsObject()) it->value.SetObject();
+  return it->value;
+}
+
+void set_string(rapidjson::Value& object, const char* key, const std::string& value,
+                rapidjson::Document::AllocatorType& a) {
+  auto it = object.FindMember(key);
+  if (it != object.MemberEnd()) {
+    it->value.SetString(value.c_str(), static_cast<rapidjson::SizeType>(value.size()), a);
+  } else {
+    object.AddMember(rapidjson::Value(key, a), rapidjson::Value(value, a), a);
+  }
+}
+
+void set_value(rapidjson::Value& object, const char* key, rapidjson::Value value,
+               rapidjson::Document::AllocatorType& a) {
+  auto it = object.FindMember(key);
+  if (it != object.MemberEnd()) {
+    it->value = value;
+  } else {
+    object.AddMember(rapidjson::Value(key, a), value, a);
+  }
+}
+
+void remove_member(rapidjson::Value& object, const char* key) {
+  if (object.IsObject()) object.EraseMember(key);
+}
+
+// Copies member `key` of `from` into `to` (removing it from `to` when `from` lacks it).
+void carry_member(rapidjson::Value& to, const rapidjson::Value& from, const char* key,
+                  rapidjson::Document::AllocatorType& a) {
+  auto it = from.FindMember(key);
+  if (it == from.MemberEnd()) {
+    to.EraseMember(key);
+  } else {
+    set_value(to, key, rapidjson::Value(it->value, a), a);
+  }
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+const rapidjson::Value* value_at_path(const rapidjson::Value& object, const std::string& json_path) {
+  const rapidjson::Value* cur = &object;
+  std::size_t start = json_path.rfind('.', 0) == 0 ? 1 : 0;
+  while (cur != nullptr && start < json_path.size()) {
+    auto dot = json_path.find('.', start);
+    std::string key = json_path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (!cur->IsObject()) return nullptr;
+    auto it = cur->FindMember(key.c_str());
+    cur = it == cur->MemberEnd() ? nullptr : &it->value;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return cur;
 }
 
 }  // namespace emu

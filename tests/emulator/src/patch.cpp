@@ -3,7 +3,8 @@
 #include <cstring>
 #include <vector>
 
-#include "store.hpp"
+#include "errors.hpp"
+#include "json.hpp"
 
 namespace emu {
 

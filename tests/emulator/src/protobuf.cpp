@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "store.hpp"
+#include "errors.hpp"
 
 namespace emu {
 

@@ -20,47 +20,47 @@ constexpr std::time_t kDay = 86400;
 // store lets in-process writers set it.
 void backdate(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,
               std::time_t t) {
-  modifyObject(c, r, ns, name, [&](Doc& d) {
-    setString(objectMember(d, "metadata", d.GetAllocator()), "creationTimestamp", rfc3339(t),
-              d.GetAllocator());
+  modify_object(c, r, ns, name, [&](Doc& d) {
+    set_string(object_member(d, "metadata", d.GetAllocator()), "creationTimestamp", rfc3339(t),
+               d.GetAllocator());
     return true;
   });
 }
 
-// Creates an object, status included, in one write (createSeeded); optionally backdated. Throws
+// Creates an object, status included, in one write (create_seeded); optionally backdated. Throws
 // when refused.
 Object put(Cluster& c, const ResourceType& r, const std::string& json, std::time_t created = 0) {
   Doc d = parse(json);
-  std::string name = nameOf(d), ns = namespaceOf(d), err;
-  Object stored = createSeeded(c, r, std::move(d), &err);
+  std::string name = name_of(d), ns = namespace_of(d), err;
+  Object stored = create_seeded(c, r, std::move(d), &err);
   if (!stored) throw std::runtime_error("seed: cannot create " + r.plural + " " + name + ": " + err);
   if (created) {
     backdate(c, r, r.namespaced ? ns : "", name, created);
-    stored = getObject(c, r, ns, name);
+    stored = get_object(c, r, ns, name);
   }
   return stored;
 }
 
-void backdateAll(Cluster& c, const TypeRef& r, const std::string& ns, std::time_t t) {
+void backdate_all(Cluster& c, const TypeRef& r, const std::string& ns, std::time_t t) {
   if (!r) return;
-  for (auto& d : listDocs(c, *r, ns)) backdate(c, *r, ns, nameOf(*d), t);
+  for (auto& d : list_docs(c, *r, ns)) backdate(c, *r, ns, name_of(*d), t);
 }
 
-std::string namespaceJson(const std::string& name) {
+std::string namespace_json(const std::string& name) {
   return R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + name +
          R"(","labels":{"kubernetes.io/metadata.name":")" + name +
          R"("}},"spec":{"finalizers":["kubernetes"]},"status":{"phase":"Active"}})";
 }
 
 // A kubeconfig as `storkctl generate clusterpair` embeds it: the peer is named by its context.
-std::string clusterPairJson(const std::string& ns, const std::string& name, const std::string& peer) {
+std::string cluster_pair_json(const std::string& ns, const std::string& name, const std::string& peer) {
   return R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"ClusterPair","metadata":{"name":")" +
          name + R"(","namespace":")" + ns + R"("},"spec":{"config":{"clusters":[{"name":")" + peer +
          R"(","cluster":{"server":"https://127.0.0.1","insecure-skip-tls-verify":true}}],"contexts":[{"name":")" +
          peer + R"(","context":{"cluster":")" + peer + R"(","user":")" + peer +
          R"(-admin"}}],"current-context":")" + peer + R"(","users":[{"name":")" + peer +
          R"(-admin","user":{"token":"<redacted>"}}]},"options":{"ip":"127.0.0.1","port":"9001","token":")" +
-         safeEncode(fnv1a(peer + name), 24) +
+         safe_encode(fnv1a(peer + name), 24) +
          R"(","mode":"DisasterRecovery"}},"status":{"schedulerStatus":"Ready","storageStatus":"Ready","remoteStorageId":")" +
          new_uid() + R"("}})";
 }
@@ -133,7 +133,7 @@ const char* const kSchedule = R"({"apiVersion":"stork.libopenstorage.org/v1alpha
 
 }  // namespace
 
-void zookeeperFailover(Emulator& e) {
+void zookeeper_failover(Emulator& e) {
   std::vector<Cluster*> clusters = e.clusters();
   if (clusters.size() < 2)
     throw std::runtime_error(
@@ -142,49 +142,49 @@ void zookeeperFailover(Emulator& e) {
   Cluster& src = *clusters[0];
   Cluster& dst = *clusters[1];
   std::time_t now = std::time(nullptr);
-  std::time_t installed = now - 30 * kDay, deployed = now - 2 * kDay, lastMigration = now - 5 * 60;
+  std::time_t installed = now - 30 * kDay, deployed = now - 2 * kDay, last_migration = now - 5 * 60;
 
-  auto nsR = resource(src, "", "namespaces");
-  auto svcR = resource(src, "", "services");
-  auto stsR = resource(src, "apps", "statefulsets");
-  auto podsR = resource(src, "", "pods");
-  auto pvcR = resource(src, "", "persistentvolumeclaims");
+  auto ns_r = resource(src, "", "namespaces");
+  auto svc_r = resource(src, "", "services");
+  auto sts_r = resource(src, "apps", "statefulsets");
+  auto pods_r = resource(src, "", "pods");
+  auto pvc_r = resource(src, "", "persistentvolumeclaims");
 
   // the application on the source
-  put(src, *nsR, namespaceJson("zookeeper"), deployed);
-  if (svcR)
-    for (auto* svc : kZkServices) put(src, *svcR, svc, deployed);
-  put(src, *stsR, kZkStatefulSet, deployed);
-  reconcileWorkload(src, "statefulsets", "zookeeper", "zk");
-  backdateAll(src, podsR, "zookeeper", deployed);
-  backdateAll(src, pvcR, "zookeeper", deployed);
+  put(src, *ns_r, namespace_json("zookeeper"), deployed);
+  if (svc_r)
+    for (auto* svc : kZkServices) put(src, *svc_r, svc, deployed);
+  put(src, *sts_r, kZkStatefulSet, deployed);
+  reconcile_workload(src, "statefulsets", "zookeeper", "zk");
+  backdate_all(src, pods_r, "zookeeper", deployed);
+  backdate_all(src, pvc_r, "zookeeper", deployed);
 
-  auto msR = storkResource(src, "migrationschedules");
-  if (!msR) return;  // --no-stork: the application only
+  auto ms_r = stork_resource(src, "migrationschedules");
+  if (!ms_r) return;  // --no-stork: the application only
   for (auto* c : clusters) {
-    ensureClusterDomainsStatus(e, *c);
-    backdateAll(*c, storkResource(*c, "clusterdomainsstatuses"), "", installed);
-    if (auto sp = storkResource(*c, "schedulepolicies");
-        sp && !getObject(*c, *sp, "", "default-migration-policy"))
+    ensure_cluster_domains_status(e, *c);
+    backdate_all(*c, stork_resource(*c, "clusterdomainsstatuses"), "", installed);
+    if (auto sp = stork_resource(*c, "schedulepolicies");
+        sp && !get_object(*c, *sp, "", "default-migration-policy"))
       put(*c, *sp, kPolicy, installed);
   }
-  auto cpR = storkResource(src, "clusterpairs");
-  auto migR = storkResource(src, "migrations");
-  put(src, *cpR, clusterPairJson("zookeeper", "remotecluster", dst.name()), deployed);
-  put(src, *msR, kSchedule, deployed);
+  auto cp_r = stork_resource(src, "clusterpairs");
+  auto mig_r = stork_resource(src, "migrations");
+  put(src, *cp_r, cluster_pair_json("zookeeper", "remotecluster", dst.name()), deployed);
+  put(src, *ms_r, kSchedule, deployed);
 
   // the last scheduled migration, run for real: it creates the destination's copy at 0 replicas
-  std::string migName = "migrationschedule-interval-" + nameTimeSuffix(lastMigration);
-  put(src, *migR,
+  std::string mig_name = "migrationschedule-interval-" + name_time_suffix(last_migration);
+  put(src, *mig_r,
       R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Migration","metadata":{"name":")" +
-          migName +
+          mig_name +
           R"(","namespace":"zookeeper","annotations":{"stork.libopenstorage.org/migration-schedule-name":"migrationschedule"}},
           "spec":{"clusterPair":"remotecluster","includeResources":true,"startApplications":false,"namespaces":["zookeeper"]},
           "status":{"stage":"","status":"Pending"}})",
-      lastMigration);
-  if (Object ms = getObject(src, *msR, "zookeeper", "migrationschedule")) {
-    std::string uid = getString(*ms, {"metadata", "uid"});
-    modifyObject(src, *migR, "zookeeper", migName, [&](Doc& d) {
+      last_migration);
+  if (Object ms = get_object(src, *ms_r, "zookeeper", "migrationschedule")) {
+    std::string uid = get_string(*ms, {"metadata", "uid"});
+    modify_object(src, *mig_r, "zookeeper", mig_name, [&](Doc& d) {
       auto& a = d.GetAllocator();
       Val refs(rapidjson::kArrayType);
       // Copied into d's allocator: the parsed document is a temporary that owns its strings.
@@ -193,35 +193,35 @@ void zookeeperFailover(Emulator& e) {
                       uid + R"("})"),
                 a);
       refs.PushBack(std::move(owner), a);
-      setMember(objectMember(d, "metadata", a), "ownerReferences", std::move(refs), a);
+      set_member(object_member(d, "metadata", a), "ownerReferences", std::move(refs), a);
       return true;
     });
   }
-  auto result = executeMigration(e, src, "zookeeper", migName, lastMigration);
+  auto result = execute_migration(e, src, "zookeeper", mig_name, last_migration);
   if (result.status != "Successful")
     throw std::runtime_error("seed zookeeper-failover: the seeded migration did not succeed: " +
                              result.status + " " + result.reason);
-  modifyObject(src, *msR, "zookeeper", "migrationschedule", [&](Doc& d) {
+  modify_object(src, *ms_r, "zookeeper", "migrationschedule", [&](Doc& d) {
     auto& a = d.GetAllocator();
-    Val& st = objectMember(d, "status", a);
+    Val& st = object_member(d, "status", a);
     Val items(rapidjson::kObjectType);
     Val list(rapidjson::kArrayType);
     Val item(rapidjson::kObjectType);
-    setString(item, "name", migName, a);
-    setString(item, "creationTimestamp", rfc3339(lastMigration), a);
-    setString(item, "finishTimestamp", rfc3339(lastMigration + 10), a);
-    setString(item, "status", "Successful", a);
+    set_string(item, "name", mig_name, a);
+    set_string(item, "creationTimestamp", rfc3339(last_migration), a);
+    set_string(item, "finishTimestamp", rfc3339(last_migration + 10), a);
+    set_string(item, "status", "Successful", a);
     list.PushBack(item, a);
     items.AddMember("Interval", list, a);
-    setMember(st, "items", std::move(items), a);
-    setBool(st, "applicationActivated", false, a);
+    set_member(st, "items", std::move(items), a);
+    set_bool(st, "applicationActivated", false, a);
     return true;
   });
   // the schedule controller's first pass: the static copy on the destination (not due yet)
-  reconcileSchedule(e, src, "zookeeper", "migrationschedule", StorkOptions{}, now);
-  reconcileWorkload(dst, "statefulsets", "zookeeper", "zk");
+  reconcile_schedule(e, src, "zookeeper", "migrationschedule", StorkOptions{}, now);
+  reconcile_workload(dst, "statefulsets", "zookeeper", "zk");
   // the destination was paired back for failback; its objects date from the first migration
-  put(dst, *cpR, clusterPairJson("zookeeper", "remotecluster", src.name()), deployed);
+  put(dst, *cp_r, cluster_pair_json("zookeeper", "remotecluster", src.name()), deployed);
   for (auto& [group, plural] : {std::pair{"", "namespaces"}, std::pair{"", "services"},
                                 std::pair{"apps", "statefulsets"}, std::pair{"", "persistentvolumeclaims"}}) {
     auto r = resource(dst, group, plural);
@@ -229,12 +229,12 @@ void zookeeperFailover(Emulator& e) {
     if (std::string(plural) == "namespaces")
       backdate(dst, *r, "", "zookeeper", deployed + 3600);
     else
-      backdateAll(dst, r, "zookeeper", deployed + 3600);
+      backdate_all(dst, r, "zookeeper", deployed + 3600);
   }
-  backdateAll(dst, msR, "zookeeper", deployed + 3600);
+  backdate_all(dst, ms_r, "zookeeper", deployed + 3600);
 }
 
-bool parseScale(const std::string& seed, ScaleSpec& out, std::string& err) {
+bool parse_scale(const std::string& seed, ScaleSpec& out, std::string& err) {
   if (seed.rfind("scale:", 0) != 0) return false;
   int n = 0, m = 0;
   char tail = 0;
@@ -251,50 +251,50 @@ bool parseScale(const std::string& seed, ScaleSpec& out, std::string& err) {
 
 ScaleStats scale(Cluster& c, const ScaleSpec& s) {
   ScaleStats st;
-  auto nsR = resource(c, "", "namespaces");
-  auto cmR = resource(c, "", "configmaps");
-  auto stsR = resource(c, "apps", "statefulsets");
-  auto depR = resource(c, "apps", "deployments");
-  auto cjR = resource(c, "batch", "cronjobs");
-  auto msR = storkResource(c, "migrationschedules");
+  auto ns_r = resource(c, "", "namespaces");
+  auto cm_r = resource(c, "", "configmaps");
+  auto sts_r = resource(c, "apps", "statefulsets");
+  auto dep_r = resource(c, "apps", "deployments");
+  auto cj_r = resource(c, "batch", "cronjobs");
+  auto ms_r = stork_resource(c, "migrationschedules");
   std::time_t now = std::time(nullptr);
-  std::string migTime = nameTimeSuffix(now - 600);
-  if (msR && !getObject(c, *nsR, "", "kube-system")) put(c, *nsR, namespaceJson("kube-system"));
+  std::string mig_time = name_time_suffix(now - 600);
+  if (ms_r && !get_object(c, *ns_r, "", "kube-system")) put(c, *ns_r, namespace_json("kube-system"));
   char ns[16];
   long long g = 0;  // global workload index
-  std::unordered_map<std::string, std::string> templateHashes;
+  std::unordered_map<std::string, std::string> template_hashes;
   for (int i = 1; i <= s.namespaces; ++i) {
     std::snprintf(ns, sizeof ns, "ns-%05d", i);
-    put(c, *nsR, namespaceJson(ns));
+    put(c, *ns_r, namespace_json(ns));
     ++st.namespaces;
     // every tenth namespace is migrated by a schedule shared by ten namespaces, kept in kube-system
     bool shared = i % 10 == 0;
-    std::string schedNs = shared ? "kube-system" : ns;
-    std::string schedName = shared ? "shared-" + std::to_string(i / 100) : "migrationschedule";
-    std::string migName = schedName + "-interval-" + migTime;
-    std::string migAnn =
-        R"("stork.libopenstorage.org/migrated":"true","stork.libopenstorage.org/migrationName":")" + migName +
-        R"(","stork.libopenstorage.org/migrationNamespace":")" + schedNs +
-        R"(","stork.libopenstorage.org/migrationTime":")" + migTime + R"(")";
-    put(c, *cmR,
+    std::string sched_ns = shared ? "kube-system" : ns;
+    std::string sched_name = shared ? "shared-" + std::to_string(i / 100) : "migrationschedule";
+    std::string mig_name = sched_name + "-interval-" + mig_time;
+    std::string mig_ann =
+        R"("stork.libopenstorage.org/migrated":"true","stork.libopenstorage.org/migrationName":")" +
+        mig_name + R"(","stork.libopenstorage.org/migrationNamespace":")" + sched_ns +
+        R"(","stork.libopenstorage.org/migrationTime":")" + mig_time + R"(")";
+    put(c, *cm_r,
         R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"app-config","namespace":")" +
-            std::string(ns) + R"(","annotations":{)" + migAnn + R"(}},"data":{"mode":"dr"}})");
+            std::string(ns) + R"(","annotations":{)" + mig_ann + R"(}},"data":{"mode":"dr"}})");
     ++st.configmaps;
-    if (msR) {
-      bool exists = getObject(c, *msR, schedNs, schedName) != nullptr;
+    if (ms_r) {
+      bool exists = get_object(c, *ms_r, sched_ns, sched_name) != nullptr;
       if (!exists) {
-        std::string nsList = shared ? "" : "\"" + std::string(ns) + "\"";
+        std::string ns_list = shared ? "" : "\"" + std::string(ns) + "\"";
         if (shared)
           for (int k = std::max(10, (i / 100) * 100); k < (i / 100 + 1) * 100 && k <= s.namespaces; k += 10) {
             char b[16];
             std::snprintf(b, sizeof b, "ns-%05d", k);
-            nsList += std::string(nsList.empty() ? "" : ",") + "\"" + b + "\"";
+            ns_list += std::string(ns_list.empty() ? "" : ",") + "\"" + b + "\"";
           }
-        put(c, *msR,
+        put(c, *ms_r,
             R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"MigrationSchedule","metadata":{"name":")" +
-                schedName + R"(","namespace":")" + schedNs +
+                sched_name + R"(","namespace":")" + sched_ns +
                 R"(","annotations":{"stork.libopenstorage.org/static-copy":"true"}},"spec":{"template":{"spec":{"clusterPair":"remotecluster","includeResources":true,"startApplications":false,"namespaces":[)" +
-                nsList +
+                ns_list +
                 R"(]}},"schedulePolicyName":"default-migration-policy","suspend":true,"autoSuspend":false},"status":{"items":null,"applicationActivated":false}})");
         ++st.schedules;
       }
@@ -306,14 +306,14 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
       bool docs = g % 50 == 0;
       int count = static_cast<int>((g / 2) % 3) + 1;
       std::string labels = R"("app":")" + name + R"(")";
-      std::string ann = migrated ? migAnn : "";
+      std::string ann = migrated ? mig_ann : "";
       if (kind == 4) {
         std::string json =
             R"({"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":")" + name +
             R"(","namespace":")" + ns + R"(","labels":{)" + labels + R"(},"annotations":{)" + ann +
             R"(}},"spec":{"schedule":"*/15 * * * *","suspend":)" + (migrated ? "true" : "false") +
             R"(,"concurrencyPolicy":"Allow","successfulJobsHistoryLimit":3,"failedJobsHistoryLimit":1,"jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"report","image":"busybox:1.36","command":["sh","-c","date"]}]}}}}},"status":{}})";
-        put(c, *cjR, json);
+        put(c, *cj_r, json);
         ++st.cronjobs;
         if (migrated) ++st.annotated;
         continue;
@@ -324,16 +324,16 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
         ann += R"(,")" + key + R"(":")" + std::to_string(count) + R"(")";
         labels += R"(,"stork.libopenstorage.org/migrated":"true")";
         ++st.annotated;
-        if (docs) ++st.docsSpelling;
+        if (docs) ++st.docs_spelling;
       }
       bool sts = kind == 1 || kind == 3;
       std::string tmpl =
           R"({"metadata":{"labels":{"app":")" + name +
           R"("}},"spec":{"containers":[{"name":"main","image":"nginx:1.27","ports":[{"containerPort":8080}]}]}})";
       // the template depends on the name alone: one hash per workload name, not per workload
-      auto hashed = templateHashes.find(name);
-      if (hashed == templateHashes.end())
-        hashed = templateHashes.emplace(name, podTemplateHash(parse(tmpl))).first;
+      auto hashed = template_hashes.find(name);
+      if (hashed == template_hashes.end())
+        hashed = template_hashes.emplace(name, pod_template_hash(parse(tmpl))).first;
       std::string revision = name + "-" + hashed->second;
       std::string status =
           sts ? R"({"observedGeneration":1,"replicas":)" + std::to_string(replicas) +
@@ -350,12 +350,12 @@ ScaleStats scale(Cluster& c, const ScaleSpec& s) {
                          R"(,"selector":{"matchLabels":{"app":")" + name + R"("}},)" +
                          (sts ? R"("serviceName":")" + name + R"(",)" : std::string()) + R"("template":)" +
                          tmpl + R"(},"status":)" + status + "}";
-      auto stored = put(c, sts ? *stsR : *depR, json);
+      auto stored = put(c, sts ? *sts_r : *dep_r, json);
       if (sts)
         ++st.statefulsets;
       else
         ++st.deployments;
-      if (stored && replicas > 0) createDependents(c, sts ? "statefulsets" : "deployments", *stored);
+      if (stored && replicas > 0) create_dependents(c, sts ? "statefulsets" : "deployments", *stored);
     }
   }
   return st;
@@ -370,7 +370,7 @@ const SeedRegistrar kZookeeper(
     kZookeeperFailover,
     "ZooKeeper (statefulset zk, 3 replicas) on the first cluster, migrated by Stork to the "
     "second at 0 replicas; schedule, pair, policy, domains as in Portworx's DR runbook",
-    [](Emulator& e, const std::string&) { zookeeperFailover(e); });
+    [](Emulator& e, const std::string&) { zookeeper_failover(e); });
 
 const SeedRegistrar kScale(
     "scale",
@@ -379,7 +379,7 @@ const SeedRegistrar kScale(
     [](Emulator& e, const std::string& arg) {
       ScaleSpec s;
       std::string err;
-      if (!parseScale("scale:" + arg, s, err)) throw std::runtime_error(err);
+      if (!parse_scale("scale:" + arg, s, err)) throw std::runtime_error(err);
       if (e.clusters().empty()) throw std::runtime_error("no clusters to seed");
       scale(*e.clusters().back(), s);
     });

@@ -15,18 +15,18 @@ namespace emu::seeds {
 inline constexpr const char* kZookeeperFailover = "zookeeper-failover";
 
 // Throws std::runtime_error when it cannot.
-void zookeeperFailover(Emulator& e);
+void zookeeper_failover(Emulator& e);
 
 struct ScaleSpec {
   int namespaces = 0;
   int workloads = 0;  // per namespace
 };
 // "scale:N:M" → spec; false for anything else (err says why when it starts with "scale:").
-bool parseScale(const std::string& seed, ScaleSpec& out, std::string& err);
+bool parse_scale(const std::string& seed, ScaleSpec& out, std::string& err);
 
 struct ScaleStats {
   int namespaces = 0, statefulsets = 0, deployments = 0, cronjobs = 0, configmaps = 0, schedules = 0;
-  int annotated = 0, docsSpelling = 0;
+  int annotated = 0, docs_spelling = 0;
 };
 // Fills one cluster. Workload j of a namespace is app-<j>; by the global workload index g its kind
 // cycles Deployment, StatefulSet, Deployment, StatefulSet, CronJob; even g are migrated (0 replicas,

@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "store.hpp"
+#include "errors.hpp"
+#include "json.hpp"
 
 namespace emu {
 
@@ -136,15 +137,6 @@ const char* kLabelValueMessage =
     "and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
     "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 void check_key(const std::string& key) {
   std::string name = key;
   if (auto slash = key.find('/'); slash != std::string::npos) {
@@ -152,7 +144,7 @@ void check_key(const std::string& key) {
     name = key.substr(slash + 1);
     if (!valid_dns_subdomain(prefix)) {
       throw errors::bad_request(
-          "unable to parse requirement: <nil>: Invalid value: " + quote(key) +
+          "unable to parse requirement: <nil>: Invalid value: " + quoted(key) +
           ": prefix part a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
           "characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
           "'example.com', regex used for validation is "
@@ -160,7 +152,7 @@ void check_key(const std::string& key) {
     }
   }
   if (!valid_name_part(name)) {
-    throw errors::bad_request("unable to parse requirement: <nil>: Invalid value: " + quote(key) + ": " +
+    throw errors::bad_request("unable to parse requirement: <nil>: Invalid value: " + quoted(key) + ": " +
                               kQualifiedNameMessage);
   }
 }
@@ -169,7 +161,7 @@ void check_value(const std::string& key, const std::string& value) {
   if (value.empty()) return;
   if (!valid_name_part(value)) {
     (void)key;
-    throw errors::bad_request("unable to parse requirement: <nil>: Invalid value: " + quote(value) + ": " +
+    throw errors::bad_request("unable to parse requirement: <nil>: Invalid value: " + quoted(value) + ": " +
                               kLabelValueMessage);
   }
 }

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "certs.hpp"
+#include "emulator.hpp"
 #include "faults.hpp"
-#include "store.hpp"
 
 namespace emu {
 

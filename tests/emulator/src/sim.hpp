@@ -26,20 +26,20 @@ namespace emu::sim {
 using Clock = std::chrono::steady_clock;
 
 struct SimOptions {
-  int readyDelayMs = 200;
+  int ready_delay_ms = 200;
   bool workloads = true;
   bool stork = true;
-  bool minutesAsSeconds = false;
+  bool minutes_as_seconds = false;
 };
 // From SimulationConfig::settings (keys above) and the environment.
-SimOptions optionsFrom(const SimulationConfig& config);
+SimOptions options_from(const SimulationConfig& config);
 
-// ---- workloads (sim_workload.cpp) ----
+// ---- workloads (sim_workload.cpp, sim_workload_objects.cpp) ----
 
 struct WorkloadStep {
   bool changed = false;  // something was written
-  bool pending = false;  // pods are Pending: call again at `readyAt`
-  Clock::time_point readyAt{};
+  bool pending = false;  // pods are Pending: call again at `ready_at`
+  Clock::time_point ready_at{};
 };
 
 // One reconciliation of a StatefulSet / Deployment / ReplicaSet (plural "statefulsets",
@@ -51,57 +51,62 @@ struct WorkloadStep {
 // deleted workload are garbage-collected.
 class WorkloadReconciler {
  public:
-  explicit WorkloadReconciler(std::chrono::milliseconds readyDelay) : delay_(readyDelay) {}
+  explicit WorkloadReconciler(std::chrono::milliseconds ready_delay) : delay_(ready_delay) {}
   WorkloadStep reconcile(Cluster& c, const std::string& plural, const std::string& ns,
                          const std::string& name, Clock::time_point now = Clock::now());
-  void forgetPod(const std::string& ns, const std::string& pod);
+  void forget_pod(const std::string& ns, const std::string& pod);
 
  private:
-  WorkloadStep statefulSet(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
+  WorkloadStep stateful_set(Cluster& c, const std::string& ns, const std::string& name,
+                            Clock::time_point now);
   WorkloadStep deployment(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
-  WorkloadStep replicaSet(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
-  void createPod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step);
+  WorkloadStep replica_set(Cluster& c, const std::string& ns, const std::string& name, Clock::time_point now);
+  void create_pod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step);
+  // Deletes a pod the workload no longer wants (or whose workload is gone).
+  void delete_pod(Cluster& c, const ResourceType& pods, const std::string& ns, const std::string& pod,
+                  WorkloadStep& step);
   bool promote(Cluster& c, const Val& pod, Clock::time_point now, WorkloadStep& step);
 
   std::chrono::milliseconds delay_;
-  std::map<std::string, Clock::time_point> podBorn_;  // Pending pods: ns/name → created
+  std::map<std::string, Clock::time_point> pod_born_;  // Pending pods: ns/name → created
 };
 
 // Reconciles once with no ready delay (seeds, tests). True when something was written.
-bool reconcileWorkload(Cluster& c, const std::string& plural, const std::string& ns, const std::string& name);
+bool reconcile_workload(Cluster& c, const std::string& plural, const std::string& ns,
+                        const std::string& name);
 
 // Seeds: the dependents of a workload just created with converged status (ReplicaSet, Running
 // pods, claims) without listing anything — fast enough for 50,000 workloads.
-void createDependents(Cluster& c, const std::string& plural, const Val& obj);
+void create_dependents(Cluster& c, const std::string& plural, const Val& obj);
 
 // The pod-template-hash of a pod template (10 characters of the generateName alphabet).
-std::string podTemplateHash(const Val& podTemplate);
+std::string pod_template_hash(const Val& pod_template);
 
-// ---- Stork (sim_stork.cpp) ----
+// ---- Stork (sim_stork.cpp, sim_stork_migration.cpp, sim_stork_schedule.cpp) ----
 
 // The shared Portworx cluster: the state of a domain as the ClusterDomainsStatus objects say.
 struct DomainView {
   bool known = false;
   bool active = true;
 };
-DomainView domainState(Emulator& e, const std::string& domain);
+DomainView domain_state(Emulator& e, const std::string& domain);
 // The domain a cluster is (its ClusterDomainsStatus localDomain; the cluster name without one).
-std::string localDomain(Cluster& c);
+std::string local_domain(Cluster& c);
 
 // Creates ClusterDomainsStatus px-dr-cluster in `c` when it has none: every emulated cluster is a
 // domain of one Portworx cluster, all Active/InSync; localDomain is `c`'s name.
-void ensureClusterDomainsStatus(Emulator& e, Cluster& c);
+void ensure_cluster_domains_status(Emulator& e, Cluster& c);
 
 // Processes one ClusterDomainUpdate created in `origin`: Successful and the domain Active/Inactive
 // in every cluster's ClusterDomainsStatus, or Failed with status.reason (unknown domain).
-void processClusterDomainUpdate(Emulator& e, Cluster& origin, const std::string& name);
+void process_cluster_domain_update(Emulator& e, Cluster& origin, const std::string& name);
 
 // The emulated cluster a ClusterPair in `ns` points at (nullptr with the reason). A ClusterPair
 // names its peer the way a real one does, by spec.config (the kubeconfig `storkctl generate
 // clusterpair` embeds): the cluster entry of its current-context, or the current-context itself,
 // is the name of an emulated cluster.
-Cluster* pairPeer(Emulator& e, Cluster& source, const std::string& ns, const std::string& pair,
-                  std::string* reason = nullptr);
+Cluster* pair_peer(Emulator& e, Cluster& source, const std::string& ns, const std::string& pair,
+                   std::string* reason = nullptr);
 
 struct MigrationResult {
   std::string name;
@@ -112,25 +117,25 @@ struct MigrationResult {
 // Runs a Migration object of `source` (status empty/Pending) to completion. `at` (seeds)
 // backdates it: started at `at`, finished 10 s later.
 // Returns at once, with the status as stored, when another call claimed it first.
-MigrationResult executeMigration(Emulator& e, Cluster& source, const std::string& ns, const std::string& name,
-                                 std::time_t at = 0);
+MigrationResult execute_migration(Emulator& e, Cluster& source, const std::string& ns,
+                                  const std::string& name, std::time_t at = 0);
 // The outcome of a Migration this process runs or ran (whichever thread ran it), waiting up to
 // `timeout` for it to finish; then only its status as stored.
-MigrationResult awaitMigrationOutcome(Cluster& source, const std::string& ns, const std::string& name,
-                                      std::chrono::milliseconds timeout);
+MigrationResult await_migration_outcome(Cluster& source, const std::string& ns, const std::string& name,
+                                        std::chrono::milliseconds timeout);
 
 struct StorkOptions {
-  bool minutesAsSeconds = false;
+  bool minutes_as_seconds = false;
 };
 // One MigrationSchedule pass at wall time `now`: the static copy on the peer, autoSuspend and the
 // inactive-local-domain suspension, the status of the migrations it started, a new Migration when
 // the policy is due, pruning. Returns the Migration it started (or ""). `active` is set false
 // when nothing will happen until the schedule changes (suspended, a static copy, gone).
-std::string reconcileSchedule(Emulator& e, Cluster& c, const std::string& ns, const std::string& name,
-                              const StorkOptions& o, std::time_t now, bool* active = nullptr);
+std::string reconcile_schedule(Emulator& e, Cluster& c, const std::string& ns, const std::string& name,
+                               const StorkOptions& o, std::time_t now, bool* active = nullptr);
 // A Migration of the schedule now (Pending item + object), whatever the policy says.
-std::string startMigration(Cluster& c, const Val& schedule, const std::string& policyType, std::time_t now);
+std::string start_migration(Cluster& c, const Val& schedule, const std::string& policy_type, std::time_t now);
 // Everything pending in every cluster, once: CDUs, Migrations, MigrationSchedules (tests).
-std::vector<std::string> storkPass(Emulator& e, const StorkOptions& o, std::time_t now);
+std::vector<std::string> stork_pass(Emulator& e, const StorkOptions& o, std::time_t now);
 
 }  // namespace emu::sim

@@ -14,20 +14,20 @@
 
 namespace emu::sim {
 
-SimOptions optionsFrom(const SimulationConfig& config) {
+SimOptions options_from(const SimulationConfig& config) {
   SimOptions o;
   auto get = [&](const char* key) -> std::string {
     auto it = config.settings.find(key);
     return it == config.settings.end() ? std::string() : it->second;
   };
-  if (std::string v = get("ready-delay-ms"); !v.empty()) o.readyDelayMs = std::max(0, std::atoi(v.c_str()));
+  if (std::string v = get("ready-delay-ms"); !v.empty()) o.ready_delay_ms = std::max(0, std::atoi(v.c_str()));
   auto off = [](const std::string& v) { return v == "off" || v == "false" || v == "0" || v == "no"; };
   auto on = [](const std::string& v) { return v == "on" || v == "true" || v == "1" || v == "yes"; };
   if (off(get("workload-controller"))) o.workloads = false;
   if (off(get("stork-controller"))) o.stork = false;
-  if (on(get("minutes-as-seconds"))) o.minutesAsSeconds = true;
+  if (on(get("minutes-as-seconds"))) o.minutes_as_seconds = true;
   if (const char* env = std::getenv("KUBE_EMULATOR_MINUTES_AS_SECONDS"); env && on(env))
-    o.minutesAsSeconds = true;
+    o.minutes_as_seconds = true;
   return o;
 }
 
@@ -35,43 +35,44 @@ namespace {
 
 using Key = std::tuple<std::string, std::string, std::string>;  // plural, namespace, name
 
-bool isApps(const TypeRef& t) {
+bool is_apps(const TypeRef& t) {
   return t && t->group == "apps" &&
          (t->plural == "statefulsets" || t->plural == "deployments" || t->plural == "replicasets");
 }
 
 // The first owner reference (kind, name).
-std::pair<std::string, std::string> ownerOf(const Val& obj) {
-  const Val* refs = findPath(obj, {"metadata", "ownerReferences"});
+std::pair<std::string, std::string> owner_of(const Val& obj) {
+  const Val* refs = find_path(obj, {"metadata", "ownerReferences"});
   if (!refs || !refs->IsArray() || refs->Empty()) return {};
-  return {getString((*refs)[0], {"kind"}), getString((*refs)[0], {"name"})};
+  return {get_string((*refs)[0], {"kind"}), get_string((*refs)[0], {"name"})};
 }
 
 // True when the status already reflects the spec (the resync at start skips those).
 bool converged(const Val& d) {
-  int64_t replicas = getInt(d, {"spec", "replicas"}, 1);
-  return getInt(d, {"status", "observedGeneration"}, -1) == getInt(d, {"metadata", "generation"}, 1) &&
-         getInt(d, {"status", "replicas"}) == replicas && getInt(d, {"status", "readyReplicas"}) == replicas;
+  int64_t replicas = get_int(d, {"spec", "replicas"}, 1);
+  return get_int(d, {"status", "observedGeneration"}, -1) == get_int(d, {"metadata", "generation"}, 1) &&
+         get_int(d, {"status", "replicas"}) == replicas &&
+         get_int(d, {"status", "readyReplicas"}) == replicas;
 }
 
 class WorkloadController : public Controller {
  public:
-  WorkloadController(Cluster& c, SimOptions o) : c_(c), rec_(std::chrono::milliseconds(o.readyDelayMs)) {}
+  WorkloadController(Cluster& c, SimOptions o) : c_(c), rec_(std::chrono::milliseconds(o.ready_delay_ms)) {}
   ~WorkloadController() override { stop(); }
   std::string name() const override { return "workloads"; }
 
   void start() override {
     if (thread_.joinable()) return;
     stop_ = false;
-    sub_ = c_.store().subscribe(WatchFilter{}, [this](const WatchEvent& e) { onEvent(e); });
+    sub_ = c_.store().subscribe(WatchFilter{}, [this](const WatchEvent& e) { on_event(e); });
     subscribed_ = true;
     auto now = Clock::now();
     for (const char* plural : {"statefulsets", "deployments", "replicasets"}) {
       auto t = resource(c_, "apps", plural);
       if (!t) continue;
-      for (auto& o : listDocs(c_, *t)) {
-        if (std::string(plural) == "replicasets" && !ownerOf(*o).first.empty()) continue;
-        if (!converged(*o)) enqueue(plural, namespaceOf(*o), nameOf(*o), now);
+      for (auto& o : list_docs(c_, *t)) {
+        if (std::string(plural) == "replicasets" && !owner_of(*o).first.empty()) continue;
+        if (!converged(*o)) enqueue(plural, namespace_of(*o), name_of(*o), now);
       }
     }
     thread_ = std::thread([this] { loop(); });
@@ -98,29 +99,29 @@ class WorkloadController : public Controller {
     if (!inserted && t < it->second) it->second = t;
   }
 
-  void onEvent(const WatchEvent& e) {
+  void on_event(const WatchEvent& e) {
     if (!e.resource || !e.object) return;
     auto now = Clock::now();
-    if (isApps(e.resource)) {
+    if (is_apps(e.resource)) {
       if (e.resource->plural == "replicasets") {
-        auto [kind, owner] = ownerOf(*e.object);
+        auto [kind, owner] = owner_of(*e.object);
         if (kind == "Deployment") {
-          enqueue("deployments", namespaceOf(*e.object), owner, now);
+          enqueue("deployments", namespace_of(*e.object), owner, now);
           cv_.notify_all();
           return;
         }
       }
-      enqueue(e.resource->plural, namespaceOf(*e.object), nameOf(*e.object), now);
+      enqueue(e.resource->plural, namespace_of(*e.object), name_of(*e.object), now);
       cv_.notify_all();
     } else if (e.resource->group.empty() && e.resource->plural == "pods" &&
                e.type == WatchEvent::Type::Deleted) {
-      auto [kind, owner] = ownerOf(*e.object);
+      auto [kind, owner] = owner_of(*e.object);
       {
         std::lock_guard lk(mu_);
-        forget_.emplace_back(namespaceOf(*e.object), nameOf(*e.object));
+        forget_.emplace_back(namespace_of(*e.object), name_of(*e.object));
       }
-      if (kind == "StatefulSet") enqueue("statefulsets", namespaceOf(*e.object), owner, now);
-      if (kind == "ReplicaSet") enqueue("replicasets", namespaceOf(*e.object), owner, now);
+      if (kind == "StatefulSet") enqueue("statefulsets", namespace_of(*e.object), owner, now);
+      if (kind == "ReplicaSet") enqueue("replicasets", namespace_of(*e.object), owner, now);
       cv_.notify_all();
     }
   }
@@ -152,7 +153,7 @@ class WorkloadController : public Controller {
         }
         forget.swap(forget_);
       }
-      for (auto& [ns, name] : forget) rec_.forgetPod(ns, name);
+      for (auto& [ns, name] : forget) rec_.forget_pod(ns, name);
       for (auto& k : ready) {
         WorkloadStep step;
         try {
@@ -160,7 +161,7 @@ class WorkloadController : public Controller {
         } catch (const std::exception&) {
           continue;  // e.g. the namespace is terminating: the next event retries
         }
-        if (step.pending) enqueue(std::get<0>(k), std::get<1>(k), std::get<2>(k), step.readyAt);
+        if (step.pending) enqueue(std::get<0>(k), std::get<1>(k), std::get<2>(k), step.ready_at);
       }
     }
   }
@@ -179,7 +180,7 @@ class WorkloadController : public Controller {
 
 class StorkController : public Controller {
  public:
-  StorkController(Emulator& e, SimOptions o) : e_(e) { so_.minutesAsSeconds = o.minutesAsSeconds; }
+  StorkController(Emulator& e, SimOptions o) : e_(e) { so_.minutes_as_seconds = o.minutes_as_seconds; }
   ~StorkController() override { stop(); }
   std::string name() const override { return "stork"; }
 
@@ -188,7 +189,7 @@ class StorkController : public Controller {
     stop_ = false;
     for (auto* c : e_.clusters())
       subs_.emplace_back(
-          c, c->store().subscribe(WatchFilter{}, [this, c](const WatchEvent& ev) { onEvent(c, ev); }));
+          c, c->store().subscribe(WatchFilter{}, [this, c](const WatchEvent& ev) { on_event(c, ev); }));
     thread_ = std::thread([this] { loop(); });
   }
 
@@ -206,11 +207,11 @@ class StorkController : public Controller {
  private:
   using CKey = std::tuple<Cluster*, std::string, std::string>;
 
-  void onEvent(Cluster* c, const WatchEvent& ev) {
+  void on_event(Cluster* c, const WatchEvent& ev) {
     if (!ev.resource || !ev.object || ev.resource->group != kStorkGroup) return;
     if (ev.type == WatchEvent::Type::Deleted) return;
     const std::string& p = ev.resource->plural;
-    CKey k{c, namespaceOf(*ev.object), nameOf(*ev.object)};
+    CKey k{c, namespace_of(*ev.object), name_of(*ev.object)};
     {
       std::lock_guard lk(mu_);
       if (p == "clusterdomainupdates")
@@ -232,9 +233,9 @@ class StorkController : public Controller {
       for (auto [plural, set] :
            {std::pair{"clusterdomainupdates", &cdus_}, std::pair{"migrations", &migrations_},
             std::pair{"migrationschedules", &schedules_}}) {
-        auto t = storkResource(*c, plural);
+        auto t = stork_resource(*c, plural);
         if (!t) continue;
-        for (auto& o : listDocs(*c, *t)) set->insert({c, namespaceOf(*o), nameOf(*o)});
+        for (auto& o : list_docs(*c, *t)) set->insert({c, namespace_of(*o), name_of(*o)});
       }
   }
 
@@ -259,17 +260,17 @@ class StorkController : public Controller {
         schedules_.clear();
       }
       try {
-        for (auto& [c, ns, name] : cdus) processClusterDomainUpdate(e_, *c, name);
-        for (auto& [c, ns, name] : migrations) executeMigration(e_, *c, ns, name);
-        std::set<CKey> stillActive;
+        for (auto& [c, ns, name] : cdus) process_cluster_domain_update(e_, *c, name);
+        for (auto& [c, ns, name] : migrations) execute_migration(e_, *c, ns, name);
+        std::set<CKey> still_active;
         for (auto& k : schedules) {
           bool active = false;
-          reconcileSchedule(e_, *std::get<0>(k), std::get<1>(k), std::get<2>(k), so_, std::time(nullptr),
-                            &active);
-          if (active) stillActive.insert(k);
+          reconcile_schedule(e_, *std::get<0>(k), std::get<1>(k), std::get<2>(k), so_, std::time(nullptr),
+                             &active);
+          if (active) still_active.insert(k);
         }
         std::lock_guard lk(mu_);
-        active_ = std::move(stillActive);
+        active_ = std::move(still_active);
       } catch (const std::exception&) {
         // a refused write (e.g. a terminating namespace): the next pass retries
       }
@@ -293,34 +294,34 @@ class StorkController : public Controller {
 
 // POST /emulator/sim/migrate {"namespace":NS,"schedule":NAME}: a migration of that schedule now,
 // from this cluster, whatever its policy says (demos, tests). Answers the Migration's outcome.
-AdminReply migrateNow(Emulator& e, Cluster& c, const std::string& method, const std::string& body) {
+AdminReply migrate_now(Emulator& e, Cluster& c, const std::string& method, const std::string& body) {
   if (method != "POST") return {405, R"({"error":"use POST"})"};
   Doc req = parse(body);
-  std::string ns = getString(req, {"namespace"}), name = getString(req, {"schedule"});
-  auto msR = storkResource(c, "migrationschedules");
-  Object ms = msR ? getObject(c, *msR, ns, name) : nullptr;
+  std::string ns = get_string(req, {"namespace"}), name = get_string(req, {"schedule"});
+  auto ms_r = stork_resource(c, "migrationschedules");
+  Object ms = ms_r ? get_object(c, *ms_r, ns, name) : nullptr;
   if (!ms) return {404, R"({"error":"no such MigrationSchedule"})"};
-  std::string mig = startMigration(c, *ms, "Interval", std::time(nullptr));
-  executeMigration(e, c, ns, mig);  // unless the controller's thread got there first
-  MigrationResult r = awaitMigrationOutcome(c, ns, mig, std::chrono::seconds(60));
-  reconcileSchedule(e, c, ns, name, StorkOptions{}, std::time(nullptr));
+  std::string mig = start_migration(c, *ms, "Interval", std::time(nullptr));
+  execute_migration(e, c, ns, mig);  // unless the controller's thread got there first
+  MigrationResult r = await_migration_outcome(c, ns, mig, std::chrono::seconds(60));
+  reconcile_schedule(e, c, ns, name, StorkOptions{}, std::time(nullptr));
   return {200, "{\"migration\":" + quote(mig) + ",\"status\":" + quote(r.status) +
                    ",\"reason\":" + quote(r.reason) + ",\"resources\":" + std::to_string(r.resources) + "}"};
 }
 
 const SimulationRegistrar kWorkloads("workloads", [](Emulator& e) {
-  SimOptions o = optionsFrom(e.config());
+  SimOptions o = options_from(e.config());
   if (!o.workloads) return;
   for (auto* c : e.clusters()) c->add_controller(std::make_unique<WorkloadController>(*c, o));
 });
 
 const SimulationRegistrar kStork("stork", [](Emulator& e) {
-  SimOptions o = optionsFrom(e.config());
+  SimOptions o = options_from(e.config());
   if (!e.config().stork || e.clusters().empty()) return;
-  for (auto* c : e.clusters()) ensureClusterDomainsStatus(e, *c);
+  for (auto* c : e.clusters()) ensure_cluster_domains_status(e, *c);
   for (auto* c : e.clusters())
     c->add_admin_handler("migrate", [&e, c](const std::string& method, const std::string& body) {
-      return migrateNow(e, *c, method, body);
+      return migrate_now(e, *c, method, body);
     });
   if (o.stork) e.clusters().front()->add_controller(std::make_unique<StorkController>(e, o));
 });

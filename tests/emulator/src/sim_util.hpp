@@ -13,7 +13,7 @@
 
 #include <rapidjson/document.h>
 
-#include "store.hpp"
+#include "emulator.hpp"
 
 namespace emu::sim {
 
@@ -36,58 +36,67 @@ inline constexpr const char* kAnnStaticCopy = "stork.libopenstorage.org/static-c
 inline constexpr const char* kAnnScheduleName = "stork.libopenstorage.org/migration-schedule-name";
 
 // ---- JSON ----
-bool parseJson(std::string_view text, Doc& out);
+bool try_parse_json(std::string_view text, Doc& out);
 Doc parse(std::string_view text);  // an empty object when it does not parse
-std::string toJson(const Val& v);
 std::string quote(std::string_view s);
 const Val* find(const Val& v, std::string_view key);
 Val* find(Val& v, std::string_view key);
-const Val* findPath(const Val& v, std::initializer_list<std::string_view> path);
-std::string getString(const Val& v, std::initializer_list<std::string_view> path, std::string def = "");
-int64_t getInt(const Val& v, std::initializer_list<std::string_view> path, int64_t def = 0);
-bool getBool(const Val& v, std::initializer_list<std::string_view> path, bool def = false);
-Val& objectMember(Val& obj, std::string_view key, Alloc& a);  // creates {} when missing or not an object
-void setMember(Val& obj, std::string_view key, Val value, Alloc& a);
-void setString(Val& obj, std::string_view key, std::string_view s, Alloc& a);
-void setInt(Val& obj, std::string_view key, int64_t n, Alloc& a);
-void setBool(Val& obj, std::string_view key, bool b, Alloc& a);
-bool removeMember(Val& obj, std::string_view key);
+const Val* find_path(const Val& v, std::initializer_list<std::string_view> path);
+std::string get_string(const Val& v, std::initializer_list<std::string_view> path, std::string def = "");
+int64_t get_int(const Val& v, std::initializer_list<std::string_view> path, int64_t def = 0);
+bool get_bool(const Val& v, std::initializer_list<std::string_view> path, bool def = false);
+// An object's owner, as metadata.ownerReferences names it.
+struct OwnerRef {
+  std::string api_version, kind, name, uid;
+};
+// Adds metadata.ownerReferences with `owner` alone; a `controller` reference also carries
+// controller and blockOwnerDeletion, as the workload controllers set them.
+void add_owner_reference(Val& metadata, const OwnerRef& owner, bool controller, Alloc& a);
+// The object's metadata, with its name and namespace set (members added in that order).
+Val& add_metadata(Doc& d, const std::string& name, const std::string& ns);
+// A copy of the object at `path` in `v`; {} when there is none or it is not an object.
+Val object_copy_at(const Val& v, std::initializer_list<std::string_view> path, Alloc& a);
+Val& object_member(Val& obj, std::string_view key, Alloc& a);  // creates {} when missing or not an object
+void set_member(Val& obj, std::string_view key, Val value, Alloc& a);
+void set_string(Val& obj, std::string_view key, std::string_view s, Alloc& a);
+void set_int(Val& obj, std::string_view key, int64_t n, Alloc& a);
+void set_bool(Val& obj, std::string_view key, bool b, Alloc& a);
+bool remove_member(Val& obj, std::string_view key);
 Val str(std::string_view s, Alloc& a);
 
 std::string annotation(const Val& obj, std::string_view key);
 std::string label(const Val& obj, std::string_view key);
-void setAnnotation(Doc& d, std::string_view key, std::string_view value);
-void setLabel(Doc& d, std::string_view key, std::string_view value);
-std::string nameOf(const Val& obj);
-std::string namespaceOf(const Val& obj);
+void set_annotation(Doc& d, std::string_view key, std::string_view value);
+void set_label(Doc& d, std::string_view key, std::string_view value);
+std::string name_of(const Val& obj);
+std::string namespace_of(const Val& obj);
 
 // ---- time and names ----
 std::string rfc3339(std::time_t t);
-std::string nowRfc3339();
-std::time_t parseRfc3339(const std::string& s);  // 0 when it does not parse
-std::string nameTimeSuffix(std::time_t t);       // Stork's "2006-01-02-150405" (UTC)
-std::string randomSuffix(size_t n);              // the generateName alphabet
-std::string randomHex(size_t n);
+std::time_t parse_rfc3339(const std::string& s);  // 0 when it does not parse
+std::string name_time_suffix(std::time_t t);      // Stork's "2006-01-02-150405" (UTC)
+std::string random_suffix(size_t n);              // the generateName alphabet
+std::string random_hex(size_t n);
 uint64_t fnv1a(std::string_view s, uint64_t seed = 1469598103934665603ULL);
-std::string safeEncode(uint64_t h, size_t n);  // n characters of the generateName alphabet
+std::string safe_encode(uint64_t h, size_t n);  // n characters of the generateName alphabet
 
 // ---- objects ----
 // The served type (nullptr when the cluster does not serve it).
 TypeRef resource(Cluster& c, const std::string& group, const std::string& plural);
-TypeRef storkResource(Cluster& c, const std::string& plural);
+TypeRef stork_resource(Cluster& c, const std::string& plural);
 // Store::create into the object's metadata.namespace; nullptr (and *err) when refused.
-Object createObject(Cluster& c, const ResourceType& r, Doc& obj, std::string* err = nullptr);
+Object create_object(Cluster& c, const ResourceType& r, Doc& obj, std::string* err = nullptr);
 // Seeds: creates the object with its status in one write (Store::upsert of an absent object),
-// where createObject writes a status after the create as a controller would; nullptr (and *err)
+// where create_object writes a status after the create as a controller would; nullptr (and *err)
 // when refused or when it exists. Takes `obj` (no copy).
-Object createSeeded(Cluster& c, const ResourceType& r, Doc&& obj, std::string* err = nullptr);
+Object create_seeded(Cluster& c, const ResourceType& r, Doc&& obj, std::string* err = nullptr);
 // Store::mutate; `fn` returns false to leave the object alone. True when something was written
 // (an unchanged result writes nothing). False when absent or refused (*err).
-bool modifyObject(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,
-                  const std::function<bool(Doc&)>& fn, std::string* err = nullptr);
-bool deleteObject(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name);
-Object getObject(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name);
-std::vector<Object> listDocs(Cluster& c, const ResourceType& r, const std::string& ns = "");
-bool isType(const TypeRef& t, const char* group, const char* plural);
+bool modify_object(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,
+                   const std::function<bool(Doc&)>& fn, std::string* err = nullptr);
+bool delete_object(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name);
+Object get_object(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name);
+std::vector<Object> list_docs(Cluster& c, const ResourceType& r, const std::string& ns = "");
+bool is_type(const TypeRef& t, const char* group, const char* plural);
 
 }  // namespace emu::sim

@@ -2,582 +2,141 @@
 // StatefulSet → pods <name>-<ordinal>; Deployment → ReplicaSet <name>-<hash> → pods
 // <name>-<hash>-<rand5>; status fields following the pods; garbage collection of dependents.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <string_view>
 #include <vector>
 
-#include "sim.hpp"
+#include "sim_workload_internal.hpp"
 
 namespace emu::sim {
 
 namespace {
 
-struct OwnerRef {
-  std::string apiVersion, kind, name, uid;
-};
-
-bool ownedBy(const Val& obj, const std::string& kind, const std::string& name) {
-  const Val* refs = findPath(obj, {"metadata", "ownerReferences"});
-  if (!refs || !refs->IsArray()) return false;
-  for (auto& r : refs->GetArray())
-    if (getString(r, {"kind"}) == kind && getString(r, {"name"}) == name) return true;
-  return false;
+// A workload's pod template ({} when it has none).
+const Val& template_of(const Val& workload) {
+  static const Val kNoTemplate(rapidjson::kObjectType);
+  const Val* t = find_path(workload, {"spec", "template"});
+  return t ? *t : kNoTemplate;
 }
 
-// JSON with object members sorted, so that equal templates hash equally whatever the member order.
-// A null member is left out: the controller hashes the decoded Go struct, where null and absent
-// are the same zero value (kubectl rollout undo sends the template with "creationTimestamp": null).
-void canonical(const Val& v, std::string& out) {
-  if (v.IsObject()) {
-    std::vector<std::pair<std::string, const Val*>> members;
-    for (auto& m : v.GetObject())
-      if (!m.value.IsNull())
-        members.emplace_back(std::string(m.name.GetString(), m.name.GetStringLength()), &m.value);
-    std::sort(members.begin(), members.end(), [](auto& a, auto& b) { return a.first < b.first; });
-    out += '{';
-    for (size_t i = 0; i < members.size(); ++i) {
-      if (i) out += ',';
-      out += quote(members[i].first);
-      out += ':';
-      canonical(*members[i].second, out);
-    }
-    out += '}';
-  } else if (v.IsArray()) {
-    out += '[';
-    bool first = true;
-    for (auto& e : v.GetArray()) {
-      if (!first) out += ',';
-      first = false;
-      canonical(e, out);
-    }
-    out += ']';
-  } else {
-    out += toJson(v);
-  }
-}
-
-std::string hex64(uint64_t a, uint64_t b, uint64_t c, uint64_t d) {
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx%016llx%016llx", static_cast<unsigned long long>(a),
-                static_cast<unsigned long long>(b), static_cast<unsigned long long>(c),
-                static_cast<unsigned long long>(d));
-  return buf;
-}
-
-std::string sha256Like(std::string_view seed) {
-  uint64_t h = fnv1a(seed);
-  return hex64(h, fnv1a(seed, h), fnv1a(seed, h ^ 0x9e3779b97f4a7c15ULL), fnv1a(seed, ~h));
-}
-
-std::string ipFrom(uint64_t h, int first) {
-  return std::to_string(first) + "." + std::to_string((h >> 16) % 250) + "." +
-         std::to_string((h >> 8) % 256) + "." + std::to_string(h % 253 + 1);
-}
-
-Val condition(const char* type, bool status, const std::string& t, Alloc& a, const char* reason = nullptr,
-              const std::string& message = "") {
-  Val c(rapidjson::kObjectType);
-  setString(c, "type", type, a);
-  setString(c, "status", status ? "True" : "False", a);
-  c.AddMember("lastProbeTime", Val(rapidjson::kNullType), a);
-  setString(c, "lastTransitionTime", t, a);
-  if (reason) setString(c, "reason", reason, a);
-  if (!message.empty()) setString(c, "message", message, a);
-  return c;
-}
-
-// status of a pod: Pending (ContainerCreating) or Running and ready.
-void setPodStatus(Doc& pod, const std::string& cluster, bool running, const std::string& now) {
-  auto& a = pod.GetAllocator();
-  std::string ns = getString(pod, {"metadata", "namespace"}), name = nameOf(pod);
-  uint64_t h = fnv1a(cluster + "/" + ns + "/" + name);
-  std::string node = getString(pod, {"spec", "nodeName"});
-  std::string hostIp = ipFrom(fnv1a(cluster + "/" + node), 172);
-  std::string started = getString(pod, {"status", "startTime"}, now);
-  Val st(rapidjson::kObjectType);
-  setString(st, "phase", running ? "Running" : "Pending", a);
-  std::vector<std::string> names;
-  if (const Val* cs = findPath(pod, {"spec", "containers"}); cs && cs->IsArray())
-    for (auto& ctr : cs->GetArray()) names.push_back(getString(ctr, {"name"}));
-  std::string unready = "containers with unready status: [";
-  for (size_t i = 0; i < names.size(); ++i) unready += (i ? " " : "") + names[i];
-  unready += "]";
-  Val conds(rapidjson::kArrayType);
-  conds.PushBack(condition("PodReadyToStartContainers", running, now, a), a);
-  conds.PushBack(condition("Initialized", true, started, a), a);
-  if (running) {
-    conds.PushBack(condition("Ready", true, now, a), a);
-    conds.PushBack(condition("ContainersReady", true, now, a), a);
-  } else {
-    conds.PushBack(condition("Ready", false, started, a, "ContainersNotReady", unready), a);
-    conds.PushBack(condition("ContainersReady", false, started, a, "ContainersNotReady", unready), a);
-  }
-  conds.PushBack(condition("PodScheduled", true, started, a), a);
-  st.AddMember("conditions", conds, a);
-  setString(st, "hostIP", hostIp, a);
-  Val hostIps(rapidjson::kArrayType);
-  Val hip(rapidjson::kObjectType);
-  setString(hip, "ip", hostIp, a);
-  hostIps.PushBack(hip, a);
-  st.AddMember("hostIPs", hostIps, a);
-  if (running) {
-    std::string podIp = ipFrom(h, 10);
-    setString(st, "podIP", podIp, a);
-    Val podIps(rapidjson::kArrayType);
-    Val pip(rapidjson::kObjectType);
-    setString(pip, "ip", podIp, a);
-    podIps.PushBack(pip, a);
-    st.AddMember("podIPs", podIps, a);
-  }
-  setString(st, "startTime", started, a);
-  Val statuses(rapidjson::kArrayType);
-  bool resources = false;
-  if (const Val* cs = findPath(pod, {"spec", "containers"}); cs && cs->IsArray()) {
-    for (auto& ctr : cs->GetArray()) {
-      std::string cname = getString(ctr, {"name"}), image = getString(ctr, {"image"});
-      if (const Val* r = find(ctr, "resources"); r && r->IsObject() && r->MemberCount() > 0) resources = true;
-      Val s(rapidjson::kObjectType);
-      if (running)
-        setString(s, "containerID", "containerd://" + sha256Like(ns + "/" + name + "/" + cname), a);
-      setString(s, "image", image.find('/') == std::string::npos ? "docker.io/library/" + image : image, a);
-      setString(s, "imageID", running ? image + "@sha256:" + sha256Like(image) : "", a);
-      s.AddMember("lastState", Val(rapidjson::kObjectType), a);
-      setString(s, "name", cname, a);
-      setBool(s, "ready", running, a);
-      setInt(s, "restartCount", 0, a);
-      setBool(s, "started", running, a);
-      Val state(rapidjson::kObjectType);
-      Val inner(rapidjson::kObjectType);
-      if (running) {
-        setString(inner, "startedAt", now, a);
-        state.AddMember("running", inner, a);
-      } else {
-        setString(inner, "reason", "ContainerCreating", a);
-        state.AddMember("waiting", inner, a);
-      }
-      s.AddMember("state", state, a);
-      statuses.PushBack(s, a);
-    }
-  }
-  st.AddMember("containerStatuses", statuses, a);
-  setString(st, "qosClass", resources ? "Burstable" : "BestEffort", a);
-  setMember(pod, "status", std::move(st), a);
-}
-
-// A pod as the kubelet-less control plane would create it from a template.
-Doc podFromTemplate(const std::string& cluster, const Val& tmpl, const std::string& ns,
-                    const std::string& name, const std::string& generateName, const OwnerRef& owner,
-                    const std::map<std::string, std::string>& extraLabels) {
-  Doc pod(rapidjson::kObjectType);
-  auto& a = pod.GetAllocator();
-  setString(pod, "apiVersion", "v1", a);
-  setString(pod, "kind", "Pod", a);
-  Val& md = objectMember(pod, "metadata", a);
-  setString(md, "name", name, a);
-  setString(md, "generateName", generateName, a);
-  setString(md, "namespace", ns, a);
-  Val labels(rapidjson::kObjectType);
-  if (const Val* l = findPath(tmpl, {"metadata", "labels"}); l && l->IsObject()) labels.CopyFrom(*l, a);
-  for (auto& [k, v] : extraLabels) setString(labels, k, v, a);
-  md.AddMember("labels", labels, a);
-  if (const Val* an = findPath(tmpl, {"metadata", "annotations"});
-      an && an->IsObject() && an->MemberCount()) {
-    Val copy;
-    copy.CopyFrom(*an, a);
-    md.AddMember("annotations", copy, a);
-  }
-  Val refs(rapidjson::kArrayType);
-  Val ref(rapidjson::kObjectType);
-  setString(ref, "apiVersion", owner.apiVersion, a);
-  setString(ref, "kind", owner.kind, a);
-  setString(ref, "name", owner.name, a);
-  setString(ref, "uid", owner.uid, a);
-  setBool(ref, "controller", true, a);
-  setBool(ref, "blockOwnerDeletion", true, a);
-  refs.PushBack(ref, a);
-  md.AddMember("ownerReferences", refs, a);
-
-  Val spec(rapidjson::kObjectType);
-  if (const Val* s = find(tmpl, "spec"); s && s->IsObject()) spec.CopyFrom(*s, a);
-  if (Val* cs = find(spec, "containers"); cs && cs->IsArray()) {
-    for (auto& ctr : cs->GetArray()) {
-      if (!ctr.IsObject()) continue;
-      std::string image = getString(ctr, {"image"});
-      auto colon = image.rfind(':');
-      bool latest = colon == std::string::npos || image.find('/', colon) != std::string::npos ||
-                    image.substr(colon + 1) == "latest";
-      if (!find(ctr, "imagePullPolicy"))
-        setString(ctr, "imagePullPolicy", latest ? "Always" : "IfNotPresent", a);
-      if (!find(ctr, "resources")) ctr.AddMember("resources", Val(rapidjson::kObjectType), a);
-      if (!find(ctr, "terminationMessagePath"))
-        setString(ctr, "terminationMessagePath", "/dev/termination-log", a);
-      if (!find(ctr, "terminationMessagePolicy")) setString(ctr, "terminationMessagePolicy", "File", a);
-    }
-  }
-  auto def = [&](const char* k, const char* v) {
-    if (!find(spec, k)) setString(spec, k, v, a);
-  };
-  def("restartPolicy", "Always");
-  def("dnsPolicy", "ClusterFirst");
-  def("schedulerName", "default-scheduler");
-  def("serviceAccountName", "default");
-  def("serviceAccount", getString(spec, {"serviceAccountName"}, "default").c_str());
-  def("preemptionPolicy", "PreemptLowerPriority");
-  if (!find(spec, "terminationGracePeriodSeconds")) setInt(spec, "terminationGracePeriodSeconds", 30, a);
-  if (!find(spec, "securityContext")) spec.AddMember("securityContext", Val(rapidjson::kObjectType), a);
-  if (!find(spec, "priority")) setInt(spec, "priority", 0, a);
-  if (!find(spec, "enableServiceLinks")) setBool(spec, "enableServiceLinks", true, a);
-  uint64_t h = fnv1a(cluster + "/" + ns + "/" + name);
-  setString(spec, "nodeName", cluster + "-node-" + std::to_string(h % 3 + 1), a);
-  setMember(pod, "spec", std::move(spec), a);
-  return pod;
-}
-
-bool isRunning(const Val& pod) {
-  return getString(pod, {"status", "phase"}) == "Running" &&
-         getString(pod, {"metadata", "deletionTimestamp"}).empty();
-}
-
-int ordinalOf(const std::string& pod, const std::string& sts) {
-  if (pod.size() <= sts.size() + 1 || pod.compare(0, sts.size() + 1, sts + "-") != 0) return -1;
-  std::string tail = pod.substr(sts.size() + 1);
-  if (tail.empty() || tail.size() > 9 || !std::all_of(tail.begin(), tail.end(), ::isdigit)) return -1;
-  return std::stoi(tail);
-}
-
-// Sets an integer status field, dropping it when zero and Go's omitempty applies.
-void setCount(Val& st, const char* key, int64_t n, bool omitEmpty, Alloc& a) {
-  if (omitEmpty && n == 0)
-    removeMember(st, key);
-  else
-    setInt(st, key, n, a);
-}
-
-void mergeStep(WorkloadStep& into, const WorkloadStep& s) {
-  into.changed = into.changed || s.changed;
-  if (s.pending) {
-    if (!into.pending || s.readyAt < into.readyAt) into.readyAt = s.readyAt;
-    into.pending = true;
-  }
-}
-
-// Keeps a condition's timestamps when its status and reason did not change.
-void putCondition(Val& conds, Val cond, const Val* oldConds, Alloc& a) {
-  if (oldConds && oldConds->IsArray()) {
-    for (auto& o : oldConds->GetArray()) {
-      if (getString(o, {"type"}) != getString(cond, {"type"})) continue;
-      if (getString(o, {"status"}) == getString(cond, {"status"}) &&
-          getString(o, {"reason"}) == getString(cond, {"reason"})) {
-        for (const char* k : {"lastUpdateTime", "lastTransitionTime"})
-          if (const Val* t = find(o, k)) setMember(cond, k, Val(*t, a), a);
-      }
-    }
-  }
-  conds.PushBack(cond, a);
-}
-
-// The annotations the Deployment controller does not copy from a Deployment onto its new
-// ReplicaSet (annotationsToSkip in k8s.io/kubernetes pkg/controller/deployment/util).
-bool skipCopyAnnotation(std::string_view key) {
-  return key == "kubectl.kubernetes.io/last-applied-configuration" ||
-         key == "deployment.kubernetes.io/revision" || key == "deployment.kubernetes.io/revision-history" ||
-         key == "deployment.kubernetes.io/desired-replicas" ||
-         key == "deployment.kubernetes.io/max-replicas" || key == "deprecated.deployment.rollback.to";
-}
-
-// copyDeploymentAnnotationsToReplicaSet: every annotation of the Deployment but the skipped ones
-// lands on the ReplicaSet (added or overwritten, never removed). True when one changed.
-bool copyDeploymentAnnotations(const Val& dep, Val& rsMeta, Alloc& a) {
-  const Val* from = findPath(dep, {"metadata", "annotations"});
-  if (!from || !from->IsObject()) return false;
-  bool changed = false;
-  Val& to = objectMember(rsMeta, "annotations", a);
-  for (auto& m : from->GetObject()) {
-    std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    if (!m.value.IsString() || skipCopyAnnotation(key)) continue;
-    std::string_view value(m.value.GetString(), m.value.GetStringLength());
-    if (const Val* old = find(to, key);
-        old && old->IsString() && std::string_view(old->GetString(), old->GetStringLength()) == value)
-      continue;
-    setString(to, key, value, a);
-    changed = true;
-  }
-  return changed;
-}
-
-// MaxSurge of a Deployment: 0 unless RollingUpdate; an int, or a percentage of the replicas
-// rounded up (ResolveFenceposts).
-int64_t maxSurge(const Val& dep, int64_t replicas) {
-  if (getString(dep, {"spec", "strategy", "type"}, "RollingUpdate") != "RollingUpdate") return 0;
-  const Val* surge = findPath(dep, {"spec", "strategy", "rollingUpdate", "maxSurge"});
-  if (!surge) return (replicas + 3) / 4;  // the default, 25%
-  if (surge->IsInt64()) return std::max<int64_t>(0, surge->GetInt64());
-  if (!surge->IsString()) return 0;
-  std::string s = surge->GetString();
-  if (s.empty() || s.back() != '%') return 0;  // refused by validation
-  int64_t pct = std::atoll(s.c_str());
-  return (pct * replicas + 99) / 100;
-}
-
-// SetReplicasAnnotations: desired-replicas and max-replicas (replicas + MaxSurge).
-bool setReplicasAnnotations(const Val& dep, Val& rsMeta, int64_t replicas, Alloc& a) {
-  bool changed = false;
-  Val& ann = objectMember(rsMeta, "annotations", a);
-  std::pair<const char*, std::string> want[] = {
-      {"deployment.kubernetes.io/desired-replicas", std::to_string(replicas)},
-      {"deployment.kubernetes.io/max-replicas", std::to_string(replicas + maxSurge(dep, replicas))}};
-  for (auto& [k, v] : want) {
-    if (getString(ann, {k}) == v) continue;
-    setString(ann, k, v, a);
-    changed = true;
-  }
-  return changed;
-}
-
-// SetNewReplicaSetAnnotations: the Deployment's annotations, then the revision (only ever raised;
-// a raised one that existed goes to revision-history, as on a rollback), then, for a ReplicaSet
-// about to be created, the replicas annotations.
-void setNewReplicaSetAnnotations(const Val& dep, Val& rsMeta, int64_t revision, bool exists, Alloc& a) {
-  copyDeploymentAnnotations(dep, rsMeta, a);
-  Val& ann = objectMember(rsMeta, "annotations", a);
-  const Val* oldVal = find(ann, "deployment.kubernetes.io/revision");
-  std::string oldRevision = oldVal && oldVal->IsString() ? oldVal->GetString() : "";
-  int64_t oldInt = oldRevision.empty() ? 0 : std::atoll(oldRevision.c_str());
-  if (oldInt < revision) {
-    setString(ann, "deployment.kubernetes.io/revision", std::to_string(revision), a);
-    if (oldVal) {
-      constexpr size_t kMaxRevHistoryLengthInChars = 2000;
-      std::string history = getString(ann, {"deployment.kubernetes.io/revision-history"});
-      std::vector<std::string> revs;
-      for (size_t start = 0;;) {
-        size_t comma = history.find(',', start);
-        revs.push_back(history.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-      if (revs[0].empty()) {
-        setString(ann, "deployment.kubernetes.io/revision-history", oldRevision, a);
-      } else {
-        size_t total = history.size() + oldRevision.size() + 1, first = 0;
-        while (total > kMaxRevHistoryLengthInChars && first < revs.size()) total -= revs[first++].size() + 1;
-        if (total <= kMaxRevHistoryLengthInChars) {
-          std::string joined;
-          for (size_t i = first; i < revs.size(); ++i) joined += revs[i] + ",";
-          setString(ann, "deployment.kubernetes.io/revision-history", joined + oldRevision, a);
-        }
-      }
-    }
-  }
-  if (!exists)
-    setReplicasAnnotations(dep, rsMeta, std::max<int64_t>(0, getInt(dep, {"spec", "replicas"}, 1)), a);
-}
-
-// The ReplicaSet a Deployment owns for one pod template.
-Doc replicaSetFor(const Val& dep, const Val& tmpl, const std::string& hash, int64_t replicas,
-                  int64_t revision) {
-  std::string name = getString(dep, {"metadata", "name"}), ns = getString(dep, {"metadata", "namespace"});
-  std::string current = name + "-" + hash;
-  Doc rs(rapidjson::kObjectType);
-  auto& a = rs.GetAllocator();
-  Val& md = objectMember(rs, "metadata", a);
-  setString(md, "name", current, a);
-  setString(md, "namespace", ns, a);
-  Val labels(rapidjson::kObjectType);
-  if (const Val* l = findPath(tmpl, {"metadata", "labels"}); l && l->IsObject()) labels.CopyFrom(*l, a);
-  setString(labels, "pod-template-hash", hash, a);
-  md.AddMember("labels", labels, a);
-  setNewReplicaSetAnnotations(dep, md, revision, false, a);
-  Val refs(rapidjson::kArrayType);
-  Val ref(rapidjson::kObjectType);
-  setString(ref, "apiVersion", "apps/v1", a);
-  setString(ref, "kind", "Deployment", a);
-  setString(ref, "name", name, a);
-  setString(ref, "uid", getString(dep, {"metadata", "uid"}), a);
-  setBool(ref, "controller", true, a);
-  setBool(ref, "blockOwnerDeletion", true, a);
-  refs.PushBack(ref, a);
-  md.AddMember("ownerReferences", refs, a);
-  Val& spec = objectMember(rs, "spec", a);
-  setInt(spec, "replicas", replicas, a);
-  Val sel(rapidjson::kObjectType);
-  if (const Val* s = findPath(dep, {"spec", "selector"}); s && s->IsObject()) sel.CopyFrom(*s, a);
-  setString(objectMember(sel, "matchLabels", a), "pod-template-hash", hash, a);
-  spec.AddMember("selector", sel, a);
-  Val t;
-  t.CopyFrom(tmpl, a);
-  setString(objectMember(objectMember(t, "metadata", a), "labels", a), "pod-template-hash", hash, a);
-  spec.AddMember("template", t, a);
-  return rs;
-}
-
-// The claim a StatefulSet's volumeClaimTemplate gives ordinal i, bound at once (Portworx provisions).
-Doc claimFor(const Val& sts, const Val& vct, int64_t i) {
-  std::string sName = getString(sts, {"metadata", "name"}), ns = getString(sts, {"metadata", "namespace"});
-  std::string name = getString(vct, {"metadata", "name"}) + "-" + sName + "-" + std::to_string(i);
-  Doc d(rapidjson::kObjectType);
-  auto& a = d.GetAllocator();
-  setString(d, "apiVersion", "v1", a);
-  setString(d, "kind", "PersistentVolumeClaim", a);
-  Val& md = objectMember(d, "metadata", a);
-  setString(md, "name", name, a);
-  setString(md, "namespace", ns, a);
-  if (const Val* l = findPath(sts, {"spec", "selector", "matchLabels"}); l && l->IsObject())
-    md.AddMember("labels", Val(*l, a), a);
-  Val& ann = objectMember(md, "annotations", a);
-  setString(ann, "pv.kubernetes.io/bind-completed", "yes", a);
-  setString(ann, "pv.kubernetes.io/bound-by-controller", "yes", a);
-  setString(ann, "volume.beta.kubernetes.io/storage-provisioner", "pxd.portworx.com", a);
-  setString(ann, "volume.kubernetes.io/storage-provisioner", "pxd.portworx.com", a);
-  Val fin(rapidjson::kArrayType);
-  fin.PushBack(str("kubernetes.io/pvc-protection", a), a);
-  md.AddMember("finalizers", fin, a);
-  Val spec(rapidjson::kObjectType);
-  if (const Val* s = find(vct, "spec"); s && s->IsObject()) spec.CopyFrom(*s, a);
-  if (!find(spec, "volumeMode")) setString(spec, "volumeMode", "Filesystem", a);
-  uint64_t h = fnv1a(ns + "/" + name);
-  std::string hex = sha256Like(ns + "/" + name);
-  setString(spec, "volumeName",
-            "pvc-" + hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-                hex.substr(16, 4) + "-" + hex.substr(20, 12),
-            a);
-  (void)h;
-  Val st(rapidjson::kObjectType);
-  setString(st, "phase", "Bound", a);
-  if (const Val* m = find(spec, "accessModes")) st.AddMember("accessModes", Val(*m, a), a);
-  if (const Val* r = findPath(spec, {"resources", "requests"}); r && r->IsObject())
-    st.AddMember("capacity", Val(*r, a), a);
-  d.AddMember("spec", spec, a);
-  d.AddMember("status", st, a);
-  return d;
-}
-
-void ensureClaims(Cluster& c, const Val& sts, int64_t replicas) {
-  const Val* vcts = findPath(sts, {"spec", "volumeClaimTemplates"});
-  if (!vcts || !vcts->IsArray() || vcts->Empty()) return;
-  auto pvcR = resource(c, "", "persistentvolumeclaims");
-  if (!pvcR) return;
-  std::string ns = getString(sts, {"metadata", "namespace"}), sName = getString(sts, {"metadata", "name"});
-  for (int64_t i = 0; i < replicas; ++i)
-    for (auto& vct : vcts->GetArray()) {
-      std::string name = getString(vct, {"metadata", "name"}) + "-" + sName + "-" + std::to_string(i);
-      if (getObject(c, *pvcR, ns, name)) continue;
-      Doc d = claimFor(sts, vct, i);
-      createObject(c, *pvcR, d);
-    }
+// Writes a workload's status: `fill` sets its fields. True when something was written.
+bool write_status(Cluster& c, const ResourceType& r, const std::string& ns, const std::string& name,
+                  const std::function<void(Val& status, Alloc& a)>& fill) {
+  return modify_object(c, r, ns, name, [&](Doc& d) {
+    auto& a = d.GetAllocator();
+    fill(object_member(d, "status", a), a);
+    return true;
+  });
 }
 
 }  // namespace
 
-std::string podTemplateHash(const Val& podTemplate) {
-  std::string c;
-  canonical(podTemplate, c);
-  return safeEncode(fnv1a(c), 10);
+void WorkloadReconciler::forget_pod(const std::string& ns, const std::string& pod) {
+  pod_born_.erase(ns + "/" + pod);
 }
 
-void WorkloadReconciler::forgetPod(const std::string& ns, const std::string& pod) {
-  podBorn_.erase(ns + "/" + pod);
+void WorkloadReconciler::delete_pod(Cluster& c, const ResourceType& pods, const std::string& ns,
+                                    const std::string& pod, WorkloadStep& step) {
+  delete_object(c, pods, ns, pod);
+  forget_pod(ns, pod);
+  step.changed = true;
 }
 
 WorkloadStep WorkloadReconciler::reconcile(Cluster& c, const std::string& plural, const std::string& ns,
                                            const std::string& name, Clock::time_point now) {
-  if (plural == "statefulsets") return statefulSet(c, ns, name, now);
+  if (plural == "statefulsets") return stateful_set(c, ns, name, now);
   if (plural == "deployments") return deployment(c, ns, name, now);
-  if (plural == "replicasets") return replicaSet(c, ns, name, now);
+  if (plural == "replicasets") return replica_set(c, ns, name, now);
   return {};
 }
 
-void WorkloadReconciler::createPod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step) {
-  auto podsR = resource(c, "", "pods");
+void WorkloadReconciler::create_pod(Cluster& c, Doc& pod, Clock::time_point now, WorkloadStep& step) {
+  auto pods_r = resource(c, "", "pods");
   bool running = delay_.count() <= 0;
-  setPodStatus(pod, c.name(), running, nowRfc3339());
-  std::string ns = getString(pod, {"metadata", "namespace"}), name = nameOf(pod);
-  if (!createObject(c, *podsR, pod)) return;
+  set_pod_status(pod, c.name(), running, now_rfc3339());
+  std::string ns = get_string(pod, {"metadata", "namespace"}), name = name_of(pod);
+  if (!create_object(c, *pods_r, pod)) return;
   step.changed = true;
   if (!running) {
-    podBorn_[ns + "/" + name] = now;
+    pod_born_[ns + "/" + name] = now;
     WorkloadStep s;
     s.pending = true;
-    s.readyAt = now + delay_;
-    mergeStep(step, s);
+    s.ready_at = now + delay_;
+    merge_step(step, s);
   }
 }
 
 bool WorkloadReconciler::promote(Cluster& c, const Val& pod, Clock::time_point now, WorkloadStep& step) {
-  if (isRunning(pod)) return true;
-  if (getString(pod, {"status", "phase"}, "Pending") != "Pending") return false;
-  std::string ns = getString(pod, {"metadata", "namespace"}), name = nameOf(pod);
+  if (is_running(pod)) return true;
+  if (get_string(pod, {"status", "phase"}, "Pending") != "Pending") return false;
+  std::string ns = get_string(pod, {"metadata", "namespace"}), name = name_of(pod);
   std::string key = ns + "/" + name;
-  auto it = podBorn_.find(key);
-  if (it != podBorn_.end() && now < it->second + delay_) {
+  auto it = pod_born_.find(key);
+  if (it != pod_born_.end() && now < it->second + delay_) {
     WorkloadStep s;
     s.pending = true;
-    s.readyAt = it->second + delay_;
-    mergeStep(step, s);
+    s.ready_at = it->second + delay_;
+    merge_step(step, s);
     return false;
   }
-  auto podsR = resource(c, "", "pods");
+  auto pods_r = resource(c, "", "pods");
   std::string cluster = c.name();
-  if (modifyObject(c, *podsR, ns, name, [&](Doc& d) {
-        if (getString(d, {"status", "phase"}, "Pending") != "Pending") return false;
-        setPodStatus(d, cluster, true, nowRfc3339());
+  if (modify_object(c, *pods_r, ns, name, [&](Doc& d) {
+        if (get_string(d, {"status", "phase"}, "Pending") != "Pending") return false;
+        set_pod_status(d, cluster, true, now_rfc3339());
         return true;
       }))
     step.changed = true;
-  podBorn_.erase(key);
+  pod_born_.erase(key);
   return true;
 }
 
-WorkloadStep WorkloadReconciler::statefulSet(Cluster& c, const std::string& ns, const std::string& name,
-                                             Clock::time_point now) {
+WorkloadStep WorkloadReconciler::stateful_set(Cluster& c, const std::string& ns, const std::string& name,
+                                              Clock::time_point now) {
   WorkloadStep step;
-  auto stsR = resource(c, "apps", "statefulsets");
-  auto podsR = resource(c, "", "pods");
-  std::vector<Object> all = listDocs(c, *podsR, ns);
+  auto sts_r = resource(c, "apps", "statefulsets");
+  auto pods_r = resource(c, "", "pods");
+  std::vector<Object> all = list_docs(c, *pods_r, ns);
   std::map<int, const Val*> pods;
   for (auto& p : all)
-    if (ownedBy(*p, "StatefulSet", name)) {
-      int ord = ordinalOf(nameOf(*p), name);
+    if (owned_by(*p, "StatefulSet", name)) {
+      int ord = ordinal_of(name_of(*p), name);
       if (ord >= 0) pods[ord] = p.get();
     }
-  auto sts = getObject(c, *stsR, ns, name);
+  auto sts = get_object(c, *sts_r, ns, name);
   if (!sts) {  // garbage collection of the dependents
     for (auto& [ord, p] : pods) {
-      deleteObject(c, *podsR, ns, nameOf(*p));
-      forgetPod(ns, nameOf(*p));
-      step.changed = true;
+      delete_pod(c, *pods_r, ns, name_of(*p), step);
     }
     return step;
   }
-  int64_t replicas = std::max<int64_t>(0, getInt(*sts, {"spec", "replicas"}, 1));
-  int64_t generation = getInt(*sts, {"metadata", "generation"}, 1);
-  OwnerRef owner{"apps/v1", "StatefulSet", name, getString(*sts, {"metadata", "uid"})};
-  const Val* tmpl = findPath(*sts, {"spec", "template"});
-  Val empty(rapidjson::kObjectType);
-  if (!tmpl) tmpl = &empty;
-  std::string revision = name + "-" + podTemplateHash(*tmpl);
-  ensureClaims(c, *sts, replicas);  // kept on scale-down, as the StatefulSet controller does
+  int64_t replicas = std::max<int64_t>(0, get_int(*sts, {"spec", "replicas"}, 1));
+  int64_t generation = get_int(*sts, {"metadata", "generation"}, 1);
+  OwnerRef owner{"apps/v1", "StatefulSet", name, get_string(*sts, {"metadata", "uid"})};
+  const Val* tmpl = &template_of(*sts);
+  std::string revision = name + "-" + pod_template_hash(*tmpl);
+  ensure_claims(c, *sts, replicas);  // kept on scale-down, as the StatefulSet controller does
   // scale down: the highest ordinal first
   for (auto it = pods.rbegin(); it != pods.rend(); ++it) {
     if (it->first < replicas) continue;
-    deleteObject(c, *podsR, ns, nameOf(*it->second));
-    forgetPod(ns, nameOf(*it->second));
-    step.changed = true;
+    delete_pod(c, *pods_r, ns, name_of(*it->second), step);
   }
   int64_t existing = 0, ready = 0;
   for (int64_t i = 0; i < replicas; ++i) {
     auto it = pods.find(static_cast<int>(i));
     if (it == pods.end()) {
-      std::string podName = name + "-" + std::to_string(i);
+      std::string pod_name = name + "-" + std::to_string(i);
       std::map<std::string, std::string> extra{{"apps.kubernetes.io/pod-index", std::to_string(i)},
                                                {"controller-revision-hash", revision},
-                                               {"statefulset.kubernetes.io/pod-name", podName}};
-      Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner, extra);
+                                               {"statefulset.kubernetes.io/pod-name", pod_name}};
+      Doc pod = pod_from_template(c.name(), *tmpl, ns, pod_name, name + "-", owner, extra);
       auto& a = pod.GetAllocator();
-      Val& spec = objectMember(pod, "spec", a);
-      setString(spec, "hostname", podName, a);
-      std::string svc = getString(*sts, {"spec", "serviceName"});
-      if (!svc.empty()) setString(spec, "subdomain", svc, a);
-      createPod(c, pod, now, step);
+      Val& spec = object_member(pod, "spec", a);
+      set_string(spec, "hostname", pod_name, a);
+      std::string svc = get_string(*sts, {"spec", "serviceName"});
+      if (!svc.empty()) set_string(spec, "subdomain", svc, a);
+      create_pod(c, pod, now, step);
       ++existing;
       if (delay_.count() <= 0) ++ready;
     } else {
@@ -585,58 +144,51 @@ WorkloadStep WorkloadReconciler::statefulSet(Cluster& c, const std::string& ns, 
       if (promote(c, *it->second, now, step)) ++ready;
     }
   }
-  if (modifyObject(c, *stsR, ns, name, [&](Doc& d) {
-        auto& a = d.GetAllocator();
-        Val& st = objectMember(d, "status", a);
-        setInt(st, "observedGeneration", generation, a);
-        setInt(st, "replicas", existing, a);
-        setCount(st, "readyReplicas", ready, true, a);
-        setCount(st, "currentReplicas", existing, true, a);
-        setCount(st, "updatedReplicas", existing, true, a);
-        setInt(st, "availableReplicas", ready, a);
-        setString(st, "currentRevision", revision, a);
-        setString(st, "updateRevision", revision, a);
-        setInt(st, "collisionCount", 0, a);
-        return true;
+  if (write_status(c, *sts_r, ns, name, [&](Val& st, Alloc& a) {
+        set_int(st, "observedGeneration", generation, a);
+        set_int(st, "replicas", existing, a);
+        set_count(st, "readyReplicas", ready, true, a);
+        set_count(st, "currentReplicas", existing, true, a);
+        set_count(st, "updatedReplicas", existing, true, a);
+        set_int(st, "availableReplicas", ready, a);
+        set_string(st, "currentRevision", revision, a);
+        set_string(st, "updateRevision", revision, a);
+        set_int(st, "collisionCount", 0, a);
       }))
     step.changed = true;
   return step;
 }
 
-WorkloadStep WorkloadReconciler::replicaSet(Cluster& c, const std::string& ns, const std::string& name,
-                                            Clock::time_point now) {
+WorkloadStep WorkloadReconciler::replica_set(Cluster& c, const std::string& ns, const std::string& name,
+                                             Clock::time_point now) {
   WorkloadStep step;
-  auto rsR = resource(c, "apps", "replicasets");
-  auto podsR = resource(c, "", "pods");
-  std::vector<Object> all = listDocs(c, *podsR, ns);
+  auto rs_r = resource(c, "apps", "replicasets");
+  auto pods_r = resource(c, "", "pods");
+  std::vector<Object> all = list_docs(c, *pods_r, ns);
   std::vector<const Val*> pods;
   for (auto& p : all)
-    if (ownedBy(*p, "ReplicaSet", name) && getString(*p, {"metadata", "deletionTimestamp"}).empty())
+    if (owned_by(*p, "ReplicaSet", name) && get_string(*p, {"metadata", "deletionTimestamp"}).empty())
       pods.push_back(p.get());
-  auto rs = getObject(c, *rsR, ns, name);
+  auto rs = get_object(c, *rs_r, ns, name);
   if (!rs) {
     for (auto* p : pods) {
-      deleteObject(c, *podsR, ns, nameOf(*p));
-      forgetPod(ns, nameOf(*p));
-      step.changed = true;
+      delete_pod(c, *pods_r, ns, name_of(*p), step);
     }
     return step;
   }
-  int64_t replicas = std::max<int64_t>(0, getInt(*rs, {"spec", "replicas"}, 1));
-  int64_t generation = getInt(*rs, {"metadata", "generation"}, 1);
-  OwnerRef owner{"apps/v1", "ReplicaSet", name, getString(*rs, {"metadata", "uid"})};
+  int64_t replicas = std::max<int64_t>(0, get_int(*rs, {"spec", "replicas"}, 1));
+  int64_t generation = get_int(*rs, {"metadata", "generation"}, 1);
+  OwnerRef owner{"apps/v1", "ReplicaSet", name, get_string(*rs, {"metadata", "uid"})};
   // scale down: not-ready pods first, then the newest
   if (static_cast<int64_t>(pods.size()) > replicas) {
     std::stable_sort(pods.begin(), pods.end(), [](const Val* a, const Val* b) {
-      if (isRunning(*a) != isRunning(*b)) return !isRunning(*a);
-      return getString(*a, {"metadata", "creationTimestamp"}) >
-             getString(*b, {"metadata", "creationTimestamp"});
+      if (is_running(*a) != is_running(*b)) return !is_running(*a);
+      return get_string(*a, {"metadata", "creationTimestamp"}) >
+             get_string(*b, {"metadata", "creationTimestamp"});
     });
     while (static_cast<int64_t>(pods.size()) > replicas) {
-      deleteObject(c, *podsR, ns, nameOf(*pods.front()));
-      forgetPod(ns, nameOf(*pods.front()));
+      delete_pod(c, *pods_r, ns, name_of(*pods.front()), step);
       pods.erase(pods.begin());
-      step.changed = true;
     }
   }
   int64_t existing = 0, ready = 0;
@@ -644,29 +196,24 @@ WorkloadStep WorkloadReconciler::replicaSet(Cluster& c, const std::string& ns, c
     ++existing;
     if (promote(c, *p, now, step)) ++ready;
   }
-  const Val* tmpl = findPath(*rs, {"spec", "template"});
-  Val empty(rapidjson::kObjectType);
-  if (!tmpl) tmpl = &empty;
+  const Val* tmpl = &template_of(*rs);
   for (int64_t i = existing; i < replicas; ++i) {
-    std::string podName;
+    std::string pod_name;
     for (int attempt = 0; attempt < 10; ++attempt) {
-      podName = name + "-" + randomSuffix(5);
-      if (!getObject(c, *podsR, ns, podName)) break;
+      pod_name = name + "-" + random_suffix(5);
+      if (!get_object(c, *pods_r, ns, pod_name)) break;
     }
-    Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner, {});
-    createPod(c, pod, now, step);
+    Doc pod = pod_from_template(c.name(), *tmpl, ns, pod_name, name + "-", owner, {});
+    create_pod(c, pod, now, step);
     ++existing;
     if (delay_.count() <= 0) ++ready;
   }
-  if (modifyObject(c, *rsR, ns, name, [&](Doc& d) {
-        auto& a = d.GetAllocator();
-        Val& st = objectMember(d, "status", a);
-        setInt(st, "replicas", existing, a);
-        setCount(st, "fullyLabeledReplicas", existing, true, a);
-        setCount(st, "readyReplicas", ready, true, a);
-        setCount(st, "availableReplicas", ready, true, a);
-        setInt(st, "observedGeneration", generation, a);
-        return true;
+  if (write_status(c, *rs_r, ns, name, [&](Val& st, Alloc& a) {
+        set_int(st, "replicas", existing, a);
+        set_count(st, "fullyLabeledReplicas", existing, true, a);
+        set_count(st, "readyReplicas", ready, true, a);
+        set_count(st, "availableReplicas", ready, true, a);
+        set_int(st, "observedGeneration", generation, a);
       }))
     step.changed = true;
   return step;
@@ -675,50 +222,49 @@ WorkloadStep WorkloadReconciler::replicaSet(Cluster& c, const std::string& ns, c
 WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, const std::string& name,
                                             Clock::time_point now) {
   WorkloadStep step;
-  auto depR = resource(c, "apps", "deployments");
-  auto rsR = resource(c, "apps", "replicasets");
+  auto dep_r = resource(c, "apps", "deployments");
+  auto rs_r = resource(c, "apps", "replicasets");
   std::vector<Object> owned;
-  for (auto& rs : listDocs(c, *rsR, ns))
-    if (ownedBy(*rs, "Deployment", name)) owned.push_back(rs);
-  auto dep = getObject(c, *depR, ns, name);
+  for (auto& rs : list_docs(c, *rs_r, ns))
+    if (owned_by(*rs, "Deployment", name)) owned.push_back(rs);
+  auto dep = get_object(c, *dep_r, ns, name);
   if (!dep) {
     for (auto& rs : owned) {
-      deleteObject(c, *rsR, ns, nameOf(*rs));
-      mergeStep(step, replicaSet(c, ns, nameOf(*rs), now));
+      delete_object(c, *rs_r, ns, name_of(*rs));
+      merge_step(step, replica_set(c, ns, name_of(*rs), now));
       step.changed = true;
     }
     return step;
   }
-  int64_t replicas = std::max<int64_t>(0, getInt(*dep, {"spec", "replicas"}, 1));
-  int64_t generation = getInt(*dep, {"metadata", "generation"}, 1);
-  const Val* tmpl = findPath(*dep, {"spec", "template"});
-  Val empty(rapidjson::kObjectType);
-  if (!tmpl) tmpl = &empty;
-  std::string hash = podTemplateHash(*tmpl);
+  int64_t replicas = std::max<int64_t>(0, get_int(*dep, {"spec", "replicas"}, 1));
+  int64_t generation = get_int(*dep, {"metadata", "generation"}, 1);
+  const Val* tmpl = &template_of(*dep);
+  std::string hash = pod_template_hash(*tmpl);
   std::string current = name + "-" + hash;
-  int64_t maxRevision = 0, currentRevision = 0;
+  int64_t max_revision = 0, current_revision = 0;
   for (auto& rs : owned) {
     int64_t rev = std::atoll(annotation(*rs, "deployment.kubernetes.io/revision").c_str());
-    maxRevision = std::max(maxRevision, rev);
-    if (nameOf(*rs) == current) currentRevision = rev;
+    max_revision = std::max(max_revision, rev);
+    if (name_of(*rs) == current) current_revision = rev;
   }
-  bool exists = std::any_of(owned.begin(), owned.end(), [&](auto& rs) { return nameOf(*rs) == current; });
-  int64_t revision = currentRevision && currentRevision == maxRevision ? currentRevision : maxRevision + 1;
+  bool exists = std::any_of(owned.begin(), owned.end(), [&](auto& rs) { return name_of(*rs) == current; });
+  int64_t revision =
+      current_revision && current_revision == max_revision ? current_revision : max_revision + 1;
   if (!exists) {
-    Doc rs = replicaSetFor(*dep, *tmpl, hash, replicas, revision);
-    if (createObject(c, *rsR, rs)) step.changed = true;
+    Doc rs = replica_set_for(*dep, *tmpl, hash, replicas, revision);
+    if (create_object(c, *rs_r, rs)) step.changed = true;
   }
   for (auto& rs : owned) {
-    std::string rsName = nameOf(*rs);
-    bool isCurrent = rsName == current;
-    int64_t want = isCurrent ? replicas : 0;
-    if (modifyObject(c, *rsR, ns, rsName, [&](Doc& d) {
+    std::string rs_name = name_of(*rs);
+    bool is_current = rs_name == current;
+    int64_t want = is_current ? replicas : 0;
+    if (modify_object(c, *rs_r, ns, rs_name, [&](Doc& d) {
           auto& a = d.GetAllocator();
-          Val& md = objectMember(d, "metadata", a);
-          if (isCurrent) setNewReplicaSetAnnotations(*dep, md, revision, true, a);
+          Val& md = object_member(d, "metadata", a);
+          if (is_current) set_new_replica_set_annotations(*dep, md, revision, true, a);
           // scaleReplicaSet: a ReplicaSet whose size changes gets the replicas annotations
-          if (getInt(d, {"spec", "replicas"}, 1) != want) setReplicasAnnotations(*dep, md, replicas, a);
-          setInt(objectMember(d, "spec", a), "replicas", want, a);
+          if (get_int(d, {"spec", "replicas"}, 1) != want) set_replicas_annotations(*dep, md, replicas, a);
+          set_int(object_member(d, "spec", a), "replicas", want, a);
           return true;
         }))
       step.changed = true;
@@ -726,107 +272,105 @@ WorkloadStep WorkloadReconciler::deployment(Cluster& c, const std::string& ns, c
   // the replica sets' pods
   std::vector<std::string> names{current};
   for (auto& rs : owned)
-    if (nameOf(*rs) != current) names.push_back(nameOf(*rs));
+    if (name_of(*rs) != current) names.push_back(name_of(*rs));
   int64_t total = 0, updated = 0, ready = 0;
-  for (auto& rsName : names) {
-    mergeStep(step, replicaSet(c, ns, rsName, now));
-    if (auto rs = getObject(c, *rsR, ns, rsName)) {
-      int64_t n = getInt(*rs, {"status", "replicas"});
+  for (auto& rs_name : names) {
+    merge_step(step, replica_set(c, ns, rs_name, now));
+    if (auto rs = get_object(c, *rs_r, ns, rs_name)) {
+      int64_t n = get_int(*rs, {"status", "replicas"});
       total += n;
-      if (rsName == current) updated = n;
-      ready += getInt(*rs, {"status", "readyReplicas"});
+      if (rs_name == current) updated = n;
+      ready += get_int(*rs, {"status", "readyReplicas"});
     }
   }
-  std::string nowStr = nowRfc3339();
-  if (modifyObject(c, *depR, ns, name, [&](Doc& d) {
+  std::string now_str = now_rfc3339();
+  if (modify_object(c, *dep_r, ns, name, [&](Doc& d) {
         auto& a = d.GetAllocator();
-        setAnnotation(d, "deployment.kubernetes.io/revision", std::to_string(revision));
-        Val& st = objectMember(d, "status", a);
-        setInt(st, "observedGeneration", generation, a);
-        setCount(st, "replicas", total, true, a);
-        setCount(st, "updatedReplicas", updated, true, a);
-        setCount(st, "readyReplicas", ready, true, a);
-        setCount(st, "availableReplicas", ready, true, a);
-        setCount(st, "unavailableReplicas", std::max<int64_t>(0, total - ready), true, a);
-        Val oldConds;
-        if (const Val* oc = find(st, "conditions")) oldConds.CopyFrom(*oc, a);
+        set_annotation(d, "deployment.kubernetes.io/revision", std::to_string(revision));
+        Val& st = object_member(d, "status", a);
+        set_int(st, "observedGeneration", generation, a);
+        set_count(st, "replicas", total, true, a);
+        set_count(st, "updatedReplicas", updated, true, a);
+        set_count(st, "readyReplicas", ready, true, a);
+        set_count(st, "availableReplicas", ready, true, a);
+        set_count(st, "unavailableReplicas", std::max<int64_t>(0, total - ready), true, a);
+        Val old_conds;
+        if (const Val* oc = find(st, "conditions")) old_conds.CopyFrom(*oc, a);
         Val conds(rapidjson::kArrayType);
         bool available = ready >= replicas - replicas / 4;
         Val avail(rapidjson::kObjectType);
-        setString(avail, "type", "Available", a);
-        setString(avail, "status", available ? "True" : "False", a);
-        setString(avail, "lastUpdateTime", nowStr, a);
-        setString(avail, "lastTransitionTime", nowStr, a);
-        setString(avail, "reason", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", a);
-        setString(avail, "message",
-                  available ? "Deployment has minimum availability."
-                            : "Deployment does not have minimum availability.",
-                  a);
-        putCondition(conds, std::move(avail), &oldConds, a);
+        set_string(avail, "type", "Available", a);
+        set_string(avail, "status", available ? "True" : "False", a);
+        set_string(avail, "lastUpdateTime", now_str, a);
+        set_string(avail, "lastTransitionTime", now_str, a);
+        set_string(avail, "reason", available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable", a);
+        set_string(avail, "message",
+                   available ? "Deployment has minimum availability."
+                             : "Deployment does not have minimum availability.",
+                   a);
+        put_condition(conds, std::move(avail), &old_conds, a);
         bool done = updated == replicas && ready >= replicas && total == replicas;
         Val prog(rapidjson::kObjectType);
-        setString(prog, "type", "Progressing", a);
-        setString(prog, "status", "True", a);
-        setString(prog, "lastUpdateTime", nowStr, a);
-        setString(prog, "lastTransitionTime", nowStr, a);
-        setString(prog, "reason", done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", a);
-        setString(
+        set_string(prog, "type", "Progressing", a);
+        set_string(prog, "status", "True", a);
+        set_string(prog, "lastUpdateTime", now_str, a);
+        set_string(prog, "lastTransitionTime", now_str, a);
+        set_string(prog, "reason", done ? "NewReplicaSetAvailable" : "ReplicaSetUpdated", a);
+        set_string(
             prog, "message",
             "ReplicaSet \"" + current + (done ? "\" has successfully progressed." : "\" is progressing."), a);
-        putCondition(conds, std::move(prog), &oldConds, a);
-        setMember(st, "conditions", std::move(conds), a);
+        put_condition(conds, std::move(prog), &old_conds, a);
+        set_member(st, "conditions", std::move(conds), a);
         return true;
       }))
     step.changed = true;
   return step;
 }
 
-void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
-  auto podsR = sim::resource(c, "", "pods");
-  std::string ns = getString(obj, {"metadata", "namespace"}), name = nameOf(obj);
-  int64_t replicas = std::max<int64_t>(0, getInt(obj, {"spec", "replicas"}, 1));
-  const Val* tmpl = findPath(obj, {"spec", "template"});
-  Val empty(rapidjson::kObjectType);
-  if (!tmpl) tmpl = &empty;
-  std::string now = nowRfc3339();
+void create_dependents(Cluster& c, const std::string& plural, const Val& obj) {
+  auto pods_r = sim::resource(c, "", "pods");
+  std::string ns = get_string(obj, {"metadata", "namespace"}), name = name_of(obj);
+  int64_t replicas = std::max<int64_t>(0, get_int(obj, {"spec", "replicas"}, 1));
+  const Val* tmpl = &template_of(obj);
+  std::string now = now_rfc3339();
   if (plural == "statefulsets") {
-    ensureClaims(c, obj, replicas);
-    OwnerRef owner{"apps/v1", "StatefulSet", name, getString(obj, {"metadata", "uid"})};
-    std::string revision = name + "-" + podTemplateHash(*tmpl);
+    ensure_claims(c, obj, replicas);
+    OwnerRef owner{"apps/v1", "StatefulSet", name, get_string(obj, {"metadata", "uid"})};
+    std::string revision = name + "-" + pod_template_hash(*tmpl);
     for (int64_t i = 0; i < replicas; ++i) {
-      std::string podName = name + "-" + std::to_string(i);
-      Doc pod = podFromTemplate(c.name(), *tmpl, ns, podName, name + "-", owner,
-                                {{"apps.kubernetes.io/pod-index", std::to_string(i)},
-                                 {"controller-revision-hash", revision},
-                                 {"statefulset.kubernetes.io/pod-name", podName}});
+      std::string pod_name = name + "-" + std::to_string(i);
+      Doc pod = pod_from_template(c.name(), *tmpl, ns, pod_name, name + "-", owner,
+                                  {{"apps.kubernetes.io/pod-index", std::to_string(i)},
+                                   {"controller-revision-hash", revision},
+                                   {"statefulset.kubernetes.io/pod-name", pod_name}});
       auto& a = pod.GetAllocator();
-      setString(objectMember(pod, "spec", a), "hostname", podName, a);
-      std::string svc = getString(obj, {"spec", "serviceName"});
-      if (!svc.empty()) setString(objectMember(pod, "spec", a), "subdomain", svc, a);
-      setPodStatus(pod, c.name(), true, now);
-      createSeeded(c, *podsR, std::move(pod));
+      set_string(object_member(pod, "spec", a), "hostname", pod_name, a);
+      std::string svc = get_string(obj, {"spec", "serviceName"});
+      if (!svc.empty()) set_string(object_member(pod, "spec", a), "subdomain", svc, a);
+      set_pod_status(pod, c.name(), true, now);
+      create_seeded(c, *pods_r, std::move(pod));
     }
   } else if (plural == "deployments") {
-    auto rsR = sim::resource(c, "apps", "replicasets");
-    std::string hash = podTemplateHash(*tmpl);
-    Doc rs = replicaSetFor(obj, *tmpl, hash, replicas, 1);
+    auto rs_r = sim::resource(c, "apps", "replicasets");
+    std::string hash = pod_template_hash(*tmpl);
+    Doc rs = replica_set_for(obj, *tmpl, hash, replicas, 1);
     auto& a = rs.GetAllocator();
-    Val& st = objectMember(rs, "status", a);
-    setInt(st, "replicas", replicas, a);
-    setCount(st, "fullyLabeledReplicas", replicas, true, a);
-    setCount(st, "readyReplicas", replicas, true, a);
-    setCount(st, "availableReplicas", replicas, true, a);
-    setInt(st, "observedGeneration", 1, a);
-    Object stored = createSeeded(c, *rsR, std::move(rs));
+    Val& st = object_member(rs, "status", a);
+    set_int(st, "replicas", replicas, a);
+    set_count(st, "fullyLabeledReplicas", replicas, true, a);
+    set_count(st, "readyReplicas", replicas, true, a);
+    set_count(st, "availableReplicas", replicas, true, a);
+    set_int(st, "observedGeneration", 1, a);
+    Object stored = create_seeded(c, *rs_r, std::move(rs));
     if (!stored) return;
-    const Val& rsDoc = *stored;
-    OwnerRef owner{"apps/v1", "ReplicaSet", nameOf(rsDoc), getString(rsDoc, {"metadata", "uid"})};
-    const Val* rsTmpl = findPath(rsDoc, {"spec", "template"});
+    const Val& rs_doc = *stored;
+    OwnerRef owner{"apps/v1", "ReplicaSet", name_of(rs_doc), get_string(rs_doc, {"metadata", "uid"})};
+    const Val* rs_tmpl = find_path(rs_doc, {"spec", "template"});
     for (int64_t i = 0; i < replicas; ++i) {
-      std::string podName = nameOf(rsDoc) + "-" + randomSuffix(5);
-      Doc pod = podFromTemplate(c.name(), *rsTmpl, ns, podName, nameOf(rsDoc) + "-", owner, {});
-      setPodStatus(pod, c.name(), true, now);
-      createSeeded(c, *podsR, std::move(pod));
+      std::string pod_name = name_of(rs_doc) + "-" + random_suffix(5);
+      Doc pod = pod_from_template(c.name(), *rs_tmpl, ns, pod_name, name_of(rs_doc) + "-", owner, {});
+      set_pod_status(pod, c.name(), true, now);
+      create_seeded(c, *pods_r, std::move(pod));
     }
   }
 }
@@ -835,8 +379,8 @@ void createDependents(Cluster& c, const std::string& plural, const Val& obj) {
 
 namespace emu::sim {
 
-bool reconcileWorkload(Cluster& c, const std::string& plural, const std::string& ns,
-                       const std::string& name) {
+bool reconcile_workload(Cluster& c, const std::string& plural, const std::string& ns,
+                        const std::string& name) {
   WorkloadReconciler r(std::chrono::milliseconds(0));
   return r.reconcile(c, plural, ns, name).changed;
 }

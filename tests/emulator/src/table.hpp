@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "store.hpp"
+#include "json.hpp"
+#include "types.hpp"
 
 namespace emu {
 

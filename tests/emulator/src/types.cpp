@@ -1,7 +1,8 @@
 // The resource types: the registry, the built-in kinds, Stork's CRDs, and types served by CRDs.
 #include <algorithm>
 
-#include "store.hpp"
+#include "json.hpp"
+#include "types.hpp"
 
 namespace emu {
 

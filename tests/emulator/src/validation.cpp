@@ -35,15 +35,6 @@ bool is_subdomain(const std::string& s) {
   }
 }
 
-std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
 const char* json_kind(const Value& v) {
   if (v.IsString()) return "string";
   if (v.IsNumber()) return "number";
@@ -57,7 +48,7 @@ const char* json_kind(const Value& v) {
                                const std::string& go_type) {
   std::string what = json_kind(bad);
   if (bad.IsNumber()) what = "number " + to_json(bad);
-  throw errors::bad_request(type.kind + " in version " + quote(type.version) + " cannot be handled as a " +
+  throw errors::bad_request(type.kind + " in version " + quoted(type.version) + " cannot be handled as a " +
                             type.kind + ": json: cannot unmarshal " + what + " into Go struct field " +
                             go_field + " of type " + go_type);
 }
@@ -138,7 +129,7 @@ std::vector<std::string> name_errors(const ResourceType& type, const std::string
 }
 
 std::string invalid_body_string(const std::string& value, const std::string& detail) {
-  return "Invalid value: " + quote(value) + (detail.empty() ? "" : ": " + detail);
+  return "Invalid value: " + quoted(value) + (detail.empty() ? "" : ": " + detail);
 }
 std::string invalid_body_int(long long value, const std::string& detail) {
   return "Invalid value: " + std::to_string(value) + (detail.empty() ? "" : ": " + detail);
@@ -460,7 +451,7 @@ void validate_crd(const Value& object, std::vector<StatusCause>& causes) {
     } else {
       causes.push_back(
           {"FieldValueNotSupported",
-           "Unsupported value: " + quote(scope) + ": supported values: \"Cluster\", \"Namespaced\"",
+           "Unsupported value: " + quoted(scope) + ": supported values: \"Cluster\", \"Namespaced\"",
            "spec.scope"});
     }
   }

@@ -7,7 +7,9 @@
 
 #include <rapidjson/document.h>
 
-#include "store.hpp"
+#include "errors.hpp"
+#include "json.hpp"
+#include "types.hpp"
 
 namespace emu {
 

@@ -12,42 +12,42 @@ TEST_CASE("seed zookeeper-failover: the runbook's state after a scheduled migrat
   Cluster& dst = e.cluster("us-east-1b");
   auto zk = get(src, "apps", "statefulsets", "zookeeper", "zk");
   REQUIRE(zk);
-  CHECK(getInt(*zk, {"spec", "replicas"}) == 3);
-  CHECK(getInt(*zk, {"status", "readyReplicas"}) == 3);
+  CHECK(get_int(*zk, {"spec", "replicas"}) == 3);
+  CHECK(get_int(*zk, {"status", "readyReplicas"}) == 3);
   CHECK(label(*zk, "app") == "zk");
   CHECK(names(src, "", "pods", "zookeeper") == std::vector<std::string>{"zk-0", "zk-1", "zk-2"});
   auto ms = get(src, kStorkGroup, "migrationschedules", "zookeeper", "migrationschedule");
   REQUIRE(ms);
-  CHECK(getString(*ms, {"spec", "template", "spec", "clusterPair"}) == "remotecluster");
-  CHECK(getString(*ms, {"spec", "schedulePolicyName"}) == "default-migration-policy");
-  CHECK_FALSE(getBool(*ms, {"spec", "suspend"}, true));
-  const Val* items = findPath(*ms, {"status", "items", "Interval"});
+  CHECK(get_string(*ms, {"spec", "template", "spec", "clusterPair"}) == "remotecluster");
+  CHECK(get_string(*ms, {"spec", "schedulePolicyName"}) == "default-migration-policy");
+  CHECK_FALSE(get_bool(*ms, {"spec", "suspend"}, true));
+  const Val* items = find_path(*ms, {"status", "items", "Interval"});
   REQUIRE(items);
   REQUIRE(items->Size() == 1);
-  CHECK(getString((*items)[0], {"status"}) == "Successful");
-  std::time_t created = parseRfc3339(getString((*items)[0], {"creationTimestamp"}));
-  CHECK(parseRfc3339(getString((*items)[0], {"finishTimestamp"})) - created == 10);
-  auto mig = get(src, kStorkGroup, "migrations", "zookeeper", getString((*items)[0], {"name"}));
+  CHECK(get_string((*items)[0], {"status"}) == "Successful");
+  std::time_t created = parse_rfc3339(get_string((*items)[0], {"creationTimestamp"}));
+  CHECK(parse_rfc3339(get_string((*items)[0], {"finishTimestamp"})) - created == 10);
+  auto mig = get(src, kStorkGroup, "migrations", "zookeeper", get_string((*items)[0], {"name"}));
   REQUIRE(mig);
-  CHECK(getString(*mig, {"status", "status"}) == "Successful");
+  CHECK(get_string(*mig, {"status", "status"}) == "Successful");
   CHECK(get(src, kStorkGroup, "clusterpairs", "zookeeper", "remotecluster"));
-  CHECK(pairPeer(e, src, "zookeeper", "remotecluster") == &dst);
+  CHECK(pair_peer(e, src, "zookeeper", "remotecluster") == &dst);
   CHECK(get(src, kStorkGroup, "schedulepolicies", "", "default-migration-policy"));
 
   auto copy = get(dst, "apps", "statefulsets", "zookeeper", "zk");
   REQUIRE(copy);
-  CHECK(getInt(*copy, {"spec", "replicas"}) == 0);
+  CHECK(get_int(*copy, {"spec", "replicas"}) == 0);
   CHECK(annotation(*copy, kAnnReplicas) == "3");
   CHECK(annotation(*copy, kAnnMigrationNamespace) == "zookeeper");
   CHECK(names(dst, "", "pods", "zookeeper").empty());
-  auto staticCopy = get(dst, kStorkGroup, "migrationschedules", "zookeeper", "migrationschedule");
-  REQUIRE(staticCopy);
-  CHECK(annotation(*staticCopy, kAnnStaticCopy) == "true");
-  CHECK(getBool(*staticCopy, {"spec", "suspend"}));
-  CHECK(pairPeer(e, dst, "zookeeper", "remotecluster") == &src);  // paired back, for failback
+  auto static_copy = get(dst, kStorkGroup, "migrationschedules", "zookeeper", "migrationschedule");
+  REQUIRE(static_copy);
+  CHECK(annotation(*static_copy, kAnnStaticCopy) == "true");
+  CHECK(get_bool(*static_copy, {"spec", "suspend"}));
+  CHECK(pair_peer(e, dst, "zookeeper", "remotecluster") == &src);  // paired back, for failback
   for (auto* c : e.clusters()) {
-    CHECK(localDomain(*c) == c->name());
-    CHECK(domainState(e, c->name()).active);
+    CHECK(local_domain(*c) == c->name());
+    CHECK(domain_state(e, c->name()).active);
   }
 }
 
@@ -59,12 +59,12 @@ TEST_CASE("seed zookeeper-failover needs two clusters", "[sim]") {
 TEST_CASE("seed scale:N:M: counts, annotations, spellings", "[sim]") {
   emu::seeds::ScaleSpec s;
   std::string err;
-  CHECK(emu::seeds::parseScale("scale:20:6", s, err));
+  CHECK(emu::seeds::parse_scale("scale:20:6", s, err));
   CHECK(s.namespaces == 20);
   CHECK(s.workloads == 6);
-  CHECK_FALSE(emu::seeds::parseScale("scale:0:6", s, err));
+  CHECK_FALSE(emu::seeds::parse_scale("scale:0:6", s, err));
   CHECK_FALSE(err.empty());
-  CHECK_FALSE(emu::seeds::parseScale("scale:3", s, err));
+  CHECK_FALSE(emu::seeds::parse_scale("scale:3", s, err));
 
   emu::Emulator e({"src", "dst"}, emu::SimulationConfig{});
   Cluster& c = e.cluster("dst");
@@ -73,19 +73,19 @@ TEST_CASE("seed scale:N:M: counts, annotations, spellings", "[sim]") {
   CHECK(st.deployments + st.statefulsets + st.cronjobs == 200);
   CHECK(st.cronjobs == 40);
   CHECK(st.annotated == 100);
-  CHECK(st.docsSpelling == 4);
+  CHECK(st.docs_spelling == 4);
   CHECK(st.configmaps == 20);
   CHECK(names(c, "apps", "deployments", "ns-00001").size() == 4);
   auto app0 = get(c, "apps", "deployments", "ns-00001", "app-0");
   CHECK(annotation(*app0, kAnnReplicasDocs) == "1");  // g = 0: the docs' spelling
   CHECK(annotation(*app0, kAnnReplicas).empty());
-  CHECK(getInt(*app0, {"spec", "replicas"}) == 0);
+  CHECK(get_int(*app0, {"spec", "replicas"}) == 0);
   auto app2 = get(c, "apps", "deployments", "ns-00001", "app-2");
   CHECK(annotation(*app2, kAnnReplicas) == "2");
   CHECK(annotation(*app2, kAnnMigrationNamespace) == "ns-00001");
   auto app1 = get(c, "apps", "statefulsets", "ns-00001", "app-1");
-  CHECK(getInt(*app1, {"spec", "replicas"}) == 1);
-  CHECK(getInt(*app1, {"status", "readyReplicas"}) == 1);
+  CHECK(get_int(*app1, {"spec", "replicas"}) == 1);
+  CHECK(get_int(*app1, {"status", "readyReplicas"}) == 1);
   CHECK(get(c, "", "pods", "ns-00001", "app-1-0"));
   CHECK(annotation(*get(c, "apps", "deployments", "ns-00010", "app-0"), kAnnMigrationNamespace) ==
         "kube-system");

@@ -12,24 +12,24 @@ using namespace emu::sim;
 inline emu::Object make(Cluster& c, const char* group, const char* plural, const std::string& json) {
   Doc d = parse(json);
   std::string err;
-  emu::Object o = createObject(c, *resource(c, group, plural), d, &err);
+  emu::Object o = create_object(c, *resource(c, group, plural), d, &err);
   if (!o) throw std::runtime_error("create " + std::string(plural) + ": " + err);
   return o;
 }
 
-inline void makeNamespace(Cluster& c, const std::string& ns) {
+inline void make_namespace(Cluster& c, const std::string& ns) {
   make(c, "", "namespaces", R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + ns + R"("}})");
 }
 
 inline emu::Object get(Cluster& c, const char* group, const char* plural, const std::string& ns,
                        const std::string& name) {
-  return getObject(c, *resource(c, group, plural), ns, name);
+  return get_object(c, *resource(c, group, plural), ns, name);
 }
 
 inline std::vector<std::string> names(Cluster& c, const char* group, const char* plural,
                                       const std::string& ns) {
   std::vector<std::string> out;
-  for (auto& o : listDocs(c, *resource(c, group, plural), ns)) out.push_back(nameOf(*o));
+  for (auto& o : list_docs(c, *resource(c, group, plural), ns)) out.push_back(name_of(*o));
   return out;
 }
 
@@ -50,10 +50,10 @@ inline std::string deploy(const std::string& ns, const std::string& name, int re
          R"("}},"spec":{"containers":[{"name":"main","image":")" + image + R"("}]}}}})";
 }
 
-inline void setReplicas(Cluster& c, const char* plural, const std::string& ns, const std::string& name,
-                        int n) {
-  modifyObject(c, *resource(c, "apps", plural), ns, name, [&](Doc& d) {
-    setInt(objectMember(d, "spec", d.GetAllocator()), "replicas", n, d.GetAllocator());
+inline void set_replicas(Cluster& c, const char* plural, const std::string& ns, const std::string& name,
+                         int n) {
+  modify_object(c, *resource(c, "apps", plural), ns, name, [&](Doc& d) {
+    set_int(object_member(d, "spec", d.GetAllocator()), "replicas", n, d.GetAllocator());
     return true;
   });
 }

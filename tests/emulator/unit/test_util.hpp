@@ -5,7 +5,7 @@
 
 #include <rapidjson/document.h>
 
-#include "store.hpp"
+#include "emulator.hpp"
 
 namespace emu::test {
 

@@ -60,6 +60,8 @@ build() {
       ./cmd/controlplane ./cmd/storksim) >&2
     rm -rf "$dir"
     mv "$dir.tmp" "$dir"
+    # older builds (other sources or versions) are not kept
+    find "$build_root" -mindepth 1 -maxdepth 1 -type d ! -path "$dir" -exec rm -rf {} +
   fi
   echo "$dir"
 }

@@ -387,8 +387,10 @@ for n in "${names[@]}"; do
   if [ "$stork" = 1 ]; then
     until_true 60 "Stork's types on $n" kctl "$n" get migrationschedules.stork.libopenstorage.org -A
   fi
-  kctl "$n" create -f "$seed_dir/volumes.json" >/dev/null 2>"$logs/$n-seed.err" ||
-    fail "cannot create the seed's volumes on $n: $(cat "$logs/$n-seed.err")"
+  if [ "$(jq '.items | length' "$seed_dir/volumes.json")" -gt 0 ]; then
+    kctl "$n" create -f "$seed_dir/volumes.json" >/dev/null 2>"$logs/$n-seed.err" ||
+      fail "cannot create the seed's volumes on $n: $(cat "$logs/$n-seed.err")"
+  fi
   {
     read -r crds
     read -r cluster_scoped

@@ -19,7 +19,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # features (request log, deny list, forced conflicts, faults, outages, --token, --no-stork-controller,
 # seed_ms bounds, the emulator's own port): see docs/emulator-fidelity.md. tests/e2e-real/ holds
 # the scripts written for the real backend; CTest does not run them.
-E2E_ON_REAL=(runbook commands_status kubectl_read kubectl_stork dispatcher_krew_layout)
+E2E_ON_REAL=(runbook commands_status commands_help commands_no_stork kubectl_read kubectl_stork
+  dispatcher_krew_layout security_tls)
 
 plugins=(kubectl-dr kubectl-dr-status kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-suspend kubectl-dr-resume)
 if [ -z "${DR_BIN_DIR:-}" ] || [ -z "${KUBE_EMULATOR:-}" ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Portworx failover runbook, end to end, with `kubectl dr` on two local emulated clusters.
 #
-#   scripts/demo.sh [--keep] [--pause SECONDS]
+#   scripts/demo.sh [--keep] [--pause SECONDS] [--real]
 #
 # Installs the Debian packages it needs (scripts/deps.sh), builds the plugins and kube-emulator
 # (quietly, into $DR_BUILD_DIR, default build-demo/), starts kube-emulator with clusters us-east-1a
@@ -11,6 +11,8 @@
 #
 #   --keep           leave the clusters running at the end and print how to use and stop them
 #   --pause SECONDS  wait this long before each step (for presenting)
+#   --real           the same on a real Kubernetes control plane (scripts/control-plane.sh:
+#                    kube-apiserver, controller-manager, scheduler, kwok; built on first use)
 #   -h, --help       this text
 #
 # DR_BIN_DIR and KUBE_EMULATOR (both set, as CTest sets them) skip the packages and the build and
@@ -21,8 +23,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 keep=false
 pause=0
+real=false
 
-usage() { sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() {
   echo "demo.sh: $*" >&2
   exit 1
@@ -31,6 +34,7 @@ die() {
 while (($#)); do
   case "$1" in
     --keep) keep=true; shift ;;
+    --real) real=true; shift ;;
     --pause) pause="${2:?--pause needs a number of seconds}"; shift 2 ;;
     --pause=*) pause="${1#--pause=}"; shift ;;
     -h | --help) usage; exit 0 ;;
@@ -87,8 +91,8 @@ cleanup() {
   if $keep && $finished; then exit "$rc"; fi
   if [ -n "$emulator_pid" ] && kill -0 "$emulator_pid" 2>/dev/null; then
     kill -TERM "$emulator_pid" 2>/dev/null || true
-    # It shuts down in milliseconds; never leave it behind if it does not.
-    for _ in $(seq 1 50); do
+    # It shuts down in milliseconds (the real control plane in seconds); never leave it behind.
+    for _ in $(seq 1 $($real && echo 600 || echo 50)); do
       kill -0 "$emulator_pid" 2>/dev/null || break
       sleep 0.1
     done
@@ -105,11 +109,14 @@ trap 'exit 143' TERM
 work="$(mktemp -d "${TMPDIR:-/tmp}/kubectl-dr-demo.XXXXXX")"
 
 # Seconds-scale schedules: the seed's 30-minute interval policy migrates every 30 s.
-"$emulator" --clusters us-east-1a,us-east-1b --seed zookeeper-failover --minutes-as-seconds \
+launcher=("$emulator")
+$real && launcher=(bash "$root/scripts/control-plane.sh" --emulator "$emulator")
+$real && echo "starting a real control plane (the first run builds it: minutes) ..." >&2
+"${launcher[@]}" --clusters us-east-1a,us-east-1b --seed zookeeper-failover --minutes-as-seconds \
   --state-dir "$work/state" >"$work/emulator.out" 2>"$work/emulator.err" </dev/null &
 emulator_pid=$!
 ready=""
-for _ in $(seq 1 300); do
+for _ in $(seq 1 $($real && echo 12000 || echo 300)); do
   if [ -s "$work/emulator.out" ]; then
     ready="$(head -n 1 "$work/emulator.out")"
     break
@@ -147,7 +154,7 @@ step() {
   fi
 }
 
-echo "Two emulated clusters are up on 127.0.0.1: us-east-1a (source) and us-east-1b (destination)."
+echo "Two $($real && echo "real (kube-apiserver)" || echo emulated) clusters are up on 127.0.0.1: us-east-1a (source) and us-east-1b (destination)."
 echo "Stork migrated namespace zookeeper from us-east-1a to us-east-1b; the copy waits there at 0 replicas."
 
 note "Before the disaster: both cluster domains are active."

@@ -1,6 +1,10 @@
 # Shared helpers for the end-to-end tests. Source it from a *.test.sh script.
 # CTest sets DR_BIN_DIR (the plugins), KUBE_EMULATOR (the emulator binary) and DR_SOURCE_DIR.
+# The backend: DR_E2E_BACKEND=emulator (default) or real: a real control plane started by
+# DR_CONTROL_PLANE (default: DR_SOURCE_DIR/scripts/control-plane.sh), which takes the same
+# --clusters/--seed arguments (scripts/test-real.sh runs the scripts that make sense there).
 set -euo pipefail
+DR_E2E_BACKEND="${DR_E2E_BACKEND:-emulator}"
 
 : "${DR_BIN_DIR:?run through ctest (DR_BIN_DIR not set)}"
 : "${KUBE_EMULATOR:?run through ctest (KUBE_EMULATOR not set)}"
@@ -29,6 +33,10 @@ trap e2e_cleanup EXIT
 start_emulator() {
   local state="$E2E_TMP/state"
   mkdir -p "$state"
+  if [ "$DR_E2E_BACKEND" = real ]; then
+    start_real_control_plane "$state" "$@"
+    return 0
+  fi
   "$KUBE_EMULATOR" --state-dir "$state" "$@" >"$E2E_TMP/emulator.out" 2>"$E2E_TMP/emulator.err" &
   E2E_EMULATOR_PID=$!
   local i
@@ -53,9 +61,52 @@ emulator_url() { jq -r --arg c "$1" '.clusters[$c].server' <<<"$EMU_INFO"; }
 # emulator_admin CLUSTER METHOD PATH [JSON]: calls the emulator's admin API (/emulator/...).
 emulator_admin() {
   local cluster="$1" method="$2" path="$3" body="${4:-}"
+  if [ "$DR_E2E_BACKEND" = real ]; then
+    real_admin "$cluster" "$method" "$path" "$body"
+    return
+  fi
   local dir; dir="$(jq -r '.state_dir' <<<"$EMU_INFO")"
   curl -sS --fail-with-body -X "$method" --cacert "$dir/ca.crt" --cert "$dir/admin.crt" --key "$dir/admin.key" \
     ${body:+-H 'Content-Type: application/json' --data "$body"} "$(emulator_url "$cluster")$path"
+}
+
+# --- the real backend -------------------------------------------------------------------------
+# start_real_control_plane STATE ARGS...: scripts/control-plane.sh with the emulator's arguments;
+# waits (bounded: DR_E2E_REAL_TIMEOUT seconds, default 600) for its ready line.
+start_real_control_plane() {
+  local state="$1" launcher="${DR_CONTROL_PLANE:-${DR_SOURCE_DIR:-}/scripts/control-plane.sh}"
+  shift
+  [ -x "$launcher" ] || { echo "FAIL: the real control plane's launcher $launcher is not executable" >&2; exit 1; }
+  KUBE_EMULATOR="$KUBE_EMULATOR" "$launcher" --state-dir "$state" "$@" >"$E2E_TMP/emulator.out" 2>"$E2E_TMP/emulator.err" &
+  E2E_EMULATOR_PID=$!
+  local limit=$((SECONDS + ${DR_E2E_REAL_TIMEOUT:-600}))
+  while [ $SECONDS -lt $limit ]; do
+    if [ -s "$E2E_TMP/emulator.out" ] && head -1 "$E2E_TMP/emulator.out" | jq -e . >/dev/null 2>&1; then
+      EMU_INFO="$(head -1 "$E2E_TMP/emulator.out")"
+      export KUBECONFIG
+      KUBECONFIG="$(jq -r .kubeconfig <<<"$EMU_INFO")"
+      return 0
+    fi
+    kill -0 "$E2E_EMULATOR_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  echo "FAIL: the real control plane did not start" >&2
+  tail -40 "$E2E_TMP/emulator.err" >&2
+  exit 1
+}
+
+# real_admin CLUSTER METHOD PATH [JSON]: the emulator's admin API where the real backend has an
+# equivalent: POST /emulator/sim/migrate goes to the Stork simulation (storksim). Anything else is
+# emulator-only: it fails, so a script that needs it fails loudly on the real backend.
+real_admin() {
+  local cluster="$1" method="$2" path="$3" body="${4:-}" dir
+  dir="$(jq -r '.state_dir' <<<"$EMU_INFO")"
+  case "$method $path" in
+    "POST /emulator/sim/migrate")
+      curl -sS --fail-with-body -X POST -H 'Content-Type: application/json' --data "$body" \
+        "$(cat "$dir/storksim.url")/migrate?cluster=$cluster";;
+    *) echo "emulator_admin $method $path: kube-emulator only (DR_E2E_BACKEND=real)" >&2; return 1;;
+  esac
 }
 
 FAILURES=0

@@ -14,6 +14,7 @@
 # Environment:
 #   DR_RELEASE=1        same as --release
 #   DR_FUZZ_SECONDS=N   seconds per fuzz target (default 10; 0 skips the fuzzing)
+#   DR_REAL=0           skips the real control plane's stage (scripts/test-real.sh); so do ctest args
 #   DR_BUILD_DIR        the sanitized build (default build-sanitize/)
 #   DR_RELEASE_BUILD_DIR, DR_GCC_CHECK_DIR, DR_CMAKE_ARGS
 set -uo pipefail
@@ -112,9 +113,20 @@ if ! stage lint lint; then
   exit 1
 fi
 
+# The end-to-end tests that also run against a real control plane (scripts/test-real.sh: upstream
+# kube-apiserver, controller-manager, scheduler, etcd and kwok, built from pinned Go modules and
+# cached), with the sanitized binaries; after the emulator suite, never beside it, so neither slows
+# the other. DR_REAL=0 skips it (no Go toolchain, or a quick local run).
+test_real() {
+  DR_BIN_DIR="$sanitize_build/plugins" KUBE_EMULATOR="$sanitize_build/tests/emulator/kube-emulator" \
+    ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1" \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" bash "$root/scripts/test-real.sh"
+}
+
 if stage build build_sanitize; then
   stage test test_sanitize "$@"
   [ "$fuzz_seconds" -gt 0 ] && stage fuzz fuzz_bounded
+  [ "${DR_REAL:-1}" != 0 ] && [ $# -eq 0 ] && stage real-backend test_real
 fi
 stage gcc-warnings check_release_compiler
 if [ -n "$release" ] && stage release-build build_release; then

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "dr/kube/transport.hpp"
+#include "kube/curl_failures.hpp"
 #include "kube/retry.hpp"
 
 using namespace std::chrono_literals;

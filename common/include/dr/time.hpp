@@ -1,22 +1,3 @@
-// Kubernetes timestamps (metav1.Time, RFC 3339) as std::chrono values: the one parser every layer
-// uses, for API objects, exec credential expiries and table columns alike.
+// Moved to dr/core/time.hpp; this forwarder goes once every includer has switched.
 #pragma once
-
-#include <chrono>
-#include <string>
-#include <string_view>
-
-#include "dr/error.hpp"
-
-namespace dr {
-
-// Nanoseconds in 64 bits, as Go's time.Time's UnixNano: years 1678 to 2261 fit.
-using TimePoint = std::chrono::sys_time<std::chrono::nanoseconds>;
-
-// "2026-11-24T06:12:01Z", "2026-11-24T06:12:01.5+02:00", "2026-11-24t06:12:01z" -> the instant.
-// Anything else, or a year outside 1678-2261, is a Decode error quoting the text.
-Result<TimePoint> parse_rfc3339(std::string_view text);
-// "2026-11-24T06:12:01Z" (UTC, whole seconds: metav1.Time's layout).
-std::string format_rfc3339(TimePoint time);
-
-}  // namespace dr
+#include "dr/core/time.hpp"

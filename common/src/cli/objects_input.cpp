@@ -18,7 +18,7 @@
 
 #include <rapidjson/error/en.h>
 
-#include "dr/json.hpp"
+#include "dr/core/json.hpp"
 #include "yaml_writer.hpp"
 
 namespace dr::cli {

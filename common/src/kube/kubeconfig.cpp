@@ -16,6 +16,8 @@
 #include <sstream>
 #include <utility>
 
+#include "dr/core/base64.hpp"
+#include "dr/core/strings.hpp"
 #include "kube/kubeconfig_yaml.hpp"
 
 namespace dr::kube {
@@ -26,24 +28,14 @@ namespace fs = std::filesystem;
 constexpr std::string_view kExecApiV1 = "client.authentication.k8s.io/v1";
 constexpr std::string_view kExecApiV1beta1 = "client.authentication.k8s.io/v1beta1";
 
-std::string in_quotes(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
-}
+using strings::join;
 
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
+std::string in_quotes(std::string_view text) {
+  return strings::quoted(text);
 }
 
 std::string trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return std::string(text);
+  return std::string(strings::trim(text));
 }
 
 Result<std::string> read_whole_file(const std::string& path) {
@@ -52,47 +44,6 @@ Result<std::string> read_whole_file(const std::string& path) {
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return Error::config(std::strerror(errno));
   return content;
-}
-
-// Standard base64 as Go's encoding/json uses for []byte fields. Line breaks are tolerated (they
-// appear when people paste wrapped output of `base64`), missing padding too.
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  std::size_t symbols = 0;
-  bool padding_seen = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
-    if (c == '=') {
-      padding_seen = true;
-      continue;
-    }
-    if (padding_seen) return std::nullopt;  // data after padding
-    int value;
-    if (c >= 'A' && c <= 'Z')
-      value = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      value = c - '0' + 52;
-    else if (c == '+')
-      value = 62;
-    else if (c == '/')
-      value = 63;
-    else
-      return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    ++symbols;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  if (symbols % 4 == 1) return std::nullopt;  // a lone trailing symbol cannot encode a byte
-  return out;
 }
 
 std::string resolve_relative(const std::string& base_dir, const std::string& path) {
@@ -182,7 +133,7 @@ class FileParser {
     auto encoded = text(parent, key, where);
     if (!encoded) return std::move(encoded).error();
     if (encoded->empty()) return std::string();
-    auto decoded = base64_decode(*encoded);
+    auto decoded = base64::decode(*encoded);
     if (!decoded) return fail(parent[key].Mark(), std::string(key) + " of " + where + " is not valid base64");
     return std::move(*decoded);
   }

@@ -1,12 +1,12 @@
 #include "dr/stork/planner.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <optional>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "dr/core/strings.hpp"
 #include "dr/stork/annotations.hpp"
 #include "dr/stork/object.hpp"
 
@@ -14,11 +14,7 @@ namespace dr::stork {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using strings::lower;
 
 Skip skip(SkipReason reason, std::string detail, std::string message = {}) {
   return Skip{reason, std::move(detail), std::move(message)};

@@ -6,7 +6,7 @@
 #include <iosfwd>
 #include <string_view>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::cli {
 

@@ -17,7 +17,7 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/resource.hpp"
 #include "dr/kube/rest_config.hpp"
 #include "dr/kube/transport.hpp"
@@ -36,7 +36,7 @@ struct WriteOptions {
   bool dry_run = false;     // ?dryRun=All
   std::string subresource;  // "status", "scale" or empty
   std::string field_manager = "kubectl-dr";
-  // The *_async writes only: false leaves a 2xx answer's body unparsed (done gets an empty object),
+  // patch_async only: false leaves a 2xx answer's body unparsed (done gets an empty object),
   // for bulk writers that need success, not the written object. Errors are always decoded.
   bool decode_answer = true;
 };
@@ -114,19 +114,13 @@ class ApiClient {
   using PatchDone = std::function<void(Result<rapidjson::Document>)>;
   void patch_async(const ResourceType& type, std::string_view ns, std::string_view name, PatchType patch_type,
                    std::string body, const WriteOptions& options, PatchDone done, bool retry_safe = true);
-  // The same for reads and other writes (bulk readers and writers).
   using Done = PatchDone;
-  void get_async(const ResourceType& type, std::string_view ns, std::string_view name, Done done);
-  void create_async(const ResourceType& type, std::string_view ns, std::string body,
-                    const WriteOptions& options, Done done);
-  void update_async(const ResourceType& type, std::string_view ns, std::string_view name, std::string body,
-                    const WriteOptions& options, Done done);
   // Any request: path_and_query is relative to the server ("/apis/...?..."); content_type may be empty
   // (no body). A 2xx answer is decoded as JSON (an empty body gives an empty object); anything else
   // becomes error_from_response().
   void submit(std::string method, std::string path_and_query, std::string body, std::string_view content_type,
               bool retry_safe, Done done);
-  // Drives everything queued by the *_async calls and submit() until all completions have run.
+  // Drives everything queued by patch_async() and submit() until all completions have run.
   void run_pending();
   // Drives that work until at most `outstanding` requests remain; the rest continues at the next
   // run_pending() or blocking call (a list's next page, say, which then overlaps with them).

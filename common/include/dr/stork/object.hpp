@@ -3,6 +3,9 @@
 // stork code and its callers use.
 #pragma once
 
+#include <type_traits>
+#include <vector>
+
 #include "dr/core/json.hpp"
 
 namespace dr::stork {
@@ -25,6 +28,16 @@ using json::string_member;
 // Appends `text` as a JSON string literal (quotes included, escaped per RFC 8259).
 inline void append_json_string(std::string& out, std::string_view text) {
   json::append_quoted(out, text);
+}
+
+// One table row per element of a list's items array (none when `items` is not an array).
+template <class BuildRow, class Row = std::invoke_result_t<BuildRow, const rapidjson::Value&>>
+std::vector<Row> rows_of_items(const rapidjson::Value& items, BuildRow build_row) {
+  std::vector<Row> rows;
+  if (!items.IsArray()) return rows;
+  rows.reserve(items.Size());
+  for (const auto& item : items.GetArray()) rows.push_back(build_row(item));
+  return rows;
 }
 
 }  // namespace dr::stork

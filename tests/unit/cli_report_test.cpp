@@ -53,20 +53,21 @@ TEST_CASE("usage errors add kubectl's hint lines", "[cli]") {
 
 TEST_CASE("run_main turns results and stray exceptions into exit codes", "[cli]") {
   std::ostringstream err;
-  CHECK(run_main(std::function<dr::Status()>([] { return dr::Status(); }), err) == 0);
+  CHECK(run_main(std::function<dr::Result<void>()>([] { return dr::Result<void>(); }), err) == 0);
   CHECK(err.str().empty());
-  CHECK(
-      run_main(std::function<dr::Status()>([]() -> dr::Status { return dr::Error::config("no kubeconfig"); }),
-               err) == 1);
+  CHECK(run_main(std::function<dr::Result<void>()>(
+                     []() -> dr::Result<void> { return dr::Error::config("no kubeconfig"); }),
+                 err) == 1);
   CHECK(err.str() == "error: no kubeconfig\n");
 
   std::ostringstream thrown;
-  CHECK(run_main(std::function<dr::Status()>([]() -> dr::Status { throw std::runtime_error("boom"); }),
-                 thrown) == 1);
+  CHECK(run_main(
+            std::function<dr::Result<void>()>([]() -> dr::Result<void> { throw std::runtime_error("boom"); }),
+            thrown) == 1);
   CHECK(thrown.str() == "error: internal error: boom\n");
 
   std::ostringstream odd;
-  CHECK(run_main(std::function<dr::Status()>([]() -> dr::Status { throw 42; }), odd) == 1);
+  CHECK(run_main(std::function<dr::Result<void>()>([]() -> dr::Result<void> { throw 42; }), odd) == 1);
   CHECK(odd.str() == "error: internal error: unknown exception\n");
 
   std::ostringstream code;

@@ -207,8 +207,8 @@ std::string object_name_for_output(const rapidjson::Value& object) {
                                 json::string_member(object, "apiVersion"), json::object_name(object));
 }
 
-Status print_objects(std::ostream& out, OutputFormat format, const std::vector<rapidjson::Document>& objects,
-                     bool as_list) {
+Result<void> print_objects(std::ostream& out, OutputFormat format,
+                           const std::vector<rapidjson::Document>& objects, bool as_list) {
   if (format == OutputFormat::Name) {
     for (const auto& object : objects) out << object_name_for_output(object) << '\n';
     return {};

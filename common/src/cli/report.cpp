@@ -26,7 +26,7 @@ int internal_error(std::ostream& err, const char* what) {
 
 }  // namespace
 
-int run_main(const std::function<Status()>& body, std::ostream& err, std::string_view command) {
+int run_main(const std::function<Result<void>()>& body, std::ostream& err, std::string_view command) {
   try {
     auto status = body();
     if (!status) return report_error(status.error(), err, command);

@@ -390,8 +390,8 @@ void ApiClient::prefetch_list(const ResourceType& type, std::string_view ns, con
   impl_->prefetched_lists.insert_or_assign(std::move(path), ask_ahead(impl_->transport, std::move(request)));
 }
 
-Status ApiClient::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
-                       const PageHandler& on_page) {
+Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
+                             const PageHandler& on_page) {
   const std::string what = "list " + type.group_resource();
   auto page_request = [&](const std::string& continue_token) {
     return list_page_request(type, ns, options, continue_token);
@@ -468,7 +468,7 @@ Result<rapidjson::Document> ApiClient::patch(const ResourceType& type, std::stri
   return impl_->send(std::move(request), "patch " + type.group_resource());
 }
 
-Status ApiClient::remove(const ResourceType& type, std::string_view ns, std::string_view name) {
+Result<void> ApiClient::remove(const ResourceType& type, std::string_view ns, std::string_view name) {
   HttpRequest request;
   request.method = "DELETE";
   request.path_and_query = type.path(ns, name);
@@ -513,9 +513,9 @@ void ApiClient::pump_pending() {
   impl_->transport.pump();
 }
 
-Status ApiClient::watch(const ResourceType& type, std::string_view ns, const ListOptions& options,
-                        std::string_view resource_version, std::chrono::milliseconds timeout,
-                        const WatchHandler& handler) {
+Result<void> ApiClient::watch(const ResourceType& type, std::string_view ns, const ListOptions& options,
+                              std::string_view resource_version, std::chrono::milliseconds timeout,
+                              const WatchHandler& handler) {
   const std::string what = "watch " + type.group_resource();
   const std::string timeout_seconds =
       timeout.count() > 0 ? std::to_string(std::max<long long>(1, (timeout.count() + 999) / 1000))
@@ -533,7 +533,7 @@ Status ApiClient::watch(const ResourceType& type, std::string_view ns, const Lis
   request.timeout = timeout.count() > 0 ? timeout + std::chrono::seconds(5) : std::chrono::milliseconds(0);
 
   std::string pending;
-  Status outcome;
+  Result<void> outcome;
   bool stopped = false;
   request.on_chunk = [&](std::string_view chunk) {
     pending.append(chunk);

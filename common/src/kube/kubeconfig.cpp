@@ -152,7 +152,7 @@ std::string user_label(const KubeconfigUser& user) {
   return label;
 }
 
-Status validate_exec(ExecConfig& exec, const KubeconfigUser& user) {
+Result<void> validate_exec(ExecConfig& exec, const KubeconfigUser& user) {
   const std::string label = user_label(user);
   if (exec.command.empty()) return Error::config("exec plugin of " + label + " has no command");
   if (exec.api_version.empty())
@@ -261,7 +261,7 @@ Result<RestConfig> build_rest_config(ResolvedInputs in) {
   }
   if (user.exec) {
     ExecConfig exec = *user.exec;
-    Status valid = validate_exec(exec, user);
+    Result<void> valid = validate_exec(exec, user);
     if (!valid) return std::move(valid).error();
     config.exec = std::move(exec);
   }

@@ -221,7 +221,7 @@ struct Transport::Impl {
   }
 
   // Builds the easy handle for one attempt. Errors here (credentials) complete the transfer.
-  Status prepare(Transfer& transfer) {
+  Result<void> prepare(Transfer& transfer) {
     if (auth) {
       auto current = auth->current();
       if (!current) return std::move(current).error();

@@ -363,7 +363,7 @@ Result<Selection> Selection::from_flags(const SelectionFlags& flags) {
     selection.resource_types_.push_back(std::move(*pattern));
   }
   auto parse_objects = [&](const std::vector<std::string>& raw, std::string_view flag,
-                           std::vector<ObjectPattern>& out) -> Status {
+                           std::vector<ObjectPattern>& out) -> Result<void> {
     for (const auto& text : raw) {
       auto pattern = parse_object_pattern(text);
       if (!pattern) return Error::usage(std::string(flag) + ": " + pattern.error().message);

@@ -71,7 +71,7 @@ std::string object_name_for_output(const rapidjson::Value& object);
 // Prints objects as -o json|yaml|name would (Table/Wide are the caller's: returns an Internal
 // error). One object prints as itself unless `as_list`; several always as a List. For name, one
 // line per object.
-Status print_objects(std::ostream& out, OutputFormat format, const std::vector<rapidjson::Document>& objects,
-                     bool as_list = false);
+Result<void> print_objects(std::ostream& out, OutputFormat format,
+                           const std::vector<rapidjson::Document>& objects, bool as_list = false);
 
 }  // namespace dr::cli

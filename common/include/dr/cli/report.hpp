@@ -19,7 +19,7 @@ int report_error(const Error& error, std::ostream& err, std::string_view command
 
 // Runs `body` and turns its outcome into an exit code: 0 on success, report_error's 1 on an Error,
 // and "error: internal error: <what>" + 1 for any exception that escaped.
-int run_main(const std::function<Status()>& body, std::ostream& err, std::string_view command = {});
+int run_main(const std::function<Result<void>()>& body, std::ostream& err, std::string_view command = {});
 // The same for bodies that choose their own exit code.
 int run_main(const std::function<Result<int>()>& body, std::ostream& err, std::string_view command = {});
 

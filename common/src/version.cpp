@@ -9,22 +9,26 @@ std::string git_commit() {
   return DR_GIT_COMMIT;
 }
 
-std::string platform() {
+namespace {
+// GOOS/GOARCH spellings, as krew and kubectl version name platforms.
 #if defined(__linux__)
-  std::string os = "linux";
+constexpr const char* kOs = "linux";
 #elif defined(__APPLE__)
-  std::string os = "darwin";
+constexpr const char* kOs = "darwin";
 #else
-  std::string os = "unknown";
+constexpr const char* kOs = "unknown";
 #endif
 #if defined(__x86_64__)
-  std::string arch = "amd64";
+constexpr const char* kArch = "amd64";
 #elif defined(__aarch64__)
-  std::string arch = "arm64";
+constexpr const char* kArch = "arm64";
 #else
-  std::string arch = "unknown";
+constexpr const char* kArch = "unknown";
 #endif
-  return os + "/" + arch;
+}  // namespace
+
+std::string platform() {
+  return std::string(kOs) + "/" + kArch;
 }
 
 }  // namespace dr

@@ -90,7 +90,7 @@ class Pattern {
     options.page_size = 0;
     options.label_selector = selector;
     auto listed = client_.list(type, type.namespaced ? ns : "", options,
-                               [&](rapidjson::Value& items, std::string_view) -> dr::Status {
+                               [&](rapidjson::Value& items, std::string_view) -> dr::Result<void> {
                                  for (auto& item : items.GetArray()) each(item);
                                  return {};
                                });
@@ -220,7 +220,7 @@ class Pattern {
       dr::kube::ListOptions options;
       options.page_size = 0;
       auto listed =
-          client_.list(kind, ns, options, [&](rapidjson::Value& items, std::string_view) -> dr::Status {
+          client_.list(kind, ns, options, [&](rapidjson::Value& items, std::string_view) -> dr::Result<void> {
             for (auto& item : items.GetArray()) {
               found = annotation(item, kNamespaceAnnotation);
               if (!found.empty()) break;
@@ -336,7 +336,7 @@ int main(int argc, char** argv) {
     auto listed =
         (*client)->list(types::namespaces, "", options, [&](rapidjson::Value& items, std::string_view) {
           for (auto& item : items.GetArray()) namespaces.push_back(name_of(item));
-          return dr::Status{};
+          return dr::Result<void>{};
         });
     if (!listed) {
       std::cerr << listed.error().kubectl_line() << "\n";

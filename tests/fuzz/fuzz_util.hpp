@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::fuzz {
 

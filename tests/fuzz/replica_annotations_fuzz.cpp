@@ -8,7 +8,7 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/json.hpp"
+#include "dr/core/json.hpp"
 #include "dr/stork/annotations.hpp"
 #include "dr/stork/planner.hpp"
 #include "fuzz_util.hpp"

@@ -52,26 +52,22 @@ TEST_CASE("usage errors add kubectl's hint lines", "[cli]") {
 
 TEST_CASE("run_main turns results and stray exceptions into exit codes", "[cli]") {
   std::ostringstream err;
-  CHECK(run_main(std::function<dr::Status()>([] { return dr::Status(); }), err) == 0);
+  CHECK(run_main([]() -> dr::Result<int> { return 0; }, err) == 0);
   CHECK(err.str().empty());
-  CHECK(
-      run_main(std::function<dr::Status()>([]() -> dr::Status { return dr::Error::config("no kubeconfig"); }),
-               err) == 1);
+  CHECK(run_main([]() -> dr::Result<int> { return dr::Error::config("no kubeconfig"); }, err) == 1);
   CHECK(err.str() == "error: no kubeconfig\n");
 
   std::ostringstream thrown;
-  CHECK(run_main(std::function<dr::Status()>([]() -> dr::Status { throw std::runtime_error("boom"); }),
-                 thrown) == 1);
+  CHECK(run_main([]() -> dr::Result<int> { throw std::runtime_error("boom"); }, thrown) == 1);
   CHECK(thrown.str() == "error: internal error: boom\n");
 
   std::ostringstream odd;
-  CHECK(run_main(std::function<dr::Status()>([]() -> dr::Status { throw 42; }), odd) == 1);
+  CHECK(run_main([]() -> dr::Result<int> { throw 42; }, odd) == 1);
   CHECK(odd.str() == "error: internal error: unknown exception\n");
 
   std::ostringstream code;
-  CHECK(run_main(std::function<dr::Result<int>()>([]() -> dr::Result<int> { return 3; }), code) == 3);
-  CHECK(run_main(std::function<dr::Result<int>()>([]() -> dr::Result<int> { return dr::Error::usage("x"); }),
-                 code, "kubectl dr resume") == 1);
+  CHECK(run_main([]() -> dr::Result<int> { return 3; }, code) == 3);
+  CHECK(run_main([]() -> dr::Result<int> { return dr::Error::usage("x"); }, code, "kubectl dr resume") == 1);
   CHECK(code.str() == "error: x\nSee 'kubectl dr resume -h' for help and examples\n");
 }
 

@@ -19,7 +19,8 @@
 #include "dr/kube/auth.hpp"
 #include "dr/kube/credentials.hpp"
 #include "dr/kube/kubeconfig.hpp"
-#include "dr/time.hpp"
+#include "dr/core/time.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -29,33 +30,6 @@ using dr::kube::ConfigOverrides;
 using dr::kube::RestConfig;
 
 const std::string kPluginSource = DR_TEST_DATA_DIR "/exec/plugin.sh";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "dr-credentials-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data()) != nullptr ? pattern : std::string();
-    REQUIRE_FALSE(path_.empty());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string file(const std::string& relative) const { return (fs::path(path_) / relative).string(); }
-  std::string write(const std::string& relative, const std::string& content) const {
-    const fs::path target = fs::path(path_) / relative;
-    fs::create_directories(target.parent_path());
-    std::ofstream(target, std::ios::binary) << content;
-    return target.string();
-  }
-
- private:
-  std::string path_;
-};
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -177,7 +151,7 @@ TEST_CASE("static token and basic auth providers", "[credentials][exec]") {
 }
 
 TEST_CASE("token files are re-read when they change and after a 401", "[credentials][exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   const std::string path = dir.write("token", "first\n");
   RestConfig config;
   config.bearer_token = "first";
@@ -231,7 +205,7 @@ TEST_CASE("RFC 3339 timestamps", "[credentials][exec]") {
 }
 
 TEST_CASE("exec plugin returning a token", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   ExecSetup setup;
   setup.env = {{"PLUGIN_ARGS_FILE", dir.file("args")}};
   const RestConfig config = exec_rest_config(dir, setup);
@@ -244,7 +218,7 @@ TEST_CASE("exec plugin returning a token", "[exec]") {
 }
 
 TEST_CASE("exec plugin returning a client certificate", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   ExecSetup setup;
   setup.env = {{"PLUGIN_MODE", "cert"}};
   auto creds = exec_provider(exec_rest_config(dir, setup))->current();
@@ -255,7 +229,7 @@ TEST_CASE("exec plugin returning a client certificate", "[exec]") {
 }
 
 TEST_CASE("exec v1beta1 plugins", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   ExecSetup setup;
   setup.api_version = "client.authentication.k8s.io/v1beta1";
   setup.interactive_mode.clear();
@@ -268,7 +242,7 @@ TEST_CASE("exec v1beta1 plugins", "[exec]") {
 }
 
 TEST_CASE("exec credentials are cached until they expire", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   const std::string counter = dir.file("runs");
   ExecSetup setup;
 
@@ -309,7 +283,7 @@ TEST_CASE("exec credentials are cached until they expire", "[exec]") {
 }
 
 TEST_CASE("after a 401 the exec plugin runs again, once", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   const std::string counter = dir.file("runs");
   ExecSetup setup;
   setup.env = {{"PLUGIN_COUNTER_FILE", counter}};
@@ -326,7 +300,7 @@ TEST_CASE("after a 401 the exec plugin runs again, once", "[exec]") {
 }
 
 TEST_CASE("a failing exec plugin reports its exit code; its stderr reaches the user", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   ExecSetup setup;
   setup.env = {{"PLUGIN_MODE", "fail"}};
   auto provider = exec_provider(exec_rest_config(dir, setup));
@@ -341,7 +315,7 @@ TEST_CASE("a failing exec plugin reports its exit code; its stderr reaches the u
 }
 
 TEST_CASE("a missing exec plugin shows the installHint", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   ExecSetup setup;
   setup.command = "dr-test-no-such-credential-plugin";
   setup.install_hint = "Install it with: apt-get install no-such-plugin";
@@ -360,7 +334,7 @@ TEST_CASE("a missing exec plugin shows the installHint", "[exec]") {
 }
 
 TEST_CASE("bad exec plugin output is a clear error without the output", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   ExecSetup setup;
   const auto error_for = [&](const std::string& mode) {
     setup.env = {{"PLUGIN_MODE", mode}};
@@ -388,7 +362,7 @@ TEST_CASE("bad exec plugin output is a clear error without the output", "[exec]"
 }
 
 TEST_CASE("KUBERNETES_EXEC_INFO without and with provideClusterInfo", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   const std::string info_file = dir.file("info");
   ExecSetup setup;
   setup.env = {{"PLUGIN_INFO_FILE", info_file}};
@@ -421,7 +395,7 @@ TEST_CASE("KUBERNETES_EXEC_INFO without and with provideClusterInfo", "[exec]") 
 }
 
 TEST_CASE("interactive mode follows the terminal and interactiveMode", "[exec]") {
-  TempDir dir;
+  TempDir dir("dr-credentials-test");
   const std::string info_file = dir.file("info");
   ExecSetup setup;
   setup.env = {{"PLUGIN_INFO_FILE", info_file}};

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dr/kube/kubeconfig.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -22,32 +23,6 @@ const std::string kData = DR_TEST_DATA_DIR "/kubeconfig";
 const std::string kMulti = kData + "/multi";
 
 // A scratch directory removed at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "dr-kubeconfig-test-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data()) != nullptr ? pattern : std::string();
-    REQUIRE_FALSE(path_.empty());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string write(const std::string& relative, const std::string& content) const {
-    const fs::path file = fs::path(path_) / relative;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << content;
-    return file.string();
-  }
-
- private:
-  std::string path_;
-};
-
 // An environment with only these variables: never the real HOME or KUBECONFIG.
 Environment env_of(std::map<std::string, std::string> variables = {}) {
   Environment env = Environment::from_map(std::move(variables));
@@ -168,7 +143,7 @@ TEST_CASE("a missing --kubeconfig file is an error naming it", "[kubeconfig]") {
 }
 
 TEST_CASE("the default kubeconfig is ~/.kube/config, found through HOME", "[kubeconfig]") {
-  TempDir home;
+  TempDir home("dr-kubeconfig-test");
   std::ifstream source(kMulti + "/a.yaml");
   std::string content((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
   // Relative paths now resolve against ~/.kube, so point the CA at the fixture explicitly.
@@ -196,7 +171,7 @@ TEST_CASE("the default kubeconfig is ~/.kube/config, found through HOME", "[kube
 }
 
 TEST_CASE("no kubeconfig anywhere gives a clear error", "[kubeconfig]") {
-  TempDir home;
+  TempDir home("dr-kubeconfig-test");
   auto config = load_rest_config({}, env_of({{"HOME", home.path()}}));
   REQUIRE_FALSE(config);
   CHECK(config.error().code == dr::ErrorCode::Config);
@@ -271,7 +246,7 @@ TEST_CASE("a context naming a missing cluster or user is an error", "[kubeconfig
 }
 
 TEST_CASE("a current-context that does not exist is an error naming where it was set", "[kubeconfig]") {
-  TempDir dir;
+  TempDir dir("dr-kubeconfig-test");
   const std::string file = dir.write("config", R"(
 current-context: gone
 clusters:
@@ -459,7 +434,7 @@ TEST_CASE("TLS file flags replace the kubeconfig's and are read into memory", "[
 }
 
 TEST_CASE("an unreadable file named in the kubeconfig is an error naming both files", "[kubeconfig]") {
-  TempDir dir;
+  TempDir dir("dr-kubeconfig-test");
   const std::string file = dir.write("config", R"(
 current-context: c
 clusters:
@@ -526,7 +501,7 @@ TEST_CASE("impersonation flags and their validation", "[kubeconfig]") {
 }
 
 TEST_CASE("in-cluster config from the service-account directory", "[kubeconfig]") {
-  TempDir sa;
+  TempDir sa("dr-kubeconfig-test");
   sa.write("token", "sa-token\n");
   sa.write("ca.crt", kCaAlpha);
   sa.write("namespace", "team-a\n");
@@ -556,7 +531,7 @@ TEST_CASE("in-cluster config from the service-account directory", "[kubeconfig]"
 }
 
 TEST_CASE("in-cluster details: POD_NAMESPACE, IPv6, missing token, kubeconfig first", "[kubeconfig]") {
-  TempDir sa;
+  TempDir sa("dr-kubeconfig-test");
   sa.write("ca.crt", kCaAlpha);
   Environment env = env_of({{"KUBERNETES_SERVICE_HOST", "fd00::1"},
                             {"KUBERNETES_SERVICE_PORT", "6443"},

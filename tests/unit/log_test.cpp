@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "dr/kube/api_client.hpp"
-#include "dr/log.hpp"
+#include "dr/core/log.hpp"
 #include "wire_test_server.hpp"
 
 using namespace std::chrono_literals;

@@ -2,7 +2,9 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "dr/core/duration.hpp"
 #include "dr/kube/transport.hpp"
+#include "kube/curl_failures.hpp"
 #include "kube/retry.hpp"
 
 using namespace std::chrono_literals;
@@ -13,7 +15,7 @@ using dr::kube::RetryPolicy;
 
 TEST_CASE("retry: --request-timeout accepts kubectl's forms", "[retry]") {
   auto ms = [](std::string_view text) {
-    auto parsed = dr::kube::parse_request_timeout(text);
+    auto parsed = dr::parse_request_timeout(text);
     INFO(text);
     REQUIRE(parsed);
     return parsed->count();
@@ -38,14 +40,14 @@ TEST_CASE("retry: --request-timeout rejects negative and malformed values with a
   for (const char* bad : {"", "-1s", "-1", "abc", "5x", "s", "1m-", "--5s", "1.2.3s", "5 s", "1e3s",
                           "99999999999999999999", "9999999999h"}) {
     INFO(bad);
-    auto parsed = dr::kube::parse_request_timeout(bad);
+    auto parsed = dr::parse_request_timeout(bad);
     REQUIRE_FALSE(parsed);
     CHECK(parsed.error().code == dr::ErrorCode::Usage);
     CHECK_THAT(parsed.error().message, Catch::StartsWith("invalid argument \"" + std::string(bad) +
                                                          "\" for \"--request-timeout\" flag"));
   }
-  CHECK_THAT(dr::kube::parse_request_timeout("-1s").error().message, Catch::Contains("must be positive"));
-  CHECK_THAT(dr::kube::parse_request_timeout("5x").error().message, Catch::Contains("unknown unit \"x\""));
+  CHECK_THAT(dr::parse_request_timeout("-1s").error().message, Catch::Contains("must be positive"));
+  CHECK_THAT(dr::parse_request_timeout("5x").error().message, Catch::Contains("unknown unit \"x\""));
 }
 
 TEST_CASE("retry: 429 for every request, 5xx only for safe requests, other errors never", "[retry]") {

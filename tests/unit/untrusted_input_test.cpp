@@ -7,7 +7,7 @@
 #include <string>
 
 #include "dr/cli/objects_input.hpp"
-#include "dr/json.hpp"
+#include "dr/core/json.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/kube/credentials.hpp"
 #include "dr/stork/planner.hpp"

@@ -236,6 +236,14 @@ inline dr::kube::RestConfig config_for(const std::string& url) {
   return config;
 }
 
+// A GET of `path`, retry-safe unless told otherwise.
+inline dr::kube::HttpRequest get(std::string path, bool retry_safe = true) {
+  dr::kube::HttpRequest request;
+  request.path_and_query = std::move(path);
+  request.retry_safe = retry_safe;
+  return request;
+}
+
 inline dr::kube::TransportOptions fast_retries(std::size_t inflight = 8) {
   dr::kube::TransportOptions options;
   options.max_inflight = inflight;

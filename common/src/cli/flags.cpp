@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "dr/kube/transport.hpp"
+#include "dr/core/duration.hpp"
+#include "dr/core/strings.hpp"
 
 namespace dr::cli {
 
@@ -173,7 +174,7 @@ Result<CommonFlags> read_common_flags(const cxxopts::ParseResult& result) {
     o.tls_server_name = text_flag(result, "tls-server-name");
     if (result.count("disable-compression")) o.disable_compression = result["disable-compression"].as<bool>();
     o.request_timeout = result.count("request-timeout") ? result["request-timeout"].as<std::string>() : "0";
-    if (auto timeout = kube::parse_request_timeout(o.request_timeout); !timeout)
+    if (auto timeout = parse_request_timeout(o.request_timeout); !timeout)
       return std::move(timeout).error();
     flags.verbosity = result.count("v") ? result["v"].as<int>() : 0;
     flags.help = flag_set(result, "help");
@@ -220,11 +221,8 @@ Result<CommonFlags> read_common_flags(const cxxopts::ParseResult& result) {
     flags.watch = flag_set(result, "watch");
     // -f a.yaml -f b.json,c.json: every occurrence, each split at commas, as kubectl's StringSlice.
     for (const auto& value : all_values(result, "filename")) {
-      for (std::size_t start = 0; start <= value.size();) {
-        auto comma = value.find(',', start);
-        if (comma == std::string::npos) comma = value.size();
-        if (comma > start) flags.filenames.push_back(value.substr(start, comma - start));
-        start = comma + 1;
+      for (auto piece : strings::split(value, ',')) {
+        if (!piece.empty()) flags.filenames.emplace_back(piece);
       }
     }
   } catch (const std::exception& e) {

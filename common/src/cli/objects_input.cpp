@@ -18,7 +18,7 @@
 
 #include <rapidjson/error/en.h>
 
-#include "dr/json.hpp"
+#include "dr/core/json.hpp"
 #include "yaml_writer.hpp"
 
 namespace dr::cli {
@@ -198,7 +198,8 @@ bool is_list(const rapidjson::Value& document) {
 }
 
 // A List expands into its items (recursively); anything else must be one object.
-Status add_objects(rapidjson::Value& value, std::vector<rapidjson::Document>& out, std::string_view source) {
+Result<void> add_objects(rapidjson::Value& value, std::vector<rapidjson::Document>& out,
+                         std::string_view source) {
   if (value.IsNull()) return {};  // an empty YAML document
   if (!value.IsObject()) {
     return decode_error(source,
@@ -356,7 +357,7 @@ Result<std::string> read_file_or_stdin(const std::string& path) {
 Result<std::vector<rapidjson::Document>> read_objects_from(const std::vector<std::string>& filenames) {
   std::vector<rapidjson::Document> all;
   bool stdin_used = false;
-  auto read_one = [&](const std::string& path) -> Status {
+  auto read_one = [&](const std::string& path) -> Result<void> {
     auto text = read_file_or_stdin(path);
     if (!text) return std::move(text).error();
     auto objects = read_objects(*text, path);

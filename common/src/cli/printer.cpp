@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ostream>
 
+#include "dr/core/json.hpp"
 #include "yaml_writer.hpp"
 
 namespace dr::cli {
@@ -67,95 +68,6 @@ void Table::render(std::ostream& out, bool no_headers) const {
 
 namespace {
 
-// Length of the valid UTF-8 sequence at text[i], or 0 when it is not valid (Go's utf8.DecodeRune).
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char c = byte(i);
-  std::size_t n = 0;
-  std::uint32_t cp = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return n;
-}
-
-// Go's encoding/json string escaping (json.Marshal: HTML-safe).
-void append_go_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (std::size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      switch (c) {
-        case '"':
-          out += "\\\"";
-          break;
-        case '\\':
-          out += "\\\\";
-          break;
-        case '\b':
-          out += "\\b";
-          break;
-        case '\f':
-          out += "\\f";
-          break;
-        case '\n':
-          out += "\\n";
-          break;
-        case '\r':
-          out += "\\r";
-          break;
-        case '\t':
-          out += "\\t";
-          break;
-        default:
-          if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-            out += "\\u00";
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
-          } else {
-            out += static_cast<char>(c);
-          }
-      }
-      ++i;
-      continue;
-    }
-    std::size_t n = utf8_sequence(text, i);
-    if (n == 0) {
-      out += "\\ufffd";  // invalid UTF-8: Go writes the replacement character
-      ++i;
-      continue;
-    }
-    if (n == 3 && c == 0xE2 && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
-        (static_cast<unsigned char>(text[i + 2]) == 0xA8 ||
-         static_cast<unsigned char>(text[i + 2]) == 0xA9)) {
-      out += static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029";
-    } else {
-      out.append(text.substr(i, n));
-    }
-    i += n;
-  }
-  out += '"';
-}
-
 std::string_view string_of(const rapidjson::Value& v) {
   return {v.GetString(), v.GetStringLength()};
 }
@@ -180,7 +92,7 @@ void json_value(std::string& out, const rapidjson::Value& v, int depth) {
     auto members = byte_sorted_members(v);
     for (std::size_t i = 0; i < members.size(); ++i) {
       out += indent;
-      append_go_json_string(out, string_of(members[i]->name));
+      json::append_go_quoted(out, string_of(members[i]->name));
       out += ": ";
       json_value(out, members[i]->value, depth + 1);
       out += i + 1 < members.size() ? ",\n" : "\n";
@@ -199,7 +111,7 @@ void json_value(std::string& out, const rapidjson::Value& v, int depth) {
     }
     out += closing + "]";
   } else if (v.IsString()) {
-    append_go_json_string(out, string_of(v));
+    json::append_go_quoted(out, string_of(v));
   } else if (v.IsBool()) {
     out += v.GetBool() ? "true" : "false";
   } else if (v.IsNull()) {
@@ -291,21 +203,12 @@ std::string object_name_for_output(std::string_view kind, std::string_view api_v
 }
 
 std::string object_name_for_output(const rapidjson::Value& object) {
-  auto text = [](const rapidjson::Value& parent, const char* key) -> std::string_view {
-    if (!parent.IsObject()) return {};
-    auto it = parent.FindMember(key);
-    return it != parent.MemberEnd() && it->value.IsString() ? string_of(it->value) : std::string_view();
-  };
-  std::string_view name;
-  if (object.IsObject()) {
-    auto metadata = object.FindMember("metadata");
-    if (metadata != object.MemberEnd()) name = text(metadata->value, "name");
-  }
-  return object_name_for_output(text(object, "kind"), text(object, "apiVersion"), name);
+  return object_name_for_output(json::string_member(object, "kind"),
+                                json::string_member(object, "apiVersion"), json::object_name(object));
 }
 
-Status print_objects(std::ostream& out, OutputFormat format, const std::vector<rapidjson::Document>& objects,
-                     bool as_list) {
+Result<void> print_objects(std::ostream& out, OutputFormat format,
+                           const std::vector<rapidjson::Document>& objects, bool as_list) {
   if (format == OutputFormat::Name) {
     for (const auto& object : objects) out << object_name_for_output(object) << '\n';
     return {};

@@ -26,18 +26,6 @@ int internal_error(std::ostream& err, const char* what) {
 
 }  // namespace
 
-int run_main(const std::function<Status()>& body, std::ostream& err, std::string_view command) {
-  try {
-    auto status = body();
-    if (!status) return report_error(status.error(), err, command);
-    return 0;
-  } catch (const std::exception& e) {
-    return internal_error(err, e.what());
-  } catch (...) {
-    return internal_error(err, "unknown exception");
-  }
-}
-
 int run_main(const std::function<Result<int>()>& body, std::ostream& err, std::string_view command) {
   try {
     auto code = body();

@@ -2,6 +2,8 @@
 // is marshalled to JSON, re-read by go-yaml v2 and emitted by it), and Go's JSON number text.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -20,8 +22,17 @@ std::string go_yaml_float(double value);
 // int, float, timestamp, base-60 float): such strings must be quoted.
 bool resolves_to_non_string(std::string_view text);
 
+// "1:30", "-2:05.5": YAML 1.1's base-60 floats. go-yaml v2's own resolver reads them as strings
+// (resolves_to_non_string is false), but its emitter quotes them for YAML 1.1 readers.
+bool base60_float(std::string_view text);
+
 // go-yaml v2's map key order (numbers inside keys compare numerically, non-letters first).
 bool yaml_key_less(std::string_view a, std::string_view b);
+
+// Length in bytes of the UTF-8 character starting with `lead` (1 for stray bytes).
+std::size_t char_width(unsigned char lead);
+// The code point of the `width`-byte character at s[i] (bytes past the end read as 0).
+std::uint32_t code_point(std::string_view s, std::size_t i, std::size_t width);
 
 // The whole document, ending with a newline.
 std::string write_yaml(const rapidjson::Value& value);

@@ -167,7 +167,7 @@ class Engine {
     if (!*served) return registrations;
     auto listed =
         client_.list(kube::types::applicationregistrations, "", {},
-                     [&](rapidjson::Value& items, std::string_view) -> Status {
+                     [&](rapidjson::Value& items, std::string_view) -> Result<void> {
                        for (auto& item : items.GetArray()) {
                          auto parsed = stork::parse_application_registration(item);
                          if (parsed) {
@@ -258,7 +258,7 @@ class Engine {
     const auto& selection = options_.selection;
     const kube::ListOptions list_options = workload_list_options();
 
-    auto on_page = [&](rapidjson::Value& items, std::string_view) -> Status {
+    auto on_page = [&](rapidjson::Value& items, std::string_view) -> Result<void> {
       std::size_t planned = 0;
       for (auto& item : items.GetArray()) {
         if (interrupted() || unreachable_) break;
@@ -481,7 +481,7 @@ class Engine {
     // kind's writes keep going (without the pumps the server waited for them, a page at a time).
     rapidjson::MemoryPoolAllocator<> schedules_allocator;
     std::vector<rapidjson::Value> schedules;
-    auto keep = [&](rapidjson::Value& items, std::string_view) -> Status {
+    auto keep = [&](rapidjson::Value& items, std::string_view) -> Result<void> {
       std::size_t copied = 0;
       for (auto& item : items.GetArray()) {
         if (!schedule_namespaces_.count(std::string(stork::object_namespace(item)))) continue;
@@ -554,7 +554,7 @@ class Engine {
     if (!namespace_labels_loaded_) {
       namespace_labels_loaded_ = true;
       auto listed = client_.list(
-          kube::types::namespaces, "", {}, [&](rapidjson::Value& items, std::string_view) -> Status {
+          kube::types::namespaces, "", {}, [&](rapidjson::Value& items, std::string_view) -> Result<void> {
             for (auto& item : items.GetArray()) {
               if (!report_.namespaces.count(std::string(stork::object_name(item)))) {
                 continue;

@@ -134,7 +134,7 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
     return 1;
   }
 
-  Status waited;
+  Result<void> waited;
   if (args.wait && options.dry_run == DryRun::None && !report.interrupted) {
     waited = wait_for_workloads(api, report, mode, args.timeout, [&](const std::string& text) {
       if (io.err_is_terminal) show_progress(text);

@@ -39,7 +39,7 @@ std::string_view wait_goal(stork::Mode mode) {
   return mode == stork::Mode::ActivateMigration ? "ready" : "at 0 replicas";
 }
 
-Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
+Result<void> wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
                           std::chrono::milliseconds timeout,
                           const std::function<void(const std::string&)>& progress) {
   const bool scaling_down = mode != stork::Mode::ActivateMigration;
@@ -74,7 +74,7 @@ Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& repor
         for (auto& a : awaited) {
           if (!a.done) by_name.emplace(a.result->name, &a);
         }
-        auto listed = client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Status {
+        auto listed = client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Result<void> {
           for (auto& item : items.GetArray()) {
             auto it = by_name.find(stork::object_name(item));
             if (it == by_name.end()) continue;

@@ -17,7 +17,7 @@ namespace {
 
 // Polls each update until Stork marks it Successful or Failed (storkctl polls too: an update is
 // one object, and a poll survives a restarted API server where a watch would not).
-Status wait_for_updates(kube::ApiClient& client, const std::vector<std::string>& names,
+Result<void> wait_for_updates(kube::ApiClient& client, const std::vector<std::string>& names,
                         std::chrono::milliseconds timeout, Io& io) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<std::string> pending = names;
@@ -97,7 +97,7 @@ Result<int> cluster_domain_command(bool activate, const Invocation& invocation, 
 
   std::vector<stork::ClusterDomainsStatusRow> statuses;
   auto listed = api.list(kube::types::clusterdomainsstatuses, "", {},
-                         [&](rapidjson::Value& items, std::string_view) -> Status {
+                         [&](rapidjson::Value& items, std::string_view) -> Result<void> {
                            auto rows = stork::cluster_domains_status_rows(items);
                            statuses.insert(statuses.end(), rows.begin(), rows.end());
                            return {};

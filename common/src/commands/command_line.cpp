@@ -4,8 +4,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "dr/kube/transport.hpp"
-#include "dr/log.hpp"
+#include "dr/core/duration.hpp"
+#include "dr/core/log.hpp"
+#include "dr/core/strings.hpp"
 
 namespace dr::commands {
 
@@ -67,15 +68,12 @@ std::vector<std::string> raw_values(const cxxopts::ParseResult& result, const st
   return values;
 }
 
+// pflag's StringSlice: every occurrence, each split at commas, empty pieces dropped.
 std::vector<std::string> split_at_commas(const std::vector<std::string>& values) {
   std::vector<std::string> out;
   for (const auto& value : values) {
-    std::size_t start = 0;
-    while (start <= value.size()) {
-      auto comma = value.find(',', start);
-      if (comma == std::string::npos) comma = value.size();
-      if (comma > start) out.push_back(value.substr(start, comma - start));
-      start = comma + 1;
+    for (auto piece : strings::split(value, ',')) {
+      if (!piece.empty()) out.emplace_back(piece);
     }
   }
   return out;
@@ -158,7 +156,7 @@ std::vector<std::string> Invocation::list(std::string_view name) const {
 
 Result<std::chrono::milliseconds> Invocation::duration(std::string_view name) const {
   const std::string value = text(name);
-  auto parsed = kube::parse_request_timeout(value);
+  auto parsed = parse_request_timeout(value);
   if (!parsed) {
     return Error::usage("invalid argument \"" + value + "\" for \"--" + std::string(name) +
                         "\" flag: expected a duration such as 30s, 5m or 1h");

@@ -213,9 +213,9 @@ class ClusterNameSource : public NameSource {
     auto client = connect(overrides);
     if (!client) return std::move(client).error();
     std::vector<Candidate> out;
-    Status listed = (*client)->list(
+    Result<void> listed = (*client)->list(
         kube::types::clusterdomainsstatuses, "", {},
-        [&](rapidjson::Value& items, std::string_view) -> Status {
+        [&](rapidjson::Value& items, std::string_view) -> Result<void> {
           for (const auto& row : stork::cluster_domains_status_rows(items)) {
             for (const auto& d : row.domains) {
               const bool seen =
@@ -272,7 +272,7 @@ class ClusterNameSource : public NameSource {
   static Result<std::vector<Candidate>> list_names(kube::ApiClient& client, const kube::ResourceType& type,
                                                    std::string_view ns, Describe describe) {
     std::vector<Candidate> out;
-    Status listed = client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Status {
+    Result<void> listed = client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Result<void> {
       if (!items.IsArray()) return {};
       for (const auto& item : items.GetArray()) {
         const auto metadata = item.FindMember("metadata");

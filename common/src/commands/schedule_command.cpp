@@ -89,7 +89,7 @@ Result<std::vector<ScheduleRef>> resolve(const ScheduleArgs& args, const cli::Co
   if (!args.files.empty()) return refs_from_files(args.files, ns, io);
   auto listed = api.list(
       kube::types::migrationschedules, flags.all_namespaces ? "" : ns, {},
-      [&](rapidjson::Value& items, std::string_view) -> Status {
+      [&](rapidjson::Value& items, std::string_view) -> Result<void> {
         for (auto& item : items.GetArray()) {
           if (!args.cluster_pair.empty()) {
             const auto* pair = stork::at_path(item, "spec.template.spec.clusterPair");

@@ -32,7 +32,7 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
   std::vector<rapidjson::Document> objects;
   kube::ListOptions options;
   options.label_selector = selector;
-  auto listed = api.list(type, ns, options, [&](rapidjson::Value& items, std::string_view rv) -> Status {
+  auto listed = api.list(type, ns, options, [&](rapidjson::Value& items, std::string_view rv) -> Result<void> {
     if (list_version != nullptr) *list_version = std::string(rv);
     for (auto& item : items.GetArray()) {
       if (!item.IsObject()) {
@@ -73,7 +73,7 @@ struct ViewTable {
 
 // The skeleton every view shares: -o json|yaml|name print the objects (as a List), an empty table
 // says so as kubectl does, otherwise the table. `ns` is the namespace listed ("" = all or none).
-Status print_view(Io& io, const cli::CommonFlags& flags, const std::vector<rapidjson::Document>& objects,
+Result<void> print_view(Io& io, const cli::CommonFlags& flags, const std::vector<rapidjson::Document>& objects,
                   std::string_view ns, bool namespaced, const std::function<ViewTable()>& make_table) {
   if (cli::is_machine_readable(flags.output)) return cli::print_objects(io.out, flags.output, objects, true);
   ViewTable table = make_table();
@@ -102,7 +102,7 @@ const std::vector<std::string> kClusterDomainsHeaders = {"NAME", "LOCAL-DOMAIN",
 
 // -w: print a row each time a ClusterDomainsStatus changes, from `resource_version` on, until
 // interrupted or --request-timeout (which bounds the whole watch, as it does `kubectl get -w`).
-Status watch_cluster_domains(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io,
+Result<void> watch_cluster_domains(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io,
                              std::string resource_version) {
   InterruptGuard guard(api.transport());
   const auto limit = api.config().request_timeout;
@@ -138,7 +138,7 @@ Status watch_cluster_domains(kube::ApiClient& api, const cli::CommonFlags& flags
   return {};
 }
 
-Status cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Result<void> cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
   // -w watches from this very list: a change between the table and the watch is never missed.
   std::string resource_version;
   auto objects = list_all(api, kube::types::clusterdomainsstatuses, "", {}, &resource_version);
@@ -152,7 +152,7 @@ Status cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags,
   return watch_cluster_domains(api, flags, io, std::move(resource_version));
 }
 
-Status cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Result<void> cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
   auto objects = list_all(api, kube::types::clusterdomainupdates, "");
   if (!objects) return std::move(objects).error();
   const bool wide = flags.output == cli::OutputFormat::Wide;
@@ -170,7 +170,7 @@ Status cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags&
   });
 }
 
-Status migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Result<void> migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
   auto objects = list_all(api, kube::types::migrationschedules, ns, flags.selector);
   if (!objects) return std::move(objects).error();
@@ -198,7 +198,7 @@ Status migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& fl
   });
 }
 
-Status migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Result<void> migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
   auto objects = list_all(api, kube::types::migrations, ns, flags.selector);
   if (!objects) return std::move(objects).error();
@@ -222,7 +222,7 @@ Status migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& 
 
 // Every workload that carries a recorded replica count (or, for CronJobs and CRs, a Stork mark),
 // with what it should run, what it runs, and whether it counts as activated.
-Status apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Result<void> apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
   std::vector<stork::AppStatusRow> rows;
   std::vector<rapidjson::Document> objects;
@@ -235,7 +235,7 @@ Status apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
     kube::ListOptions options;
     options.label_selector = flags.selector;
     auto listed =
-        api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Status {
+        api.list(target.type, ns, options, [&](rapidjson::Value& items, std::string_view) -> Result<void> {
           for (auto& item : items.GetArray()) {
             if (!item.IsObject()) {
               return Error::make(ErrorCode::Decode, "the server's " + target.type.kind +
@@ -290,7 +290,7 @@ Result<int> status_command(StatusView view, const Invocation& invocation, Io& io
   auto client = open_client(io, flags.overrides);
   if (!client) return std::move(client).error();
   auto& api = **client;
-  Status shown;
+  Result<void> shown;
   switch (view) {
     case StatusView::ClusterDomains:
       shown = cluster_domains_view(api, flags, io);

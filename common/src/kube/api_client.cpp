@@ -14,9 +14,11 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "dr/json.hpp"
+#include "dr/core/json.hpp"
+#include "dr/core/strings.hpp"
 #include "dr/kube/auth.hpp"
 #include "kube/api_internal.hpp"
+#include "kube/http_status.hpp"
 
 namespace dr::kube {
 
@@ -52,88 +54,7 @@ namespace {
 
 constexpr std::size_t kMaxWatchEventBytes = std::size_t{16} << 20;
 
-// kube-apiserver's reason for a status code, used when a response carries no Status body.
-std::string_view reason_for(long status) {
-  switch (status) {
-    case 400:
-      return "BadRequest";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "NotFound";
-    case 405:
-      return "MethodNotAllowed";
-    case 406:
-      return "NotAcceptable";
-    case 409:
-      return "Conflict";
-    case 410:
-      return "Expired";
-    case 413:
-      return "RequestEntityTooLarge";
-    case 415:
-      return "UnsupportedMediaType";
-    case 422:
-      return "Invalid";
-    case 429:
-      return "TooManyRequests";
-    case 500:
-      return "InternalError";
-    case 503:
-      return "ServiceUnavailable";
-    case 504:
-      return "Timeout";
-    default:
-      return "";
-  }
-}
-
-// client-go's wording for a status code without a usable Status body.
-std::string message_for(long status) {
-  switch (status) {
-    case 400:
-      return "the server rejected our request for an unknown reason";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "the server could not find the requested resource";
-    case 405:
-      return "the server does not allow this method on the requested resource";
-    case 406:
-      return "the server was unable to respond with a content type that the client supports";
-    case 409:
-      return "the server reported a conflict";
-    case 413:
-      return "the server has rejected the request because it is too large";
-    case 415:
-      return "the server does not support the content type of this request";
-    case 422:
-      return "the server rejected our request due to an error in our request";
-    case 429:
-      return "the server has received too many requests and has asked us to try again later";
-    case 500:
-      return "an error on the server has prevented the request from succeeding";
-    case 503:
-      return "the server is currently unable to handle the request";
-    case 504:
-      return "the server was unable to return a response in the time allotted, but may still be processing "
-             "the request";
-    default:
-      return "the server responded with the status code " + std::to_string(status) +
-             " but did not return more information";
-  }
-}
-
-std::string_view string_member(const rapidjson::Value& object, const char* name) {
-  if (!object.IsObject()) return {};
-  auto member = object.FindMember(name);
-  if (member == object.MemberEnd() || !member->value.IsString()) return {};
-  return {member->value.GetString(), member->value.GetStringLength()};
-}
+using json::string_member;
 
 }  // namespace
 
@@ -260,16 +181,16 @@ Error error_from_response(const HttpResponse& response) {
         c != document.MemberEnd() && c->value.IsInt() && c->value.GetInt() > 0) {
       code = c->value.GetInt();
     }
-    if (reason.empty()) reason = std::string(reason_for(code));
-    if (message.empty()) message = message_for(code);
+    if (reason.empty()) reason = std::string(status_reason_for(code));
+    if (message.empty()) message = status_message_for(code);
     return Error::server(static_cast<int>(code), std::move(reason), std::move(message));
   }
   // Not a Status (a proxy's page, an empty body): the status code says what happened. As client-go
   // does, a short plain-text body is the message for 403/406/415 and is quoted for 500.
   const long status = response.status;
   // 410 without a Status is a proxy's "Gone", not an expired resourceVersion.
-  std::string reason(status == 410 ? std::string_view("Gone") : reason_for(status));
-  std::string message = message_for(status);
+  std::string reason(status == 410 ? std::string_view("Gone") : status_reason_for(status));
+  std::string message = status_message_for(status);
   std::string_view text = response.body;
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   const bool short_text = !text.empty() && text.size() <= 256 && text.front() != '<' && text.front() != '{';
@@ -334,13 +255,6 @@ HttpRequest write_request(std::string method, std::string path, const WriteOptio
   request.body = std::move(body);
   request.headers.emplace_back("Content-Type", std::string(content_type));
   return request;
-}
-
-std::string object_name(const rapidjson::Value& object) {
-  if (!object.IsObject()) return {};
-  auto metadata = object.FindMember("metadata");
-  if (metadata == object.MemberEnd()) return {};
-  return std::string(string_member(metadata->value, "name"));
 }
 
 // Turns a transport answer into the decoded object or the server's error.
@@ -476,8 +390,8 @@ void ApiClient::prefetch_list(const ResourceType& type, std::string_view ns, con
   impl_->prefetched_lists.insert_or_assign(std::move(path), ask_ahead(impl_->transport, std::move(request)));
 }
 
-Status ApiClient::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
-                       const PageHandler& on_page) {
+Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
+                             const PageHandler& on_page) {
   const std::string what = "list " + type.group_resource();
   auto page_request = [&](const std::string& continue_token) {
     return list_page_request(type, ns, options, continue_token);
@@ -534,7 +448,7 @@ Result<rapidjson::Document> ApiClient::create(const ResourceType& type, std::str
 
 Result<rapidjson::Document> ApiClient::update(const ResourceType& type, std::string_view ns,
                                               const rapidjson::Value& object, const WriteOptions& options) {
-  std::string name = object_name(object);
+  const std::string name(json::object_name(object));
   if (name.empty())
     return Error::usage("update " + type.group_resource() + ": the object has no metadata.name");
   auto request = write_request("PUT", type.path(ns, name, options.subresource), options, serialize(object),
@@ -554,7 +468,7 @@ Result<rapidjson::Document> ApiClient::patch(const ResourceType& type, std::stri
   return impl_->send(std::move(request), "patch " + type.group_resource());
 }
 
-Status ApiClient::remove(const ResourceType& type, std::string_view ns, std::string_view name) {
+Result<void> ApiClient::remove(const ResourceType& type, std::string_view ns, std::string_view name) {
   HttpRequest request;
   request.method = "DELETE";
   request.path_and_query = type.path(ns, name);
@@ -572,29 +486,6 @@ void ApiClient::patch_async(const ResourceType& type, std::string_view ns, std::
                                patch_content_type(patch_type));
   request.retry_safe = retry_safe;
   impl_->send_async(std::move(request), "patch " + type.group_resource(), std::move(done),
-                    options.decode_answer);
-}
-
-void ApiClient::get_async(const ResourceType& type, std::string_view ns, std::string_view name, Done done) {
-  HttpRequest request;
-  request.path_and_query = type.path(ns, name);
-  request.retry_safe = true;
-  impl_->send_async(std::move(request), "get " + type.group_resource(), std::move(done));
-}
-
-void ApiClient::create_async(const ResourceType& type, std::string_view ns, std::string body,
-                             const WriteOptions& options, Done done) {
-  auto request = write_request("POST", type.path(ns), options, std::move(body), "application/json");
-  impl_->send_async(std::move(request), "create " + type.group_resource(), std::move(done),
-                    options.decode_answer);
-}
-
-void ApiClient::update_async(const ResourceType& type, std::string_view ns, std::string_view name,
-                             std::string body, const WriteOptions& options, Done done) {
-  auto request = write_request("PUT", type.path(ns, name, options.subresource), options, std::move(body),
-                               "application/json");
-  request.retry_safe = true;
-  impl_->send_async(std::move(request), "update " + type.group_resource(), std::move(done),
                     options.decode_answer);
 }
 
@@ -622,9 +513,9 @@ void ApiClient::pump_pending() {
   impl_->transport.pump();
 }
 
-Status ApiClient::watch(const ResourceType& type, std::string_view ns, const ListOptions& options,
-                        std::string_view resource_version, std::chrono::milliseconds timeout,
-                        const WatchHandler& handler) {
+Result<void> ApiClient::watch(const ResourceType& type, std::string_view ns, const ListOptions& options,
+                              std::string_view resource_version, std::chrono::milliseconds timeout,
+                              const WatchHandler& handler) {
   const std::string what = "watch " + type.group_resource();
   const std::string timeout_seconds =
       timeout.count() > 0 ? std::to_string(std::max<long long>(1, (timeout.count() + 999) / 1000))
@@ -642,7 +533,7 @@ Status ApiClient::watch(const ResourceType& type, std::string_view ns, const Lis
   request.timeout = timeout.count() > 0 ? timeout + std::chrono::seconds(5) : std::chrono::milliseconds(0);
 
   std::string pending;
-  Status outcome;
+  Result<void> outcome;
   bool stopped = false;
   request.on_chunk = [&](std::string_view chunk) {
     pending.append(chunk);

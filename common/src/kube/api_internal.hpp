@@ -7,7 +7,7 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::kube::detail {
 

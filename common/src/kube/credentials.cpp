@@ -38,7 +38,7 @@ class TokenFileAuthProvider final : public AuthProvider {
     std::lock_guard lock(mutex_);
     const auto mtime = modification_time();
     if (token_.empty() || !mtime || mtime != seen_mtime_) {
-      Status read = reread(mtime);
+      Result<void> read = reread(mtime);
       // A rotation in progress may briefly leave no file; the token we have is still worth trying.
       if (!read && token_.empty()) return std::move(read).error();
     }
@@ -50,7 +50,7 @@ class TokenFileAuthProvider final : public AuthProvider {
   bool invalidate() override {
     std::lock_guard lock(mutex_);
     const std::string previous = token_;
-    Status read = reread(modification_time());
+    Result<void> read = reread(modification_time());
     return read && token_ != previous;  // retrying with the token that just failed is pointless
   }
 
@@ -64,7 +64,7 @@ class TokenFileAuthProvider final : public AuthProvider {
                     static_cast<long long>(info.st_mtim.tv_nsec)};
   }
 
-  Status reread(std::optional<FileTime> mtime) {
+  Result<void> reread(std::optional<FileTime> mtime) {
     std::ifstream in(path_, std::ios::binary);
     if (!in) {
       return std::move(Error::make(ErrorCode::Auth, std::strerror(errno)))

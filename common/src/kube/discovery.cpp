@@ -66,7 +66,7 @@ Result<bool> Discovery::serves(const ResourceType& type) {
   return false;
 }
 
-Status Discovery::require(const ResourceType& type) {
+Result<void> Discovery::require(const ResourceType& type) {
   auto served = serves(type);
   if (!served) return std::move(served).error();
   if (*served) return {};

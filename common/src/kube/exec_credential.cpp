@@ -24,9 +24,10 @@
 #include <utility>
 #include <vector>
 
-#include "dr/json.hpp"
+#include "dr/core/base64.hpp"
+#include "dr/core/json.hpp"
+#include "dr/core/time.hpp"
 #include "dr/kube/credentials.hpp"
-#include "dr/time.hpp"
 
 extern char** environ;
 
@@ -37,36 +38,6 @@ constexpr std::size_t kMaxPluginOutput = 16 * 1024 * 1024;  // far above any rea
 
 Error auth_error(std::string message) {
   return Error::make(ErrorCode::Auth, std::move(message));
-}
-
-std::string base64_encode(std::string_view data) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    const auto chunk = (static_cast<unsigned char>(data[i]) << 16) |
-                       (static_cast<unsigned char>(data[i + 1]) << 8) |
-                       static_cast<unsigned char>(data[i + 2]);
-    out += kAlphabet[(chunk >> 18) & 63];
-    out += kAlphabet[(chunk >> 12) & 63];
-    out += kAlphabet[(chunk >> 6) & 63];
-    out += kAlphabet[chunk & 63];
-  }
-  if (i + 1 == data.size()) {
-    const auto chunk = static_cast<unsigned char>(data[i]) << 16;
-    out += kAlphabet[(chunk >> 18) & 63];
-    out += kAlphabet[(chunk >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == data.size()) {
-    const auto chunk =
-        (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8);
-    out += kAlphabet[(chunk >> 18) & 63];
-    out += kAlphabet[(chunk >> 12) & 63];
-    out += kAlphabet[(chunk >> 6) & 63];
-    out += '=';
-  }
-  return out;
 }
 
 // Values from the plugin's output may be quoted in errors only when they cannot be a secret.
@@ -202,10 +173,7 @@ Result<PluginRun> spawn_and_wait(const std::string& executable, const std::vecto
   return run;
 }
 
-const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
-  auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
-}
+using json::member;
 
 }  // namespace
 
@@ -343,7 +311,7 @@ class ExecAuthProvider final : public AuthProvider {
       }
       if (!cluster_.tls.ca_pem.empty()) {
         writer.Key("certificate-authority-data");
-        writer.String(base64_encode(cluster_.tls.ca_pem));
+        writer.String(base64::encode(cluster_.tls.ca_pem));
       }
       if (!cluster_.proxy_url.empty()) {
         writer.Key("proxy-url");

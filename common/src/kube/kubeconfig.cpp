@@ -3,8 +3,6 @@
 // kubectl's, always naming the file involved and never echoing a secret.
 #include "dr/kube/kubeconfig.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -16,7 +14,7 @@
 #include <sstream>
 #include <utility>
 
-#include "kube/kubeconfig_yaml.hpp"
+#include "dr/core/strings.hpp"
 
 namespace dr::kube {
 namespace {
@@ -26,24 +24,10 @@ namespace fs = std::filesystem;
 constexpr std::string_view kExecApiV1 = "client.authentication.k8s.io/v1";
 constexpr std::string_view kExecApiV1beta1 = "client.authentication.k8s.io/v1beta1";
 
-std::string in_quotes(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
-}
+using strings::join;
 
 std::string trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return std::string(text);
+  return std::string(strings::trim(text));
 }
 
 Result<std::string> read_whole_file(const std::string& path) {
@@ -53,359 +37,6 @@ Result<std::string> read_whole_file(const std::string& path) {
   if (in.bad()) return Error::config(std::strerror(errno));
   return content;
 }
-
-// Standard base64 as Go's encoding/json uses for []byte fields. Line breaks are tolerated (they
-// appear when people paste wrapped output of `base64`), missing padding too.
-std::optional<std::string> base64_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  std::uint32_t buffer = 0;
-  int bits = 0;
-  std::size_t symbols = 0;
-  bool padding_seen = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
-    if (c == '=') {
-      padding_seen = true;
-      continue;
-    }
-    if (padding_seen) return std::nullopt;  // data after padding
-    int value;
-    if (c >= 'A' && c <= 'Z')
-      value = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      value = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      value = c - '0' + 52;
-    else if (c == '+')
-      value = 62;
-    else if (c == '/')
-      value = 63;
-    else
-      return std::nullopt;
-    buffer = (buffer << 6) | static_cast<std::uint32_t>(value);
-    bits += 6;
-    ++symbols;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-    }
-  }
-  if (symbols % 4 == 1) return std::nullopt;  // a lone trailing symbol cannot encode a byte
-  return out;
-}
-
-std::string resolve_relative(const std::string& base_dir, const std::string& path) {
-  if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;
-  return (fs::path(base_dir) / path).lexically_normal().string();
-}
-
-std::string directory_of(const std::string& file) {
-  std::error_code ec;
-  fs::path absolute = fs::absolute(file, ec);
-  if (ec) absolute = file;
-  return absolute.lexically_normal().parent_path().string();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parsing one file.
-
-class FileParser {
- public:
-  FileParser(const std::string& file) : file_(file), dir_(directory_of(file)) {}
-
-  Result<KubeconfigSet> parse(std::string_view text) {
-    try {
-      return parse_document(text);
-    } catch (const YAML::Exception& e) {
-      // Conversions are checked before they are attempted, so this is a malformed document.
-      return fail(e.mark, e.msg);
-    }
-  }
-
- private:
-  Error fail(const YAML::Mark& mark, const std::string& message) const {
-    std::string text =
-        mark.is_null() || mark.line < 0 ? message : "line " + std::to_string(mark.line + 1) + ": " + message;
-    return std::move(Error::config(std::move(text))).wrap("loading kubeconfig " + file_);
-  }
-
-  static const char* kind_of(const YAML::Node& node) {
-    switch (node.Type()) {
-      case YAML::NodeType::Sequence:
-        return "a list";
-      case YAML::NodeType::Map:
-        return "a mapping";
-      case YAML::NodeType::Scalar:
-        return "a scalar";
-      default:
-        return "nothing";
-    }
-  }
-
-  // A scalar field of `parent`, "" when absent or null.
-  Result<std::string> text(const YAML::Node& parent, const char* key, const std::string& where) const {
-    const YAML::Node node = parent[key];
-    if (!node || node.IsNull()) return std::string();
-    if (!node.IsScalar())
-      return fail(node.Mark(), std::string(key) + " of " + where + " must be a string, not " + kind_of(node));
-    return node.Scalar();
-  }
-
-  Result<bool> boolean(const YAML::Node& parent, const char* key, const std::string& where) const {
-    const YAML::Node node = parent[key];
-    if (!node || node.IsNull()) return false;
-    bool value = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value))
-      return fail(node.Mark(), std::string(key) + " of " + where + " must be true or false");
-    return value;
-  }
-
-  Result<std::vector<std::string>> strings(const YAML::Node& parent, const char* key,
-                                           const std::string& where) const {
-    std::vector<std::string> out;
-    const YAML::Node node = parent[key];
-    if (!node || node.IsNull()) return out;
-    if (!node.IsSequence())
-      return fail(node.Mark(), std::string(key) + " of " + where + " must be a list, not " + kind_of(node));
-    for (const auto& item : node) {
-      if (!item.IsScalar())
-        return fail(item.Mark(), "entries of " + std::string(key) + " of " + where + " must be strings");
-      out.push_back(item.Scalar());
-    }
-    return out;
-  }
-
-  // The `*-data` fields: base64 in the file, PEM (or raw bytes) in memory.
-  Result<std::string> base64_field(const YAML::Node& parent, const char* key,
-                                   const std::string& where) const {
-    auto encoded = text(parent, key, where);
-    if (!encoded) return std::move(encoded).error();
-    if (encoded->empty()) return std::string();
-    auto decoded = base64_decode(*encoded);
-    if (!decoded) return fail(parent[key].Mark(), std::string(key) + " of " + where + " is not valid base64");
-    return std::move(*decoded);
-  }
-
-  // Walks a `clusters:`/`users:`/`contexts:` list, calling `each(name, body, where)` per entry.
-  template <class Each>
-  Status named_list(const YAML::Node& root, const char* list_key, const char* body_key, const char* singular,
-                    Each&& each) const {
-    const YAML::Node list = root[list_key];
-    if (!list || list.IsNull()) return {};
-    if (!list.IsSequence())
-      return fail(list.Mark(), std::string(list_key) + " must be a list, not " + kind_of(list));
-    for (const auto& entry : list) {
-      if (!entry.IsMap())
-        return fail(entry.Mark(), std::string("entries of ") + list_key + " must be mappings");
-      auto name = text(entry, "name", std::string(singular) + " entry");
-      if (!name) return std::move(name).error();
-      if (name->empty()) return fail(entry.Mark(), std::string(singular) + " entry without a name");
-      const std::string where = std::string(singular) + " " + in_quotes(*name);
-      const YAML::Node body = entry[body_key];
-      if (body && !body.IsNull() && !body.IsMap())
-        return fail(body.Mark(), std::string(body_key) + " of " + where + " must be a mapping");
-      Status status = each(*name, body && body.IsMap() ? body : YAML::Node(YAML::NodeType::Map), where);
-      if (!status) return status;
-    }
-    return {};
-  }
-
-  Result<KubeconfigSet> parse_document(std::string_view yaml_text) {
-    KubeconfigSet set;
-    set.files.push_back(file_);
-    set.candidates.push_back(file_);
-
-    YAML::Node root;
-    try {
-      root = detail::load_kubeconfig_yaml(yaml_text);  // fast with large *-data values
-    } catch (const YAML::ParserException& e) {
-      return fail(e.mark, e.msg);
-    }
-    if (!root || root.IsNull()) return set;  // an empty file is a valid, empty kubeconfig
-    if (!root.IsMap())
-      return fail(
-          root.Mark(),
-          std::string("expected a kubeconfig mapping (clusters, users, contexts), found ") + kind_of(root));
-
-    auto current = text(root, "current-context", "the kubeconfig");
-    if (!current) return std::move(current).error();
-    set.current_context = *current;
-    if (!set.current_context.empty()) set.current_context_file = file_;
-
-    Status status =
-        named_list(root, "clusters", "cluster", "cluster",
-                   [&](const std::string& name, const YAML::Node& body, const std::string& where) {
-                     auto cluster = parse_cluster(name, body, where);
-                     if (!cluster) return Status(std::move(cluster).error());
-                     set.clusters.try_emplace(name, std::move(*cluster));
-                     return Status();
-                   });
-    if (!status) return std::move(status).error();
-    status = named_list(root, "users", "user", "user",
-                        [&](const std::string& name, const YAML::Node& body, const std::string& where) {
-                          auto user = parse_user(name, body, where);
-                          if (!user) return Status(std::move(user).error());
-                          set.users.try_emplace(name, std::move(*user));
-                          return Status();
-                        });
-    if (!status) return std::move(status).error();
-    status = named_list(root, "contexts", "context", "context",
-                        [&](const std::string& name, const YAML::Node& body, const std::string& where) {
-                          auto context = parse_context(name, body, where);
-                          if (!context) return Status(std::move(context).error());
-                          set.contexts.try_emplace(name, std::move(*context));
-                          return Status();
-                        });
-    if (!status) return std::move(status).error();
-    return set;
-  }
-
-  Result<KubeconfigCluster> parse_cluster(const std::string& name, const YAML::Node& body,
-                                          const std::string& where) const {
-    KubeconfigCluster cluster;
-    cluster.name = name;
-    cluster.source_file = file_;
-    const std::pair<const char*, std::string*> strings_fields[] = {
-        {"server", &cluster.server},
-        {"certificate-authority", &cluster.certificate_authority},
-        {"tls-server-name", &cluster.tls_server_name},
-        {"proxy-url", &cluster.proxy_url},
-    };
-    for (const auto& [key, target] : strings_fields) {
-      auto value = text(body, key, where);
-      if (!value) return std::move(value).error();
-      *target = std::move(*value);
-    }
-    cluster.certificate_authority = resolve_relative(dir_, cluster.certificate_authority);
-    auto ca_data = base64_field(body, "certificate-authority-data", where);
-    if (!ca_data) return std::move(ca_data).error();
-    cluster.certificate_authority_data = std::move(*ca_data);
-    auto insecure = boolean(body, "insecure-skip-tls-verify", where);
-    if (!insecure) return std::move(insecure).error();
-    cluster.insecure_skip_tls_verify = *insecure;
-    auto no_compression = boolean(body, "disable-compression", where);
-    if (!no_compression) return std::move(no_compression).error();
-    cluster.disable_compression = *no_compression;
-    return cluster;
-  }
-
-  Result<KubeconfigUser> parse_user(const std::string& name, const YAML::Node& body,
-                                    const std::string& where) const {
-    KubeconfigUser user;
-    user.name = name;
-    user.source_file = file_;
-    const std::pair<const char*, std::string*> string_fields[] = {
-        {"client-certificate", &user.client_certificate},
-        {"client-key", &user.client_key},
-        {"token", &user.token},
-        {"tokenFile", &user.token_file},
-        {"username", &user.username},
-        {"password", &user.password},
-        {"as", &user.impersonate_user},
-        {"as-uid", &user.impersonate_uid},
-    };
-    for (const auto& [key, target] : string_fields) {
-      auto value = text(body, key, where);
-      if (!value) return std::move(value).error();
-      *target = std::move(*value);
-    }
-    user.client_certificate = resolve_relative(dir_, user.client_certificate);
-    user.client_key = resolve_relative(dir_, user.client_key);
-    user.token_file = resolve_relative(dir_, user.token_file);
-
-    auto cert_data = base64_field(body, "client-certificate-data", where);
-    if (!cert_data) return std::move(cert_data).error();
-    user.client_certificate_data = std::move(*cert_data);
-    auto key_data = base64_field(body, "client-key-data", where);
-    if (!key_data) return std::move(key_data).error();
-    user.client_key_data = std::move(*key_data);
-    auto groups = strings(body, "as-groups", where);
-    if (!groups) return std::move(groups).error();
-    user.impersonate_groups = std::move(*groups);
-
-    const YAML::Node auth_provider = body["auth-provider"];
-    if (auth_provider && !auth_provider.IsNull()) {
-      user.has_auth_provider = true;
-      if (auth_provider.IsMap()) {
-        auto provider_name = text(auth_provider, "name", "auth-provider of " + where);
-        if (!provider_name) return std::move(provider_name).error();
-        user.auth_provider_name = std::move(*provider_name);
-      }
-    }
-
-    const YAML::Node exec = body["exec"];
-    if (exec && !exec.IsNull()) {
-      if (!exec.IsMap()) return fail(exec.Mark(), "exec of " + where + " must be a mapping");
-      auto parsed = parse_exec(exec, "exec of " + where);
-      if (!parsed) return std::move(parsed).error();
-      user.exec = std::move(*parsed);
-    }
-    return user;
-  }
-
-  Result<ExecConfig> parse_exec(const YAML::Node& body, const std::string& where) const {
-    ExecConfig exec;
-    const std::pair<const char*, std::string*> string_fields[] = {
-        {"apiVersion", &exec.api_version},
-        {"command", &exec.command},
-        {"installHint", &exec.install_hint},
-        {"interactiveMode", &exec.interactive_mode},
-    };
-    for (const auto& [key, target] : string_fields) {
-      auto value = text(body, key, where);
-      if (!value) return std::move(value).error();
-      *target = std::move(*value);
-    }
-    auto args = strings(body, "args", where);
-    if (!args) return std::move(args).error();
-    exec.args = std::move(*args);
-    auto provide = boolean(body, "provideClusterInfo", where);
-    if (!provide) return std::move(provide).error();
-    exec.provide_cluster_info = *provide;
-
-    const YAML::Node env = body["env"];
-    if (env && !env.IsNull()) {
-      if (!env.IsSequence()) return fail(env.Mark(), "env of " + where + " must be a list");
-      for (const auto& entry : env) {
-        if (!entry.IsMap())
-          return fail(entry.Mark(), "entries of env of " + where + " must be {name, value}");
-        auto name = text(entry, "name", "env of " + where);
-        if (!name) return std::move(name).error();
-        if (name->empty()) return fail(entry.Mark(), "env entry without a name in " + where);
-        auto value = text(entry, "value", "env " + in_quotes(*name) + " of " + where);
-        if (!value) return std::move(value).error();
-        exec.env.emplace_back(std::move(*name), std::move(*value));
-      }
-    }
-    // Like client-go: a command with a path separator is relative to the kubeconfig, a bare name is
-    // looked up on PATH when the plugin runs.
-    exec.base_dir = dir_;
-    if (exec.command.find('/') != std::string::npos) exec.command = resolve_relative(dir_, exec.command);
-    return exec;
-  }
-
-  Result<KubeconfigContext> parse_context(const std::string& name, const YAML::Node& body,
-                                          const std::string& where) const {
-    KubeconfigContext context;
-    context.name = name;
-    context.source_file = file_;
-    const std::pair<const char*, std::string*> string_fields[] = {
-        {"cluster", &context.cluster},
-        {"user", &context.user},
-        {"namespace", &context.namespace_name},
-    };
-    for (const auto& [key, target] : string_fields) {
-      auto value = text(body, key, where);
-      if (!value) return std::move(value).error();
-      *target = std::move(*value);
-    }
-    return context;
-  }
-
-  std::string file_;
-  std::string dir_;
-};
 
 // First definition of a name wins; current-context from the first file that sets one.
 void merge_into(KubeconfigSet& merged, KubeconfigSet&& next) {
@@ -516,21 +147,21 @@ Result<std::string> read_setting_file(const std::string& field, const std::strin
 }
 
 std::string user_label(const KubeconfigUser& user) {
-  std::string label = "user " + in_quotes(user.name);
+  std::string label = "user " + strings::quoted(user.name);
   if (!user.source_file.empty()) label += " in " + user.source_file;
   return label;
 }
 
-Status validate_exec(ExecConfig& exec, const KubeconfigUser& user) {
+Result<void> validate_exec(ExecConfig& exec, const KubeconfigUser& user) {
   const std::string label = user_label(user);
   if (exec.command.empty()) return Error::config("exec plugin of " + label + " has no command");
   if (exec.api_version.empty())
     return Error::config("exec plugin of " + label + " has no apiVersion (use " + std::string(kExecApiV1) +
                          ")");
   if (exec.api_version != kExecApiV1 && exec.api_version != kExecApiV1beta1)
-    return Error::config("exec plugin of " + label + ": invalid apiVersion " + in_quotes(exec.api_version) +
-                         " (supported: " + std::string(kExecApiV1) + ", " + std::string(kExecApiV1beta1) +
-                         ")");
+    return Error::config("exec plugin of " + label + ": invalid apiVersion " +
+                         strings::quoted(exec.api_version) + " (supported: " + std::string(kExecApiV1) +
+                         ", " + std::string(kExecApiV1beta1) + ")");
   if (exec.interactive_mode.empty()) {
     // v1beta1 predates the field and defaulted to IfAvailable; v1 makes it mandatory.
     if (exec.api_version == kExecApiV1beta1) {
@@ -542,8 +173,8 @@ Status validate_exec(ExecConfig& exec, const KubeconfigUser& user) {
   }
   if (exec.interactive_mode != "Never" && exec.interactive_mode != "IfAvailable" &&
       exec.interactive_mode != "Always")
-    return Error::config("invalid interactiveMode " + in_quotes(exec.interactive_mode) + " for " + label +
-                         " (Never, IfAvailable or Always)");
+    return Error::config("invalid interactiveMode " + strings::quoted(exec.interactive_mode) + " for " +
+                         label + " (Never, IfAvailable or Always)");
   return {};
 }
 
@@ -564,7 +195,7 @@ Result<RestConfig> build_rest_config(ResolvedInputs in) {
 
   const KubeconfigCluster& cluster = in.cluster;
   const std::string cluster_entity =
-      cluster.name.empty() ? "the in-cluster config" : "cluster " + in_quotes(cluster.name);
+      cluster.name.empty() ? "the in-cluster config" : "cluster " + strings::quoted(cluster.name);
   if (!cluster.certificate_authority_data.empty()) {
     config.tls.ca_pem = cluster.certificate_authority_data;
     config.tls.ca_source = "certificate-authority-data";
@@ -583,7 +214,7 @@ Result<RestConfig> build_rest_config(ResolvedInputs in) {
 
   const KubeconfigUser& user = in.user;
   const std::string user_entity =
-      user.name.empty() ? "the in-cluster config" : "user " + in_quotes(user.name);
+      user.name.empty() ? "the in-cluster config" : "user " + strings::quoted(user.name);
   if (!user.client_certificate_data.empty()) {
     config.tls.client_cert_pem = user.client_certificate_data;
   } else if (!user.client_certificate.empty()) {
@@ -623,14 +254,14 @@ Result<RestConfig> build_rest_config(ResolvedInputs in) {
 
   if (user.has_auth_provider) {
     const std::string provider =
-        user.auth_provider_name.empty() ? "" : " " + in_quotes(user.auth_provider_name);
+        user.auth_provider_name.empty() ? "" : " " + strings::quoted(user.auth_provider_name);
     return Error::config(user_label(user) + " uses auth-provider" + provider +
                          ", which kubectl-dr does not support: configure an exec credential plugin instead "
                          "(e.g. gke-gcloud-auth-plugin, kubelogin, aws eks get-token)");
   }
   if (user.exec) {
     ExecConfig exec = *user.exec;
-    Status valid = validate_exec(exec, user);
+    Result<void> valid = validate_exec(exec, user);
     if (!valid) return std::move(valid).error();
     config.exec = std::move(exec);
   }
@@ -648,7 +279,7 @@ Result<RestConfig> build_rest_config(ResolvedInputs in) {
     if (cluster.name.empty())
       return Error::config("no server given: pass --server or choose a context with --context");
     std::string where = cluster.source_file.empty() ? "" : " in " + cluster.source_file;
-    return Error::config("cluster " + in_quotes(cluster.name) + where + " has no server");
+    return Error::config("cluster " + strings::quoted(cluster.name) + where + " has no server");
   }
   return config;
 }
@@ -745,11 +376,6 @@ std::string KubeconfigSet::describe_files() const {
   return "kubeconfig files " + join(files, ", ");
 }
 
-Result<KubeconfigSet> parse_kubeconfig(std::string_view yaml_text, const std::string& source_file) {
-  FileParser parser(source_file);
-  return parser.parse(yaml_text);
-}
-
 Result<KubeconfigSet> load_kubeconfig(const ConfigOverrides& overrides, const Environment& env) {
   KubeconfigSet merged;
   if (!overrides.kubeconfig.empty()) {
@@ -818,10 +444,10 @@ Result<RestConfig> load_rest_config(const ConfigOverrides& overrides, const Envi
       context = it->second;
       inputs.context_name = context_name;
     } else if (!overrides.context.empty()) {
-      return Error::config("context " + in_quotes(context_name) + " not found in " + set.describe_files() +
-                           " (" + context_hint(set) + ")");
+      return Error::config("context " + strings::quoted(context_name) + " not found in " +
+                           set.describe_files() + " (" + context_hint(set) + ")");
     } else if (overrides.server.empty()) {
-      return Error::config("current-context " + in_quotes(context_name) + " (set in " +
+      return Error::config("current-context " + strings::quoted(context_name) + " (set in " +
                            set.current_context_file + ") not found in " + set.describe_files() + " (" +
                            context_hint(set) + ")");
     }
@@ -832,17 +458,17 @@ Result<RestConfig> load_rest_config(const ConfigOverrides& overrides, const Envi
   }
 
   const std::string context_label =
-      inputs.context_name.empty() ? "" : " (used by context " + in_quotes(inputs.context_name) + ")";
+      inputs.context_name.empty() ? "" : " (used by context " + strings::quoted(inputs.context_name) + ")";
   const std::string cluster_name = overrides.cluster.empty() ? context.cluster : overrides.cluster;
   if (!cluster_name.empty()) {
     auto it = set.clusters.find(cluster_name);
     if (it == set.clusters.end())
-      return Error::config("cluster " + in_quotes(cluster_name) +
+      return Error::config("cluster " + strings::quoted(cluster_name) +
                            (overrides.cluster.empty() ? context_label : "") + " not found in " +
                            set.describe_files());
     inputs.cluster = it->second;
   } else if (overrides.server.empty()) {
-    return Error::config("context " + in_quotes(inputs.context_name) + " in " + context.source_file +
+    return Error::config("context " + strings::quoted(inputs.context_name) + " in " + context.source_file +
                          " names no cluster: add one or pass --server");
   }
 
@@ -850,8 +476,9 @@ Result<RestConfig> load_rest_config(const ConfigOverrides& overrides, const Envi
   if (!user_name.empty()) {
     auto it = set.users.find(user_name);
     if (it == set.users.end())
-      return Error::config("user " + in_quotes(user_name) + (overrides.user.empty() ? context_label : "") +
-                           " not found in " + set.describe_files());
+      return Error::config("user " + strings::quoted(user_name) +
+                           (overrides.user.empty() ? context_label : "") + " not found in " +
+                           set.describe_files());
     inputs.user = it->second;
   }
 

@@ -6,24 +6,19 @@
 #include <random>
 #include <string_view>
 
-#include <curl/curl.h>
-
-#include "dr/kube/transport.hpp"
+#include "dr/kube/retry_policy.hpp"
 
 namespace dr::kube {
 
-// What a transfer that got no HTTP answer ran into, as far as repeating it is concerned.
+// What a transfer that got no HTTP answer ran into, as far as repeating it is concerned. The
+// transport maps its library's error codes to these (kube/curl_failures.hpp), so this policy knows
+// nothing of libcurl.
 enum class Failure {
   None,       // an HTTP answer arrived
   Connect,    // never reached the server (refused, TLS handshake broken off): repeating cannot duplicate
   AfterSend,  // the connection broke after the request may have been sent (reset, EOF, HTTP/2 stream error)
   Final,      // repeating will not help: DNS, TLS verification, timeouts, bad options, cancelled
 };
-
-// libcurl's result code -> Failure. Timeouts are Final: --request-timeout bounds the request, and
-// repeating a connect to a black-holed address would multiply the wait. Name resolution failures are
-// Final too: a mistyped server name should fail at once.
-Failure classify_failure(CURLcode code);
 
 struct RetryInput {
   int attempt = 1;                  // the attempt that just finished (1 = the first)

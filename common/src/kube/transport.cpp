@@ -17,10 +17,16 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dr/log.hpp"
+#include "dr/core/base64.hpp"
+#include "dr/core/log.hpp"
+#include "dr/core/strings.hpp"
 #include "dr/version.hpp"
+#include "kube/curl_failures.hpp"
+#include "kube/http_status.hpp"
 #include "kube/inflight_limit.hpp"
 #include "kube/retry.hpp"
+#include "kube/server_address.hpp"
+#include "kube/tls_setup.hpp"
 
 namespace dr::kube {
 
@@ -33,39 +39,6 @@ std::string_view HttpResponse::header(std::string_view lower_name) const {
 
 std::string default_user_agent() {
   return "kubectl-dr/" + dr::version() + " (" + dr::platform() + ")";
-}
-
-const std::vector<std::string>& go_bundle_candidates() {
-  // crypto/x509's root_linux.go, in its order.
-  static const std::vector<std::string> candidates = {
-      "/etc/ssl/certs/ca-certificates.crt",                 // Debian, Ubuntu, Gentoo, Arch
-      "/etc/pki/tls/certs/ca-bundle.crt",                   // Fedora, RHEL 6
-      "/etc/ssl/ca-bundle.pem",                             // openSUSE
-      "/etc/pki/tls/cacert.pem",                            // OpenELEC
-      "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  // CentOS, RHEL 7 and later
-      "/etc/ssl/cert.pem",                                  // Alpine
-  };
-  return candidates;
-}
-
-SystemRoots find_system_roots(const char* ssl_cert_file, const char* ssl_cert_dir,
-                              const std::vector<std::string>& bundle_candidates) {
-  // Why not libcurl's default: it is the one path the build machine's distribution uses, and the
-  // release binaries (libcurl linked in) run on others too.
-  SystemRoots roots;
-  if (ssl_cert_dir != nullptr && *ssl_cert_dir != '\0') roots.ca_dirs = ssl_cert_dir;
-  if (ssl_cert_file != nullptr && *ssl_cert_file != '\0') {
-    roots.ca_file = ssl_cert_file;  // as Go: the variable wins, whether or not the file is there
-    return roots;
-  }
-  for (const auto& candidate : bundle_candidates) {
-    std::error_code error;
-    if (std::filesystem::is_regular_file(candidate, error)) {
-      roots.ca_file = candidate;
-      break;
-    }
-  }
-  return roots;
 }
 
 // ---- start-up: GnuTLS's load-time initialisation -----------------------------------------------
@@ -91,254 +64,6 @@ using Clock = std::chrono::steady_clock;
 void global_curl_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-// The configured server split up, for URLs, messages and CONNECT_TO.
-struct ServerAddress {
-  std::string scheme;
-  std::string host;  // "127.0.0.1", "[::1]"
-  std::string port;
-  std::string base_path;  // a path prefix (kubectl proxy, rancher): "/k8s/clusters/c-1", no trailing '/'
-};
-
-ServerAddress parse_server(std::string_view server) {
-  ServerAddress address;
-  auto scheme_end = server.find("://");
-  std::string_view rest = server;
-  if (scheme_end != std::string_view::npos) {
-    address.scheme = std::string(server.substr(0, scheme_end));
-    for (char& c : address.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    rest = server.substr(scheme_end + 3);
-  } else {
-    address.scheme = "https";
-  }
-  auto path_start = rest.find('/');
-  std::string_view authority = rest.substr(0, path_start);
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-  if (path_start != std::string_view::npos) address.base_path = std::string(rest.substr(path_start));
-  while (!address.base_path.empty() && address.base_path.back() == '/') address.base_path.pop_back();
-  if (!authority.empty() && authority.front() == '[') {  // [::1]:6443
-    auto close = authority.find(']');
-    address.host = std::string(authority.substr(0, close + 1));
-    if (close != std::string_view::npos && close + 1 < authority.size() && authority[close + 1] == ':') {
-      address.port = std::string(authority.substr(close + 2));
-    }
-  } else {
-    auto colon = authority.rfind(':');
-    address.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) address.port = std::string(authority.substr(colon + 1));
-  }
-  if (address.port.empty()) address.port = address.scheme == "http" ? "80" : "443";
-  return address;
-}
-
-// "http://user:pass@proxy:3128" -> "http://proxy:3128": messages must not carry credentials.
-std::string without_userinfo(std::string_view url) {
-  auto scheme_end = url.find("://");
-  std::size_t authority = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  auto slash = url.find('/', authority);
-  auto at = url.rfind('@', slash);
-  if (at == std::string_view::npos || at < authority) return std::string(url);
-  return std::string(url.substr(0, authority)) + std::string(url.substr(at + 1));
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
-std::string base64(std::string_view data) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    unsigned n = (static_cast<unsigned char>(data[i]) << 16) |
-                 (static_cast<unsigned char>(data[i + 1]) << 8) | static_cast<unsigned char>(data[i + 2]);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (i < data.size()) {
-    unsigned n = static_cast<unsigned char>(data[i]) << 16;
-    if (i + 1 < data.size()) n |= static_cast<unsigned char>(data[i + 1]) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < data.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-// Go's time.Duration spelling, as kubectl prints it: 200ms, 1.5s, 30s, 1m30s, 2h0m0s.
-std::string go_duration(std::chrono::milliseconds value) {
-  long long ms = value.count();
-  if (ms < 1000) return std::to_string(ms) + "ms";
-  long long hours = ms / 3600000;
-  long long minutes = (ms / 60000) % 60;
-  long long seconds = (ms / 1000) % 60;
-  long long fraction = ms % 1000;
-  std::string out;
-  if (hours > 0) out += std::to_string(hours) + "h";
-  if (hours > 0 || minutes > 0) out += std::to_string(minutes) + "m";
-  out += std::to_string(seconds);
-  if (fraction > 0) {
-    std::string digits = std::to_string(fraction);
-    digits.insert(0, 3 - digits.size(), '0');
-    while (digits.back() == '0') digits.pop_back();
-    out += "." + digits;
-  }
-  return out + "s";
-}
-
-std::string_view status_text(long status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 406:
-      return "Not Acceptable";
-    case 409:
-      return "Conflict";
-    case 410:
-      return "Gone";
-    case 413:
-      return "Request Entity Too Large";
-    case 415:
-      return "Unsupported Media Type";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "";
-  }
-}
-
-struct CertificateNames {
-  std::vector<std::string> dns;
-  std::vector<std::string> ips;
-};
-
-// "DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1" (OpenSSL's text of the SAN
-// extension, as libcurl's certinfo gives it).
-CertificateNames parse_subject_alt_names(std::string_view text) {
-  CertificateNames names;
-  while (!text.empty()) {
-    auto comma = text.find(',');
-    std::string_view entry = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    while (!entry.empty() && entry.front() == ' ') entry.remove_prefix(1);
-    while (!entry.empty() && entry.back() == ' ') entry.remove_suffix(1);
-    if (entry.rfind("DNS:", 0) == 0) names.dns.emplace_back(entry.substr(4));
-    if (entry.rfind("IP Address:", 0) == 0) names.ips.emplace_back(entry.substr(11));
-  }
-  return names;
-}
-
-// The names the server's certificate is valid for, for the message of a host mismatch only: a second
-// handshake that verifies nothing, presents no client certificate and sends no request.
-std::optional<CertificateNames> peer_certificate_names(const std::string& url, curl_slist* connect_to) {
-  CURL* easy = curl_easy_init();
-  if (easy == nullptr) return std::nullopt;
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_CONNECT_ONLY, 1L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-  curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
-  curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 3000L);
-  if (connect_to != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to);
-  std::optional<CertificateNames> names;
-  curl_certinfo* info = nullptr;
-  if (curl_easy_perform(easy) == CURLE_OK && curl_easy_getinfo(easy, CURLINFO_CERTINFO, &info) == CURLE_OK &&
-      info != nullptr && info->num_of_certs > 0) {
-    names.emplace();
-    constexpr std::string_view kSan = "X509v3 Subject Alternative Name:";
-    for (curl_slist* field = info->certinfo[0]; field != nullptr; field = field->next) {
-      std::string_view line(field->data);
-      if (line.rfind(kSan, 0) == 0) *names = parse_subject_alt_names(line.substr(kSan.size()));
-    }
-  }
-  curl_easy_cleanup(easy);
-  return names;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
-  return out;
-}
-
-bool is_ip_literal(std::string_view host) {
-  if (host.find(':') != std::string_view::npos) return true;  // IPv6
-  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
-  });
-}
-
-// Go's x509.HostnameError text, which kubectl prints for a certificate issued for other names.
-std::string host_mismatch_cause(std::string_view host, const std::optional<CertificateNames>& names) {
-  const std::string wanted(host);
-  if (!names) return "x509: certificate is not valid for " + wanted;
-  if (is_ip_literal(host)) {
-    if (names->ips.empty())
-      return "x509: cannot validate certificate for " + wanted + " because it doesn't contain any IP SANs";
-    return "x509: certificate is valid for " + joined(names->ips) + ", not " + wanted;
-  }
-  if (names->dns.empty())
-    return "x509: certificate is not valid for any names, but wanted to match " + wanted;
-  return "x509: certificate is valid for " + joined(names->dns) + ", not " + wanted;
-}
-
-bool is_host_mismatch(std::string_view detail) {
-  auto has = [&](std::string_view needle) { return detail.find(needle) != std::string_view::npos; };
-  return has("subject name") || has("does not match") || has("no alternative certificate");
-}
-
-// OpenSSL's wording (as curl reports it) -> Go's x509 wording, which is what kubectl users know.
-std::string verification_cause(std::string_view detail, std::string_view host) {
-  auto has = [&](std::string_view needle) { return detail.find(needle) != std::string_view::npos; };
-  if (has("unable to get local issuer") || has("self signed") || has("self-signed") ||
-      has("unable to verify the first certificate") || has("unable to get issuer")) {
-    return "x509: certificate signed by unknown authority";
-  }
-  if (has("expired") || has("not yet valid")) return "x509: certificate has expired or is not yet valid";
-  if (has("subject name") || has("does not match") || has("no alternative certificate")) {
-    return "x509: certificate is not valid for " + std::string(host);
-  }
-  return std::string(detail);
 }
 
 }  // namespace
@@ -465,7 +190,7 @@ struct Transport::Impl {
     auto* transfer = static_cast<Transfer*>(user);
     std::size_t bytes = size * count;
     std::string_view line(data, bytes);
-    if (line.rfind("HTTP/", 0) == 0) {
+    if (line.starts_with("HTTP/")) {
       // A new response (after a 100 Continue): "HTTP/1.1 200 OK", "HTTP/2 200".
       transfer->response.headers.clear();
       transfer->response.status = 0;
@@ -479,8 +204,8 @@ struct Transport::Impl {
     }
     auto colon = line.find(':');
     if (colon != std::string_view::npos) {
-      transfer->response.headers.emplace_back(lower(trim(line.substr(0, colon))),
-                                              std::string(trim(line.substr(colon + 1))));
+      transfer->response.headers.emplace_back(strings::lower(strings::trim(line.substr(0, colon))),
+                                              std::string(strings::trim(line.substr(colon + 1))));
     }
     return bytes;
   }
@@ -496,7 +221,7 @@ struct Transport::Impl {
   }
 
   // Builds the easy handle for one attempt. Errors here (credentials) complete the transfer.
-  Status prepare(Transfer& transfer) {
+  Result<void> prepare(Transfer& transfer) {
     if (auth) {
       auto current = auth->current();
       if (!current) return std::move(current).error();
@@ -546,40 +271,12 @@ struct Transport::Impl {
     if (connect_to_list != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_list);
 
     // TLS: verified unless the kubeconfig or a flag says otherwise.
-    if (config.tls.insecure_skip_verify) {
-      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-    } else if (!config.tls.ca_pem.empty()) {
-      curl_blob ca{const_cast<char*>(config.tls.ca_pem.data()), config.tls.ca_pem.size(), CURL_BLOB_NOCOPY};
-      curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &ca);
-      // That authority alone, as client-go trusts it. The blob replaces libcurl's built-in CA file
-      // but not its built-in CA directory (Debian's: /etc/ssl/certs), through which any authority
-      // of the system's could otherwise vouch for the server and be sent its credentials.
-      curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
-      curl_easy_setopt(easy, CURLOPT_CAINFO, nullptr);
-    } else {
-      if (!system_roots.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, system_roots.ca_file.c_str());
-      if (!system_roots.ca_dirs.empty()) curl_easy_setopt(easy, CURLOPT_CAPATH, system_roots.ca_dirs.c_str());
-    }
-    // An exec plugin's client certificate replaces the kubeconfig's.
-    const bool exec_cert = !creds.client_cert_pem.empty() && !creds.client_key_pem.empty();
-    const std::string& cert = exec_cert ? creds.client_cert_pem : config.tls.client_cert_pem;
-    const std::string& key = exec_cert ? creds.client_key_pem : config.tls.client_key_pem;
-    if (!cert.empty() && !key.empty()) {
-      if (exec_cert) log::register_secret(key);
-      curl_blob cert_blob{const_cast<char*>(cert.data()), cert.size(), CURL_BLOB_NOCOPY};
-      curl_blob key_blob{const_cast<char*>(key.data()), key.size(), CURL_BLOB_NOCOPY};
-      curl_easy_setopt(easy, CURLOPT_SSLCERT_BLOB, &cert_blob);
-      curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM");
-      curl_easy_setopt(easy, CURLOPT_SSLKEY_BLOB, &key_blob);
-      curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM");
-    }
-
+    apply_tls_options(easy, config.tls, system_roots, creds);
     curl_slist* headers = nullptr;
     auto add_header = [&](const std::string& line) { headers = curl_slist_append(headers, line.c_str()); };
     bool has_accept = false;
     for (const auto& [name, value] : request.headers) {
-      if (lower(name) == "accept") has_accept = true;
+      if (strings::lower(name) == "accept") has_accept = true;
       add_header(name + ": " + value);
     }
     if (!has_accept) add_header("Accept: application/json");
@@ -588,7 +285,7 @@ struct Transport::Impl {
       add_header("Authorization: Bearer " + creds.bearer_token);
     } else if (!creds.username.empty() || !creds.password.empty()) {
       log::register_secret(creds.password);
-      std::string encoded = base64(creds.username + ":" + creds.password);
+      std::string encoded = base64::encode(creds.username + ":" + creds.password);
       log::register_secret(encoded);
       add_header("Authorization: Basic " + encoded);
     }
@@ -656,110 +353,22 @@ struct Transport::Impl {
     if (transfer->done) transfer->done(std::move(result));
   }
 
-  static bool never_sent(CURLcode code, const Transfer& transfer) {
-    switch (code) {
-      case CURLE_COULDNT_CONNECT:
-      case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_RESOLVE_PROXY:
-      case CURLE_SSL_CONNECT_ERROR:
-      case CURLE_PEER_FAILED_VERIFICATION:
-        return true;
-      case CURLE_OPERATION_TIMEDOUT: {
-        // Pre-transfer time stays 0 until the connection (TLS included) is ready to send on.
-        curl_off_t ready_after = 0;
-        if (transfer.easy != nullptr)
-          curl_easy_getinfo(transfer.easy, CURLINFO_PRETRANSFER_TIME_T, &ready_after);
-        return ready_after == 0;
-      }
-      default:
-        return false;
-    }
-  }
-
   Error transport_error(CURLcode code, const Transfer& transfer) const {
-    std::string detail = transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code);
-    const std::string what = transfer.request.method + " " + display_base + transfer.request.path_and_query;
-    auto transport = [](std::string message) {
-      return Error::make(ErrorCode::Transport, std::move(message));
-    };
-    switch (code) {
-      case CURLE_UNSUPPORTED_PROTOCOL:  // client-go's wording; only http and https are allowed
-        return Error::make(ErrorCode::Config, "unsupported protocol scheme \"" + address.scheme +
-                                                  "\" in the server address " + display_base +
-                                                  " (use https://HOST:PORT)");
-      case CURLE_COULDNT_CONNECT: {
-        if (!config.proxy_url.empty()) {
-          return transport("Unable to connect to the server: proxyconnect tcp: " +
-                           without_userinfo(config.proxy_url) + ": " + detail);
-        }
-        long os_error = 0;
-        if (transfer.easy != nullptr) curl_easy_getinfo(transfer.easy, CURLINFO_OS_ERRNO, &os_error);
-        if (os_error == ECONNREFUSED || detail.find("refused") != std::string::npos) {
-          return transport("The connection to the server " + host_port +
-                           " was refused - did you specify the right host or port?");
-        }
-        if (os_error != 0) detail = std::strerror(static_cast<int>(os_error));
-        return transport("Unable to connect to the server: dial tcp " + host_port + ": " + detail);
-      }
-      case CURLE_COULDNT_RESOLVE_HOST:
-        return transport("Unable to connect to the server: dial tcp: lookup " + address.host +
-                         ": no such host");
-      case CURLE_COULDNT_RESOLVE_PROXY:
-        return transport("Unable to connect to the server: proxyconnect tcp: lookup of the proxy " +
-                         without_userinfo(config.proxy_url) + " failed: no such host");
-      case CURLE_PEER_FAILED_VERIFICATION: {
-        std::string checked_name = config.tls.server_name.empty() ? address.host : config.tls.server_name;
-        std::string ca =
-            config.tls.ca_pem.empty()
-                ? "the system trust store" +
-                      (system_roots.ca_file.empty() ? std::string() : " " + system_roots.ca_file)
-                : "certificate-authority from " +
-                      (config.tls.ca_source.empty() ? std::string("the kubeconfig") : config.tls.ca_source);
-        std::string cause = verification_cause(detail, checked_name);
-        if (is_host_mismatch(detail))
-          cause = host_mismatch_cause(checked_name, peer_certificate_names(transfer.url, connect_to_list));
-        std::string message =
-            "Unable to connect to the server: tls: failed to verify certificate: " + cause + " (" + ca;
-        if (!config.tls.server_name.empty()) message += "; tls-server-name " + config.tls.server_name;
-        return transport(message + ")");
-      }
-      case CURLE_SSL_CACERT_BADFILE:
-        return transport("unable to load the certificate-authority" +
-                         (config.tls.ca_source.empty() ? std::string() : " from " + config.tls.ca_source) +
-                         ": " + detail);
-      case CURLE_SSL_CERTPROBLEM:
-        return transport("unable to use the client certificate and key: " + detail);
-      case CURLE_SSL_CONNECT_ERROR:
-        return transport("Unable to connect to the server: TLS handshake with " + host_port +
-                         " failed: " + detail);
-      case CURLE_OPERATION_TIMEDOUT: {
-        curl_off_t connected_after = 0;
-        if (transfer.easy != nullptr)
-          curl_easy_getinfo(transfer.easy, CURLINFO_CONNECT_TIME_T, &connected_after);
-        auto limit = timeout_of(transfer.request);
-        if (connected_after == 0 && (limit.count() == 0 || options.connect_timeout < limit)) {
-          return Error::make(ErrorCode::Timeout, "Unable to connect to the server: dial tcp " + host_port +
-                                                     ": i/o timeout (no connection within " +
-                                                     go_duration(options.connect_timeout) + ")");
-        }
-        std::string bound = transfer.request.timeout.count() >= 0 ? "its time limit of " + go_duration(limit)
-                                                                  : "--request-timeout=" + go_duration(limit);
-        return Error::make(ErrorCode::Timeout, what +
-                                                   ": context deadline exceeded (Client.Timeout exceeded: no "
-                                                   "complete answer within " +
-                                                   bound + ")");
-      }
-      case CURLE_SEND_ERROR:
-      case CURLE_RECV_ERROR:
-      case CURLE_GOT_NOTHING:
-      case CURLE_PARTIAL_FILE:
-      case CURLE_HTTP2:
-      case CURLE_HTTP2_STREAM:
-        return transport("the connection to the server " + host_port + " broke during " + what + ": " +
-                         detail);
-      default:
-        return transport("Unable to connect to the server " + host_port + ": " + detail);
-    }
+    const FailedTransfer failed{
+        config,
+        address,
+        display_base,
+        host_port,
+        system_roots,
+        options.connect_timeout,
+        timeout_of(transfer.request),
+        transfer.request.timeout.count() >= 0,
+        transfer.request.method + " " + display_base + transfer.request.path_and_query,
+        transfer.easy,
+        transfer.url,
+        connect_to_list,
+        transfer.error_buffer[0] != '\0' ? transfer.error_buffer : curl_easy_strerror(code)};
+    return describe_curl_failure(code, failed);
   }
 
   void schedule_retry(TransferPtr transfer, std::chrono::milliseconds delay, std::string_view why) {
@@ -791,7 +400,7 @@ struct Transport::Impl {
     const bool clean_stop = transfer->stopped_by_handler && code == CURLE_WRITE_ERROR;
     const bool answered = code == CURLE_OK || clean_stop;
     if (log::enabled(6)) {
-      std::string outcome = answered ? std::to_string(status) + " " + std::string(status_text(status))
+      std::string outcome = answered ? std::to_string(status) + " " + std::string(http_reason_phrase(status))
                                      : std::string("failed (") + curl_easy_strerror(code) + ")";
       log::line(6, transfer->request.method + " " + display_base + transfer->request.path_and_query + " " +
                        outcome + " in " + std::to_string(elapsed.count()) + " milliseconds");
@@ -813,9 +422,9 @@ struct Transport::Impl {
     }
     if (!answered) {
       Error error = transport_error(code, *transfer);  // before release: it reads connect time
-      error.unreachable = never_sent(code, *transfer);
+      error.unreachable = never_sent(code, transfer->easy);
       release(*transfer);
-      Failure failure = classify_failure(code);
+      Failure failure = kind_of(code).retry;
       // A TLS "internal error" alert is the server failing its own side of the handshake (an
       // OpenSSL server that checks client certificates does this to a resumed session when it was
       // set up without a session context): no request was sent, so trying again is as safe as
@@ -845,7 +454,7 @@ struct Transport::Impl {
                                  options.retry, random);
     if (decision.retry && !transfer->streamed && !cancel_requested.load()) {
       schedule_retry(std::move(transfer), decision.delay,
-                     std::to_string(status) + " " + std::string(status_text(status)));
+                     std::to_string(status) + " " + std::string(http_reason_phrase(status)));
       return;
     }
     HttpResponse response = std::move(transfer->response);

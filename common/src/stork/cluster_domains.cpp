@@ -30,11 +30,7 @@ ClusterDomainsStatusRow cluster_domains_status_row(const rapidjson::Value& statu
 }
 
 std::vector<ClusterDomainsStatusRow> cluster_domains_status_rows(const rapidjson::Value& items) {
-  std::vector<ClusterDomainsStatusRow> rows;
-  if (!items.IsArray()) return rows;
-  rows.reserve(items.Size());
-  for (const auto& item : items.GetArray()) rows.push_back(cluster_domains_status_row(item));
-  return rows;
+  return rows_of_items(items, cluster_domains_status_row);
 }
 
 std::optional<DomainState> find_domain(const std::vector<ClusterDomainsStatusRow>& statuses,
@@ -130,11 +126,7 @@ ClusterDomainUpdateRow cluster_domain_update_row(const rapidjson::Value& update_
 }
 
 std::vector<ClusterDomainUpdateRow> cluster_domain_update_rows(const rapidjson::Value& items) {
-  std::vector<ClusterDomainUpdateRow> rows;
-  if (!items.IsArray()) return rows;
-  rows.reserve(items.Size());
-  for (const auto& item : items.GetArray()) rows.push_back(cluster_domain_update_row(item));
-  return rows;
+  return rows_of_items(items, cluster_domain_update_row);
 }
 
 std::string domain_operation_started_message(std::string_view domain, bool activate) {

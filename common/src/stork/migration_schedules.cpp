@@ -19,6 +19,18 @@ std::string metadata_body_prefix(std::string_view resource_version) {
   return body;
 }
 
+// {"metadata":{"resourceVersion":"7"},"<section>":{"<field>":true}}: a merge patch of one boolean,
+// conditional on the version read when the resource version is given.
+std::string boolean_patch_body(std::string_view resource_version, std::string_view section,
+                               std::string_view field, bool value) {
+  std::string body = metadata_body_prefix(resource_version);
+  append_json_string(body, section);
+  body += ":{";
+  append_json_string(body, field);
+  body += value ? ":true}}" : ":false}}";
+  return body;
+}
+
 }  // namespace
 
 std::optional<LastSuccess> last_success(const rapidjson::Value& schedule) {
@@ -76,19 +88,11 @@ MigrationScheduleRow migration_schedule_row(const rapidjson::Value& schedule) {
 }
 
 std::vector<MigrationScheduleRow> migration_schedule_rows(const rapidjson::Value& items) {
-  std::vector<MigrationScheduleRow> rows;
-  if (!items.IsArray()) return rows;
-  rows.reserve(items.Size());
-  for (const auto& item : items.GetArray()) rows.push_back(migration_schedule_row(item));
-  return rows;
+  return rows_of_items(items, migration_schedule_row);
 }
 
 std::string suspend_patch_body(bool suspend, std::string_view resource_version) {
-  std::string body = metadata_body_prefix(resource_version);
-  body += "\"spec\":{\"suspend\":";
-  body += suspend ? "true" : "false";
-  body += "}}";
-  return body;
+  return boolean_patch_body(resource_version, "spec", "suspend", suspend);
 }
 
 std::string suspend_message(std::string_view name, bool suspend) {
@@ -139,11 +143,7 @@ std::string schedule_namespace_for(const rapidjson::Value& object) {
 }
 
 std::string application_activated_patch_body(bool activated, std::string_view resource_version) {
-  std::string body = metadata_body_prefix(resource_version);
-  body += "\"status\":{\"applicationActivated\":";
-  body += activated ? "true" : "false";
-  body += "}}";
-  return body;
+  return boolean_patch_body(resource_version, "status", "applicationActivated", activated);
 }
 
 std::string application_activated_message(std::string_view ns, std::string_view name, bool activated) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 
+#include "dr/core/strings.hpp"
 #include "dr/stork/object.hpp"
 #include "dr/stork/planner.hpp"
 
@@ -11,21 +12,8 @@ namespace dr::stork {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
-
-std::string quote(std::string_view text) {
-  return "\"" + std::string(text) + "\"";
-}
+using strings::lower;
+using strings::trim;
 
 // Label keys: optional DNS prefix + "/" + name of [A-Za-z0-9._-], starting/ending alphanumeric.
 bool valid_label_name(std::string_view name) {
@@ -85,7 +73,9 @@ Result<LabelRequirement> parse_requirement(std::string_view text) {
   LabelRequirement requirement;
   text = trim(text);
   if (text.empty()) return Error::usage("empty requirement");
-  auto bad_key = [&](std::string_view key) { return Error::usage("invalid label key " + quote(key)); };
+  auto bad_key = [&](std::string_view key) {
+    return Error::usage("invalid label key " + strings::quoted(key));
+  };
   if (text.front() == '!') {
     auto key = trim(text.substr(1));
     if (!valid_label_key(key)) return bad_key(key);
@@ -95,10 +85,11 @@ Result<LabelRequirement> parse_requirement(std::string_view text) {
   }
   // Set-based: "key in (a,b)" / "key notin (a,b)".
   if (auto paren = text.find('('); paren != std::string_view::npos) {
-    if (text.back() != ')') return Error::usage("missing ')' in " + quote(text));
+    if (text.back() != ')') return Error::usage("missing ')' in " + strings::quoted(text));
     auto head = trim(text.substr(0, paren));
     auto space = head.find_last_of(" \t");
-    if (space == std::string_view::npos) return Error::usage("expected 'in' or 'notin' in " + quote(text));
+    if (space == std::string_view::npos)
+      return Error::usage("expected 'in' or 'notin' in " + strings::quoted(text));
     auto op = head.substr(space + 1);
     auto key = trim(head.substr(0, space));
     if (op == "in") {
@@ -106,7 +97,8 @@ Result<LabelRequirement> parse_requirement(std::string_view text) {
     } else if (op == "notin") {
       requirement.op = Op::NotIn;
     } else {
-      return Error::usage("unknown operator " + quote(op) + " in " + quote(text) + " (expected in or notin)");
+      return Error::usage("unknown operator " + strings::quoted(op) + " in " + strings::quoted(text) +
+                          " (expected in or notin)");
     }
     if (!valid_label_key(key)) return bad_key(key);
     requirement.key = std::string(key);
@@ -114,13 +106,13 @@ Result<LabelRequirement> parse_requirement(std::string_view text) {
     while (true) {
       auto comma = inside.find(',');
       auto value = trim(inside.substr(0, comma));
-      if (!valid_label_value(value)) return Error::usage("invalid label value " + quote(value));
+      if (!valid_label_value(value)) return Error::usage("invalid label value " + strings::quoted(value));
       requirement.values.emplace_back(value);
       if (comma == std::string_view::npos) break;
       inside.remove_prefix(comma + 1);
     }
     if (requirement.values.size() == 1 && requirement.values.front().empty()) {
-      return Error::usage("empty value set in " + quote(text));
+      return Error::usage("empty value set in " + strings::quoted(text));
     }
     return requirement;
   }
@@ -142,7 +134,7 @@ Result<LabelRequirement> parse_requirement(std::string_view text) {
   auto value = trim(text.substr(op_at + op_len));
   if (!valid_label_key(key)) return bad_key(key);
   if (!valid_label_value(value) || value.find('=') != std::string_view::npos) {
-    return Error::usage("invalid label value " + quote(value));
+    return Error::usage("invalid label value " + strings::quoted(value));
   }
   requirement.key = std::string(key);
   requirement.values.emplace_back(value);
@@ -178,7 +170,7 @@ Result<std::vector<std::string>> clean_namespaces(const std::vector<std::string>
     auto name = trim(entry);
     if (name.empty()) return Error::usage(std::string(flag) + ": empty namespace name");
     if (!valid_dns_label(name))
-      return Error::usage(std::string(flag) + ": invalid namespace name " + quote(name));
+      return Error::usage(std::string(flag) + ": invalid namespace name " + strings::quoted(name));
     if (std::find(out.begin(), out.end(), name) == out.end()) out.emplace_back(name);
   }
   return out;
@@ -186,12 +178,6 @@ Result<std::vector<std::string>> clean_namespaces(const std::vector<std::string>
 
 bool contains(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
-}
-
-std::string join(const std::vector<std::string>& list) {
-  std::string out;
-  for (const auto& item : list) out += (out.empty() ? "" : ",") + item;
-  return out;
 }
 
 }  // namespace
@@ -236,7 +222,7 @@ Result<LabelSelector> parse_label_selector(std::string_view text) {
     if (i < rest.size()) {
       if (rest[i] == '(') ++depth;
       if (rest[i] == ')') {
-        if (depth == 0) return Error::usage("unbalanced ')' in selector " + quote(rest));
+        if (depth == 0) return Error::usage("unbalanced ')' in selector " + strings::quoted(rest));
         --depth;
       }
       if (rest[i] != ',' || depth > 0) continue;
@@ -246,12 +232,12 @@ Result<LabelSelector> parse_label_selector(std::string_view text) {
     if (!requirement) {
       // The requirement's message already quotes it; name the whole selector only when it says more.
       return Error::usage(requirement.error().message +
-                          (part == rest ? std::string() : " in selector " + quote(rest)));
+                          (part == rest ? std::string() : " in selector " + strings::quoted(rest)));
     }
     selector.requirements.push_back(std::move(*requirement));
     start = i + 1;
   }
-  if (depth != 0) return Error::usage("missing ')' in selector " + quote(rest));
+  if (depth != 0) return Error::usage("missing ')' in selector " + strings::quoted(rest));
   return selector;
 }
 
@@ -273,7 +259,7 @@ Result<KindPattern> parse_kind_pattern(std::string_view text) {
   auto entry = trim(text);
   KindPattern pattern;
   auto usage = [&] {
-    return Error::usage("--resource-types: " + quote(entry) + " is not KIND or GROUP/VERSION/KIND");
+    return Error::usage("--resource-types: " + strings::quoted(entry) + " is not KIND or GROUP/VERSION/KIND");
   };
   if (entry.empty()) return Error::usage("--resource-types: empty resource type");
   auto slashes = std::count(entry.begin(), entry.end(), '/');
@@ -302,7 +288,7 @@ Result<KindPattern> parse_kind_pattern(std::string_view text) {
 Result<ObjectPattern> parse_object_pattern(std::string_view text) {
   auto entry = trim(text);
   auto usage = [&](std::string why) {
-    return Error::usage(quote(entry) + " is not KIND/NAMESPACE/NAME: " + std::move(why));
+    return Error::usage(strings::quoted(entry) + " is not KIND/NAMESPACE/NAME: " + std::move(why));
   };
   if (std::count(entry.begin(), entry.end(), '/') != 2) return usage("expected exactly two '/'");
   auto first = entry.find('/');
@@ -312,9 +298,9 @@ Result<ObjectPattern> parse_object_pattern(std::string_view text) {
   auto name = entry.substr(second + 1);
   if (kind.empty()) return usage("empty kind");
   auto kind_pattern = parse_kind_pattern(kind);
-  if (!kind_pattern) return usage("invalid kind " + quote(kind));
-  if (!valid_dns_label(ns)) return usage("invalid namespace " + quote(ns));
-  if (!valid_object_name(name)) return usage("invalid name " + quote(name));
+  if (!kind_pattern) return usage("invalid kind " + strings::quoted(kind));
+  if (!valid_dns_label(ns)) return usage("invalid namespace " + strings::quoted(ns));
+  if (!valid_object_name(name)) return usage("invalid name " + strings::quoted(name));
   return ObjectPattern{std::move(*kind_pattern), std::string(ns), std::string(name)};
 }
 
@@ -338,10 +324,11 @@ Result<Selection> Selection::from_flags(const SelectionFlags& flags) {
 
   if (flags.namespace_flag) {
     auto ns = std::string(trim(*flags.namespace_flag));
-    if (!valid_dns_label(ns)) return Error::usage("--namespace: invalid namespace name " + quote(ns));
+    if (!valid_dns_label(ns))
+      return Error::usage("--namespace: invalid namespace name " + strings::quoted(ns));
     if (!include->empty() && !contains(*include, ns)) {
-      return Error::usage("--namespace " + ns + " is not among --include-namespaces (" + join(*include) +
-                          ")");
+      return Error::usage("--namespace " + ns + " is not among --include-namespaces (" +
+                          strings::join(*include, ",") + ")");
     }
     if (contains(*exclude, ns))
       return Error::usage("--namespace " + ns + " is excluded by --exclude-namespaces");
@@ -376,7 +363,7 @@ Result<Selection> Selection::from_flags(const SelectionFlags& flags) {
     selection.resource_types_.push_back(std::move(*pattern));
   }
   auto parse_objects = [&](const std::vector<std::string>& raw, std::string_view flag,
-                           std::vector<ObjectPattern>& out) -> Status {
+                           std::vector<ObjectPattern>& out) -> Result<void> {
     for (const auto& text : raw) {
       auto pattern = parse_object_pattern(text);
       if (!pattern) return Error::usage(std::string(flag) + ": " + pattern.error().message);

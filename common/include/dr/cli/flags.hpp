@@ -13,12 +13,13 @@
 #include <cxxopts.hpp>
 
 #include "dr/cli/printer.hpp"
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
+#include "dr/kube/dry_run.hpp"
 #include "dr/kube/rest_config.hpp"
 
 namespace dr::cli {
 
-enum class DryRun { None, Client, Server };
+using kube::DryRun;  // --dry-run's modes: one enum for every layer
 
 struct CommonFlags {
   kube::ConfigOverrides overrides;  // --kubeconfig, --context, -n, -s, --token, --as, TLS flags, ...

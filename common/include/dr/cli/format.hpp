@@ -1,16 +1,20 @@
-// Time and duration text as Go and kubectl print it: storkctl's RFC822 times, time.Duration's
-// String(), kubectl's AGE column, and RFC 3339 timestamps (always UTC).
+// Time and duration text as kubectl and storkctl print it: RFC822 times and kubectl's AGE column.
+// The Go layouts every layer shares (RFC 3339, time.Duration) are core's, re-exported here.
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <string_view>
 
-#include "dr/error.hpp"
-#include "dr/time.hpp"
+#include "dr/core/duration.hpp"
+#include "dr/core/error.hpp"
+#include "dr/core/time.hpp"
 
 namespace dr::cli {
 
+using dr::civil_utc;
+using dr::CivilTime;
+using dr::format_go_duration;
 using dr::format_rfc3339;
 using dr::parse_rfc3339;
 using dr::TimePoint;
@@ -19,9 +23,6 @@ using dr::TimePoint;
 std::string format_rfc822(TimePoint time);
 // The same from an RFC 3339 timestamp; empty, Go's zero time (year 1) or unparsable -> "".
 std::string format_rfc822(std::string_view rfc3339);
-
-// Go's time.Duration.String(): "0s", "1.5s", "1m30s", "1h0m0s", "500ms", "2µs", "-3s".
-std::string format_go_duration(std::chrono::nanoseconds duration);
 
 // kubectl's AGE (k8s.io/apimachinery duration.HumanDuration): "45s", "3m18s", "15m", "5h",
 // "2d3h", "45d", "2y30d"; below -1s "<invalid>".

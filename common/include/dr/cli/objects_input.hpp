@@ -11,7 +11,7 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::cli {
 

@@ -3,7 +3,7 @@
 // go-yaml v2: sorted keys, indentless lists, go-yaml's quoting and 80-column folding) and -o name.
 //
 // Rule: in json, yaml and name modes stdout carries nothing but that output; progress and notices
-// go to stderr (see message_stream).
+// go to stderr (see is_machine_readable).
 #pragma once
 
 #include <iosfwd>
@@ -14,7 +14,7 @@
 #include <rapidjson/document.h>
 
 #include "dr/cli/format.hpp"
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::cli {
 
@@ -28,16 +28,6 @@ Result<OutputFormat> parse_output_format(std::string_view text, bool wide_allowe
 inline bool is_machine_readable(OutputFormat format) {
   return format == OutputFormat::Json || format == OutputFormat::Yaml || format == OutputFormat::Name;
 }
-// Where human messages ("... started successfully") go: `out` for tables, `err` otherwise.
-inline std::ostream& message_stream(OutputFormat format, std::ostream& out, std::ostream& err) {
-  return is_machine_readable(format) ? err : out;
-}
-
-// kubectl's "<none>" for an empty cell (the caller decides where kubectl uses it).
-inline std::string or_none(std::string text) {
-  return text.empty() ? std::string("<none>") : text;
-}
-
 // Display width of UTF-8 text: code points (continuation bytes do not count).
 std::size_t display_width(std::string_view text);
 
@@ -81,7 +71,7 @@ std::string object_name_for_output(const rapidjson::Value& object);
 // Prints objects as -o json|yaml|name would (Table/Wide are the caller's: returns an Internal
 // error). One object prints as itself unless `as_list`; several always as a List. For name, one
 // line per object.
-Status print_objects(std::ostream& out, OutputFormat format, const std::vector<rapidjson::Document>& objects,
-                     bool as_list = false);
+Result<void> print_objects(std::ostream& out, OutputFormat format,
+                           const std::vector<rapidjson::Document>& objects, bool as_list = false);
 
 }  // namespace dr::cli

@@ -6,7 +6,7 @@
 #include <iosfwd>
 #include <string_view>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::cli {
 
@@ -17,10 +17,9 @@ inline constexpr int kExitFailure = 1;  // kubectl's DefaultErrorExitCode
 // "See '<command> -h' for help and examples". No hint when `command` is empty. Returns 1.
 int report_error(const Error& error, std::ostream& err, std::string_view command = {});
 
-// Runs `body` and turns its outcome into an exit code: 0 on success, report_error's 1 on an Error,
-// and "error: internal error: <what>" + 1 for any exception that escaped.
-int run_main(const std::function<Status()>& body, std::ostream& err, std::string_view command = {});
-// The same for bodies that choose their own exit code.
+// The one exit of every command (commands::run_verb): runs `body` and turns its outcome into an exit
+// code: the body's own, report_error's 1 on an Error, and "error: internal error: <what>" + 1 for
+// any exception that escaped.
 int run_main(const std::function<Result<int>()>& body, std::ostream& err, std::string_view command = {});
 
 }  // namespace dr::cli

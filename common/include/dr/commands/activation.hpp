@@ -15,7 +15,7 @@
 #include <rapidjson/document.h>
 
 #include "dr/cli/flags.hpp"
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/stork/planner.hpp"
 #include "dr/stork/selection.hpp"
@@ -112,7 +112,7 @@ std::string activation_summary_line(stork::Mode mode, const ActivationReport& re
 // controller has seen the change and reports no replicas, ready or not. Or until the timeout
 // (0 = none). Errors name the workloads still waiting; `progress` gets "N/M workloads ready" or
 // "N/M workloads at 0 replicas" after each poll.
-Status wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
+Result<void> wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
                           std::chrono::milliseconds timeout,
                           const std::function<void(const std::string&)>& progress = {});
 // What --wait waits for: "ready" (activation) or "at 0 replicas" (deactivation).

@@ -11,7 +11,7 @@
 
 #include "dr/cli/flags.hpp"
 #include "dr/commands/verb_table.hpp"
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::commands {
 

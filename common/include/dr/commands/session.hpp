@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/kube/rest_config.hpp"
 

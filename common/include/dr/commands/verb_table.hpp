@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "dr/commands/session.hpp"
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::commands {
 

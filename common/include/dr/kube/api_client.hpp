@@ -17,7 +17,8 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
+#include "dr/kube/dry_run.hpp"
 #include "dr/kube/resource.hpp"
 #include "dr/kube/rest_config.hpp"
 #include "dr/kube/transport.hpp"
@@ -33,10 +34,10 @@ struct ListOptions {
 };
 
 struct WriteOptions {
-  bool dry_run = false;     // ?dryRun=All
+  bool dry_run = false;     // ?dryRun=All: asks_server_dry_run(DryRun)
   std::string subresource;  // "status", "scale" or empty
   std::string field_manager = "kubectl-dr";
-  // The *_async writes only: false leaves a 2xx answer's body unparsed (done gets an empty object),
+  // patch_async only: false leaves a 2xx answer's body unparsed (done gets an empty object),
   // for bulk writers that need success, not the written object. Errors are always decoded.
   bool decode_answer = true;
 };
@@ -81,9 +82,9 @@ class ApiClient {
   // Expired answer to a continue token (the server compacted past the snapshot) restarts the list
   // once from the beginning, so on_page may see objects it already saw; callers must tolerate
   // re-delivery. A second 410 is returned as the error.
-  using PageHandler = std::function<Status(rapidjson::Value& items, std::string_view resource_version)>;
-  Status list(const ResourceType& type, std::string_view ns, const ListOptions& options,
-              const PageHandler& on_page);
+  using PageHandler = std::function<Result<void>(rapidjson::Value& items, std::string_view resource_version)>;
+  Result<void> list(const ResourceType& type, std::string_view ns, const ListOptions& options,
+                    const PageHandler& on_page);
   // Asks for a list's first page now, ahead of queued writes, without waiting: the next list() of
   // the same type, namespace and options takes that answer instead of asking again. For a bulk
   // caller walking kinds in turn, so that the server builds the next kind's first page while this
@@ -97,7 +98,7 @@ class ApiClient {
                                      const rapidjson::Value& object, const WriteOptions& options = {});
   Result<rapidjson::Document> patch(const ResourceType& type, std::string_view ns, std::string_view name,
                                     PatchType patch_type, std::string body, const WriteOptions& options = {});
-  Status remove(const ResourceType& type, std::string_view ns, std::string_view name);
+  Result<void> remove(const ResourceType& type, std::string_view ns, std::string_view name);
 
   // Watch from resource_version (empty = now); handler gets (type, object) per event (ADDED,
   // MODIFIED, DELETED; BOOKMARKs are skipped) and returns false to stop. Ends with success when the
@@ -105,28 +106,22 @@ class ApiClient {
   // with ErrorCode::Timeout when `timeout` (sent as timeoutSeconds; 0 = none) expires; with the
   // embedded Status as a Server error on an ERROR event (410 Expired: resourceVersion too old).
   using WatchHandler = std::function<bool(std::string_view event_type, rapidjson::Value& object)>;
-  Status watch(const ResourceType& type, std::string_view ns, const ListOptions& options,
-               std::string_view resource_version, std::chrono::milliseconds timeout,
-               const WatchHandler& handler);
+  Result<void> watch(const ResourceType& type, std::string_view ns, const ListOptions& options,
+                     std::string_view resource_version, std::chrono::milliseconds timeout,
+                     const WatchHandler& handler);
 
   // Concurrent patches: queued, run by run_pending() with the transport's in-flight bound.
   // `done` runs on the thread inside run_pending() and may queue more work.
   using PatchDone = std::function<void(Result<rapidjson::Document>)>;
   void patch_async(const ResourceType& type, std::string_view ns, std::string_view name, PatchType patch_type,
                    std::string body, const WriteOptions& options, PatchDone done, bool retry_safe = true);
-  // The same for reads and other writes (bulk readers and writers).
   using Done = PatchDone;
-  void get_async(const ResourceType& type, std::string_view ns, std::string_view name, Done done);
-  void create_async(const ResourceType& type, std::string_view ns, std::string body,
-                    const WriteOptions& options, Done done);
-  void update_async(const ResourceType& type, std::string_view ns, std::string_view name, std::string body,
-                    const WriteOptions& options, Done done);
   // Any request: path_and_query is relative to the server ("/apis/...?..."); content_type may be empty
   // (no body). A 2xx answer is decoded as JSON (an empty body gives an empty object); anything else
   // becomes error_from_response().
   void submit(std::string method, std::string path_and_query, std::string body, std::string_view content_type,
               bool retry_safe, Done done);
-  // Drives everything queued by the *_async calls and submit() until all completions have run.
+  // Drives everything queued by patch_async() and submit() until all completions have run.
   void run_pending();
   // Drives that work until at most `outstanding` requests remain; the rest continues at the next
   // run_pending() or blocking call (a list's next page, say, which then overlaps with them).
@@ -151,7 +146,7 @@ class Discovery {
   Result<bool> serves(const ResourceType& type);
   // Error for a type the commands need: `the server doesn't have a resource type "X"` plus a hint
   // (for Stork types: " — is Stork installed on this cluster?").
-  Status require(const ResourceType& type);
+  Result<void> require(const ResourceType& type);
   // A 404 from a list, get or patch means either "no such object" or "no such resource type".
   // Commands skip the up-front require() on their happy path (a request saved per command) and
   // call this on failure: it asks discovery only for a 404 and returns require()'s error when the

@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/rest_config.hpp"
 
 namespace dr::kube {

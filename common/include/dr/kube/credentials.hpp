@@ -8,7 +8,7 @@
 #include <optional>
 #include <string_view>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/auth.hpp"
 #include "dr/kube/rest_config.hpp"
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/rest_config.hpp"
 
 namespace dr::kube {

@@ -13,19 +13,14 @@
 #include <utility>
 #include <vector>
 
-#include "dr/error.hpp"
+#include "dr/core/duration.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/auth.hpp"
 #include "dr/kube/rest_config.hpp"
+#include "dr/kube/retry_policy.hpp"
+#include "dr/kube/tls.hpp"
 
 namespace dr::kube {
-
-struct RetryPolicy {
-  int max_attempts = 5;  // total tries, including the first
-  std::chrono::milliseconds initial_backoff{200};
-  std::chrono::milliseconds max_backoff{5000};
-  double jitter = 0.2;                               // +/- fraction applied to each backoff
-  std::chrono::milliseconds max_retry_after{30000};  // cap on a server's Retry-After
-};
 
 struct TransportOptions {
   std::string user_agent;  // "kubectl-dr/<version> (<os>/<arch>)"
@@ -143,21 +138,5 @@ class Transport {
 // "kubectl-dr/0.1.0 (linux/amd64)"
 std::string default_user_agent();
 
-// Where the system's trusted CAs are, found as Go's crypto/x509 (so client-go) finds them on Linux:
-// $SSL_CERT_FILE, else the first of the distributions' bundle files that exists; and
-// $SSL_CERT_DIR's directories (colon-separated, as OpenSSL reads them). Used when the kubeconfig
-// names no certificate-authority; empty fields leave libcurl's built-in default.
-struct SystemRoots {
-  std::string ca_file;
-  std::string ca_dirs;
-};
-SystemRoots find_system_roots(const char* ssl_cert_file, const char* ssl_cert_dir,
-                              const std::vector<std::string>& bundle_candidates);
-// The bundle files Go looks for, in its order.
-const std::vector<std::string>& go_bundle_candidates();
-
-// kubectl's --request-timeout: "0" = none, bare integer = seconds, else a Go duration ("1m30s",
-// "500ms", "2h"). Negative or malformed values are a Usage error naming the flag.
-Result<std::chrono::milliseconds> parse_request_timeout(std::string_view text);
 
 }  // namespace dr::kube

@@ -10,7 +10,7 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 
 namespace dr::stork {
 

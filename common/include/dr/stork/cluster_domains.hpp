@@ -12,7 +12,7 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/stork/kube_time.hpp"
 
 namespace dr::stork {

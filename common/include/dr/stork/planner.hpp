@@ -22,7 +22,7 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/resource.hpp"
 #include "dr/stork/application_registration.hpp"
 

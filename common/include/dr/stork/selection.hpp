@@ -18,7 +18,7 @@
 
 #include <rapidjson/document.h>
 
-#include "dr/error.hpp"
+#include "dr/core/error.hpp"
 #include "dr/kube/resource.hpp"
 
 namespace dr::stork {

@@ -1,8 +1,8 @@
-#include "dr/stork/object.hpp"
-
 #include <cstring>
 
-namespace dr::stork {
+#include "dr/core/json.hpp"
+
+namespace dr::json {
 
 const rapidjson::Value* member(const rapidjson::Value& object, std::string_view key) {
   if (!object.IsObject()) return nullptr;
@@ -32,6 +32,18 @@ std::string_view string_member(const rapidjson::Value& object, std::string_view 
   const auto* value = member(object, key);
   if (value == nullptr || !value->IsString()) return {};
   return {value->GetString(), value->GetStringLength()};
+}
+
+std::optional<std::int64_t> int_at(const rapidjson::Value& object, std::string_view dotted_path) {
+  const auto* value = at_path(object, dotted_path);
+  if (value == nullptr || !value->IsInt64()) return std::nullopt;
+  return value->GetInt64();
+}
+
+std::optional<bool> bool_at(const rapidjson::Value& object, std::string_view dotted_path) {
+  const auto* value = at_path(object, dotted_path);
+  if (value == nullptr || !value->IsBool()) return std::nullopt;
+  return value->GetBool();
 }
 
 namespace {
@@ -81,18 +93,6 @@ bool has_owner_references(const rapidjson::Value& object) {
   return owners != nullptr && owners->IsArray() && !owners->Empty();
 }
 
-std::optional<std::int64_t> int_at(const rapidjson::Value& object, std::string_view dotted_path) {
-  const auto* value = at_path(object, dotted_path);
-  if (value == nullptr || !value->IsInt64()) return std::nullopt;
-  return value->GetInt64();
-}
-
-std::optional<bool> bool_at(const rapidjson::Value& object, std::string_view dotted_path) {
-  const auto* value = at_path(object, dotted_path);
-  if (value == nullptr || !value->IsBool()) return std::nullopt;
-  return value->GetBool();
-}
-
 std::string namespaced_name(const rapidjson::Value& object) {
   auto ns = object_namespace(object);
   auto name = object_name(object);
@@ -106,38 +106,4 @@ std::string namespaced_name(const rapidjson::Value& object) {
   return out;
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : text) {
-    auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (byte < 0x20) {
-          out += "\\u00";
-          out += kHex[byte >> 4];
-          out += kHex[byte & 0xF];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
-
-}  // namespace dr::stork
+}  // namespace dr::json

@@ -1,4 +1,4 @@
-#include "dr/time.hpp"
+#include "dr/core/time.hpp"
 
 #include <cstdio>
 
@@ -74,15 +74,29 @@ Result<TimePoint> parse_rfc3339(std::string_view text) {
   return time - offset;
 }
 
+std::optional<TimePoint> parse_rfc3339_or_none(std::string_view text) {
+  auto parsed = parse_rfc3339(text);
+  if (!parsed) return std::nullopt;
+  return *parsed;
+}
+
+CivilTime civil_utc(TimePoint time) {
+  const auto day = std::chrono::floor<std::chrono::days>(time);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::seconds>(time - day)};
+  return CivilTime{static_cast<int>(ymd.year()),
+                   static_cast<unsigned>(ymd.month()),
+                   static_cast<unsigned>(ymd.day()),
+                   static_cast<long long>(hms.hours().count()),
+                   static_cast<long long>(hms.minutes().count()),
+                   static_cast<long long>(hms.seconds().count())};
+}
+
 std::string format_rfc3339(TimePoint time) {
-  auto day = std::chrono::floor<std::chrono::days>(time);
-  std::chrono::year_month_day ymd{day};
-  std::chrono::hh_mm_ss hms{std::chrono::floor<std::chrono::seconds>(time - day)};
+  const CivilTime t = civil_utc(time);
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long long>(hms.hours().count()), static_cast<long long>(hms.minutes().count()),
-                static_cast<long long>(hms.seconds().count()));
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ", t.year, t.month, t.day, t.hour,
+                t.minute, t.second);
   return buffer;
 }
 

@@ -1,4 +1,4 @@
-#include "dr/json.hpp"
+#include "dr/core/json.hpp"
 
 #include <rapidjson/error/en.h>
 

@@ -1,4 +1,4 @@
-#include "dr/log.hpp"
+#include "dr/core/log.hpp"
 
 #include <unistd.h>
 

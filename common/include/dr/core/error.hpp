@@ -147,6 +147,28 @@ class [[nodiscard]] Result<void> {
   bool failed_ = false;
 };
 
-using Status = Result<void>;
 
 }  // namespace dr
+
+// Propagating an Error. C++ has no `?` operator and GNU statement expressions are not portable, so
+// these are statements (several: never the unbraced body of an if or a loop):
+//
+//   DR_TRY(validate(x));                          // a failed Result<T> or Result<void> is returned
+//   DR_TRY_ASSIGN(auto config, load(path));       // declares `config` from a successful Result<T>
+//   DR_TRY_ASSIGN(cluster.server, text(body, k)); // or moves the value into an existing variable
+//
+// The enclosing function returns Result<U> or Result<void> (an Error converts to either).
+#define DR_TRY(expression)                                                                             \
+  do {                                                                                                 \
+    if (auto dr_try_result_ = (expression); !dr_try_result_) return std::move(dr_try_result_).error(); \
+  } while (false)
+
+#define DR_TRY_ASSIGN(target, expression) \
+  DR_TRY_ASSIGN_WITH_(DR_TRY_CONCAT_(dr_try_result_, __LINE__), target, expression)
+
+#define DR_TRY_CONCAT_INNER_(a, b) a##b
+#define DR_TRY_CONCAT_(a, b) DR_TRY_CONCAT_INNER_(a, b)
+#define DR_TRY_ASSIGN_WITH_(temporary, target, expression) \
+  auto temporary = (expression);                           \
+  if (!temporary) return std::move(temporary).error();     \
+  target = std::move(temporary).value()

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../wire_test_server.hpp"
+#include "support/wire_test_server.hpp"
 #include "dr/commands/commands.hpp"
 
 using wiretest::Reply;

@@ -4,7 +4,7 @@
 #include <regex>
 
 #include "dr/stork/cluster_domains.hpp"
-#include "stork_test_util.hpp"
+#include "support/stork_test_util.hpp"
 
 using namespace dr::stork;
 using stork_test::parse;

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "dr/kube/kubeconfig.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 

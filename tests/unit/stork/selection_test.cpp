@@ -2,7 +2,7 @@
 
 #include "dr/stork/object.hpp"
 #include "dr/stork/selection.hpp"
-#include "stork_test_util.hpp"
+#include "support/stork_test_util.hpp"
 
 using namespace dr::stork;
 using stork_test::parse;

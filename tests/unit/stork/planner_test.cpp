@@ -3,7 +3,7 @@
 #include <string>
 
 #include "dr/stork/planner.hpp"
-#include "stork_test_util.hpp"
+#include "support/stork_test_util.hpp"
 
 using namespace dr::stork;
 using stork_test::parse;

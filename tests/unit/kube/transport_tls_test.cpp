@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "dr/kube/transport.hpp"
-#include "wire_test_server.hpp"
+#include "support/wire_test_server.hpp"
 
 using namespace std::chrono_literals;
 using wiretest::fast_retries;

@@ -6,7 +6,7 @@
 #include "dr/stork/kube_time.hpp"
 #include "dr/stork/migration_schedules.hpp"
 #include "dr/stork/migrations.hpp"
-#include "stork_test_util.hpp"
+#include "support/stork_test_util.hpp"
 
 using namespace dr::stork;
 using namespace std::chrono_literals;

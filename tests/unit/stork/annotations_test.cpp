@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "dr/stork/annotations.hpp"
-#include "stork_test_util.hpp"
+#include "support/stork_test_util.hpp"
 
 using dr::stork::parse_replica_count;
 using dr::stork::read_migration_replicas;

@@ -11,7 +11,7 @@
 
 #include "dr/kube/api_client.hpp"
 #include "kube/api_internal.hpp"
-#include "wire_test_server.hpp"
+#include "support/wire_test_server.hpp"
 
 using namespace std::chrono_literals;
 using wiretest::config_for;

@@ -3,7 +3,7 @@
 
 #include "dr/kube/api_client.hpp"
 #include "dr/core/log.hpp"
-#include "wire_test_server.hpp"
+#include "support/wire_test_server.hpp"
 
 using namespace std::chrono_literals;
 using wiretest::Reply;

@@ -26,7 +26,7 @@
 
 #include "dr/kube/transport.hpp"
 #include "dr/version.hpp"
-#include "wire_test_server.hpp"
+#include "support/wire_test_server.hpp"
 
 using namespace std::chrono_literals;
 using wiretest::config_for;

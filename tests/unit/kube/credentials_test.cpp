@@ -1,5 +1,5 @@
 // Credentials: static token and basic auth, rotating token files, and the exec plugin protocol
-// (driven by tests/unit/data/exec/plugin.sh through the kubeconfig's exec env).
+// (driven by tests/unit/support/data/exec/plugin.sh through the kubeconfig's exec env).
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include "dr/kube/credentials.hpp"
 #include "dr/kube/kubeconfig.hpp"
 #include "dr/core/time.hpp"
-#include "temp_dir.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 

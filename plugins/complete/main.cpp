@@ -4,10 +4,10 @@
 // PATH. Completion must be quick and quiet: stderr goes to /dev/null (set KUBECTL_DR_COMPLETION_DEBUG
 // to keep it), stdin too (no credential plugin may prompt), and a hard deadline answers ":4".
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <string>
 #include <string_view>

@@ -174,8 +174,7 @@ Result<CommonFlags> read_common_flags(const cxxopts::ParseResult& result) {
     o.tls_server_name = text_flag(result, "tls-server-name");
     if (result.count("disable-compression")) o.disable_compression = result["disable-compression"].as<bool>();
     o.request_timeout = result.count("request-timeout") ? result["request-timeout"].as<std::string>() : "0";
-    if (auto timeout = parse_request_timeout(o.request_timeout); !timeout)
-      return std::move(timeout).error();
+    if (auto timeout = parse_request_timeout(o.request_timeout); !timeout) return std::move(timeout).error();
     flags.verbosity = result.count("v") ? result["v"].as<int>() : 0;
     flags.help = flag_set(result, "help");
     flags.positional = all_values(result, kPositionalArgs);

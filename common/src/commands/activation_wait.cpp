@@ -40,8 +40,8 @@ std::string_view wait_goal(stork::Mode mode) {
 }
 
 Result<void> wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
-                          std::chrono::milliseconds timeout,
-                          const std::function<void(const std::string&)>& progress) {
+                                std::chrono::milliseconds timeout,
+                                const std::function<void(const std::string&)>& progress) {
   const bool scaling_down = mode != stork::Mode::ActivateMigration;
   const std::string goal(wait_goal(mode));
   // Group what to wait for by type and namespace so each poll is one list per (type, namespace).
@@ -74,20 +74,21 @@ Result<void> wait_for_workloads(kube::ApiClient& client, const ActivationReport&
         for (auto& a : awaited) {
           if (!a.done) by_name.emplace(a.result->name, &a);
         }
-        auto listed = client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Result<void> {
-          for (auto& item : items.GetArray()) {
-            auto it = by_name.find(stork::object_name(item));
-            if (it == by_name.end()) continue;
-            auto& a = *it->second;
-            std::int64_t desired =
-                a.desired >= 0 ? a.desired : stork::int_at(item, "spec.replicas").value_or(1);
-            if (workload_settled(item, desired)) {
-              a.done = true;
-              ++settled;
-            }
-          }
-          return {};
-        });
+        auto listed =
+            client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Result<void> {
+              for (auto& item : items.GetArray()) {
+                auto it = by_name.find(stork::object_name(item));
+                if (it == by_name.end()) continue;
+                auto& a = *it->second;
+                std::int64_t desired =
+                    a.desired >= 0 ? a.desired : stork::int_at(item, "spec.replicas").value_or(1);
+                if (workload_settled(item, desired)) {
+                  a.done = true;
+                  ++settled;
+                }
+              }
+              return {};
+            });
         if (!listed) return std::move(listed).error().wrap("waiting for workloads in namespace " + ns);
       }
     }

@@ -18,7 +18,7 @@ namespace {
 // Polls each update until Stork marks it Successful or Failed (storkctl polls too: an update is
 // one object, and a poll survives a restarted API server where a watch would not).
 Result<void> wait_for_updates(kube::ApiClient& client, const std::vector<std::string>& names,
-                        std::chrono::milliseconds timeout, Io& io) {
+                              std::chrono::milliseconds timeout, Io& io) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<std::string> pending = names;
   while (!pending.empty()) {

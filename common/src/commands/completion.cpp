@@ -5,6 +5,7 @@
 
 #include "dr/commands/command_line.hpp"
 #include "dr/commands/verb_table.hpp"
+#include "dr/core/json.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/kube/kubeconfig.hpp"
 #include "dr/stork/cluster_domains.hpp"
@@ -14,13 +15,10 @@ namespace dr::commands {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 void add_if_prefix(std::vector<Candidate>& out, std::string_view prefix, std::string value,
                    std::string_view description) {
-  if (starts_with(value, prefix)) out.push_back({std::move(value), std::string(description)});
+  if (std::string_view(value).starts_with(prefix))
+    out.push_back({std::move(value), std::string(description)});
 }
 
 // What the words before the one being completed say.
@@ -272,17 +270,15 @@ class ClusterNameSource : public NameSource {
   static Result<std::vector<Candidate>> list_names(kube::ApiClient& client, const kube::ResourceType& type,
                                                    std::string_view ns, Describe describe) {
     std::vector<Candidate> out;
-    Result<void> listed = client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Result<void> {
-      if (!items.IsArray()) return {};
-      for (const auto& item : items.GetArray()) {
-        const auto metadata = item.FindMember("metadata");
-        if (metadata == item.MemberEnd() || !metadata->value.IsObject()) continue;
-        const auto name = metadata->value.FindMember("name");
-        if (name == metadata->value.MemberEnd() || !name->value.IsString()) continue;
-        out.push_back({name->value.GetString(), describe(item)});
-      }
-      return {};
-    });
+    Result<void> listed =
+        client.list(type, ns, {}, [&](rapidjson::Value& items, std::string_view) -> Result<void> {
+          if (!items.IsArray()) return {};
+          for (const auto& item : items.GetArray()) {
+            const std::string_view name = json::object_name(item);
+            if (!name.empty()) out.push_back({std::string(name), describe(item)});
+          }
+          return {};
+        });
     if (!listed) return std::move(listed).error();
     return out;
   }
@@ -355,7 +351,7 @@ std::vector<std::string> completion_words(std::string_view program, const std::v
   const auto slash = program.rfind('/');
   const std::string_view base = slash == std::string_view::npos ? program : program.substr(slash + 1);
   constexpr std::string_view kPrefix = "kubectl_complete-dr-";
-  if (starts_with(base, kPrefix)) {
+  if (base.starts_with(kPrefix)) {
     // kubectl_complete-dr-status: kubectl found kubectl-dr-status on PATH and passes what follows it.
     std::string verb(base.substr(kPrefix.size()));
     std::replace(verb.begin(), verb.end(), '_', '-');
@@ -367,7 +363,7 @@ std::vector<std::string> completion_words(std::string_view program, const std::v
     first = 1;
   }
   words.insert(words.end(), args.begin() + static_cast<std::ptrdiff_t>(first), args.end());
-  if (args.size() == first) words.push_back("");  // run with nothing to complete: an empty word
+  if (args.size() == first) words.emplace_back();  // run with nothing to complete: an empty word
   return words;
 }
 

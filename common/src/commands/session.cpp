@@ -6,8 +6,8 @@
 #include <iostream>
 #include <ostream>
 
-#include "dr/kube/kubeconfig.hpp"
 #include "dr/core/duration.hpp"
+#include "dr/kube/kubeconfig.hpp"
 #include "dr/kube/transport.hpp"
 
 namespace dr::commands {
@@ -18,8 +18,7 @@ Io process_io() {
 
 Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& overrides,
                                                  const ConnectOptions& options, std::ostream& warnings) {
-  auto timeout =
-      parse_request_timeout(overrides.request_timeout.empty() ? "0" : overrides.request_timeout);
+  auto timeout = parse_request_timeout(overrides.request_timeout.empty() ? "0" : overrides.request_timeout);
   if (!timeout) return std::move(timeout).error();
   auto config = kube::load_rest_config(overrides);
   if (!config) return std::move(config).error();

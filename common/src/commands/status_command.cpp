@@ -32,20 +32,21 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
   std::vector<rapidjson::Document> objects;
   kube::ListOptions options;
   options.label_selector = selector;
-  auto listed = api.list(type, ns, options, [&](rapidjson::Value& items, std::string_view rv) -> Result<void> {
-    if (list_version != nullptr) *list_version = std::string(rv);
-    for (auto& item : items.GetArray()) {
-      if (!item.IsObject()) {
-        return Error::make(ErrorCode::Decode,
-                           "the server's " + type.kind + " list holds an item that is not an object");
-      }
-      rapidjson::Document copy;
-      copy.CopyFrom(item, copy.GetAllocator());
-      add_type_meta(copy, type);
-      objects.push_back(std::move(copy));
-    }
-    return {};
-  });
+  auto listed =
+      api.list(type, ns, options, [&](rapidjson::Value& items, std::string_view rv) -> Result<void> {
+        if (list_version != nullptr) *list_version = std::string(rv);
+        for (auto& item : items.GetArray()) {
+          if (!item.IsObject()) {
+            return Error::make(ErrorCode::Decode,
+                               "the server's " + type.kind + " list holds an item that is not an object");
+          }
+          rapidjson::Document copy;
+          copy.CopyFrom(item, copy.GetAllocator());
+          add_type_meta(copy, type);
+          objects.push_back(std::move(copy));
+        }
+        return {};
+      });
   // No discovery request up front: a 404 here is the moment to ask whether the type is served.
   if (!listed) return api.discovery().explain_not_found(type, std::move(listed).error());
   return objects;
@@ -73,8 +74,9 @@ struct ViewTable {
 
 // The skeleton every view shares: -o json|yaml|name print the objects (as a List), an empty table
 // says so as kubectl does, otherwise the table. `ns` is the namespace listed ("" = all or none).
-Result<void> print_view(Io& io, const cli::CommonFlags& flags, const std::vector<rapidjson::Document>& objects,
-                  std::string_view ns, bool namespaced, const std::function<ViewTable()>& make_table) {
+Result<void> print_view(Io& io, const cli::CommonFlags& flags,
+                        const std::vector<rapidjson::Document>& objects, std::string_view ns, bool namespaced,
+                        const std::function<ViewTable()>& make_table) {
   if (cli::is_machine_readable(flags.output)) return cli::print_objects(io.out, flags.output, objects, true);
   ViewTable table = make_table();
   if (table.rows.empty()) {
@@ -103,7 +105,7 @@ const std::vector<std::string> kClusterDomainsHeaders = {"NAME", "LOCAL-DOMAIN",
 // -w: print a row each time a ClusterDomainsStatus changes, from `resource_version` on, until
 // interrupted or --request-timeout (which bounds the whole watch, as it does `kubectl get -w`).
 Result<void> watch_cluster_domains(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io,
-                             std::string resource_version) {
+                                   std::string resource_version) {
   InterruptGuard guard(api.transport());
   const auto limit = api.config().request_timeout;
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -145,7 +147,7 @@ Result<void> cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& 
   if (!objects) return std::move(objects).error();
   auto printed = print_view(io, flags, *objects, "", false, [&] {
     ViewTable table{kClusterDomainsHeaders, {}};
-    for (const auto& object : *objects) table.rows.push_back({"", cluster_domains_row(object)});
+    for (const auto& object : *objects) table.rows.emplace_back("", cluster_domains_row(object));
     return table;
   });
   if (!printed || !flags.watch) return printed;
@@ -164,7 +166,7 @@ Result<void> cluster_domain_updates_view(kube::ApiClient& api, const cli::Common
       std::vector<std::string> cells = {row.name, row.cluster_domain, row.action, row.status,
                                         storkctl_time(row.created)};
       if (wide) cells.push_back(row.reason);
-      table.rows.push_back({"", std::move(cells)});
+      table.rows.emplace_back("", std::move(cells));
     }
     return table;
   });
@@ -192,7 +194,7 @@ Result<void> migration_schedules_view(kube::ApiClient& api, const cli::CommonFla
         cells.emplace_back(row.auto_suspend ? "true" : "false");
         cells.emplace_back(row.application_activated ? "true" : "false");
       }
-      table.rows.push_back({row.namespace_name, std::move(cells)});
+      table.rows.emplace_back(row.namespace_name, std::move(cells));
     }
     return table;
   });
@@ -270,7 +272,7 @@ Result<void> apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& 
                                         row.ready ? std::to_string(*row.ready) : "<none>",
                                         row.activated ? "yes" : "no"};
       if (wide) cells.push_back(row.state);
-      table.rows.push_back({row.namespace_name, std::move(cells)});
+      table.rows.emplace_back(row.namespace_name, std::move(cells));
     }
     return table;
   });

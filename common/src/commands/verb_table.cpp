@@ -240,14 +240,22 @@ constexpr std::string_view kResumeExamples = R"(  # The runbook's step
 
 const std::vector<std::string_view> kDomainWords = {"clusterdomains", "cd"};
 
-SubcommandDef status_view(std::string_view name, std::vector<std::string_view> aliases,
-                          std::string_view summary, Result<int> (*run)(const Invocation&, Io&)) {
-  SubcommandDef sub;
-  sub.name = name;
-  sub.aliases = std::move(aliases);
-  sub.summary = summary;
-  sub.run = run;
-  return sub;
+// activate|deactivate clusterdomain: the same subcommand but for its direction.
+SubcommandDef cluster_domain_subcommand(bool activate) {
+  return {
+      .name = "clusterdomain",
+      .aliases = kDomainWords,
+      .summary = activate ? "Mark a cluster domain active" : "Mark a cluster domain inactive",
+      .flags = activate
+                   ? std::vector<const FlagDef*>{&kUpdateName, &kAllDomains, &kWaitDomains, &kDomainTimeout}
+                   : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout},
+      .arguments = ArgumentSource::ClusterDomain,
+      .run = activate ? [](const Invocation& i, Io& io) { return cluster_domain_command(true, i, io); }
+                      : [](const Invocation& i, Io& io) { return cluster_domain_command(false, i, io); },
+      .use = activate ? "kubectl dr activate clusterdomain (NAME | --all) [--wait [--timeout 10m]] [flags]"
+                      : "kubectl dr deactivate clusterdomain NAME [--wait [--timeout 10m]] [flags]",
+      .examples = activate ? kActivateDomainExamples : kDeactivateDomainExamples,
+  };
 }
 
 VerbDef deactivate_verb() {
@@ -268,37 +276,25 @@ VerbDef deactivate_verb() {
   verb.examples = kDeactivateExamples;
   verb.shared_flags = {&kOutput, &kNoHeaders, &kDryRun};
 
-  SubcommandDef domain;
-  domain.name = "clusterdomain";
-  domain.aliases = kDomainWords;
-  domain.summary = "Mark a cluster domain inactive";
-  domain.flags = {&kUpdateName, &kWaitDomains, &kDomainTimeout};
-  domain.arguments = ArgumentSource::ClusterDomain;
-  domain.run = [](const Invocation& i, Io& io) { return cluster_domain_command(false, i, io); };
-  domain.use = "kubectl dr deactivate clusterdomain NAME [--wait [--timeout 10m]] [flags]";
-  domain.examples = kDeactivateDomainExamples;
-
-  SubcommandDef migration;
-  migration.name = "migration";
-  migration.aliases = {"migrations"};
-  migration.summary = "Stop the migrated applications (counts kept)";
-  migration.flags = kActivationFlags;
-  migration.run = [](const Invocation& i, Io& io) {
-    return activation_command(stork::Mode::DeactivateMigration, i, io);
+  SubcommandDef migration{
+      .name = "migration",
+      .aliases = {"migrations"},
+      .summary = "Stop the migrated applications (counts kept)",
+      .flags = kActivationFlags,
+      .run = [](const Invocation& i,
+                Io& io) { return activation_command(stork::Mode::DeactivateMigration, i, io); },
+      .use = "kubectl dr deactivate migration [-n NS | -A] [flags]",
   };
-  migration.use = "kubectl dr deactivate migration [-n NS | -A] [flags]";
-
-  SubcommandDef apps;
-  apps.name = "apps";
-  apps.aliases = {"app"};
-  apps.summary = "Stop every application, recording its replica count";
-  apps.flags = kActivationFlags;
-  apps.run = [](const Invocation& i, Io& io) {
-    return activation_command(stork::Mode::DeactivateApps, i, io);
+  SubcommandDef apps{
+      .name = "apps",
+      .aliases = {"app"},
+      .summary = "Stop every application, recording its replica count",
+      .flags = kActivationFlags,
+      .run = [](const Invocation& i,
+                Io& io) { return activation_command(stork::Mode::DeactivateApps, i, io); },
+      .use = "kubectl dr deactivate apps [-n NS | -A] [flags]",
   };
-  apps.use = "kubectl dr deactivate apps [-n NS | -A] [flags]";
-
-  verb.subcommands = {domain, migration, apps};
+  verb.subcommands = {cluster_domain_subcommand(false), migration, apps};
   return verb;
 }
 
@@ -316,21 +312,28 @@ VerbDef status_verb() {
   verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutputWide, &kNoHeaders, &kSelector,
                        &kWatch};
   verb.subcommands = {
-      status_view(
-          "clusterdomains", {"clusterdomain", "clusterdomainsstatus", "clusterdomainsstatuses", "cds"},
-          "Which cluster domains are active (the default)",
-          [](const Invocation& i, Io& io) { return status_command(StatusView::ClusterDomains, i, io); }),
-      status_view("clusterdomainupdates", {"clusterdomainupdate", "cdu"}, "Requested domain changes",
-                  [](const Invocation& i, Io& io) {
-                    return status_command(StatusView::ClusterDomainUpdates, i, io);
-                  }),
-      status_view(
-          "migrationschedules", {"migrationschedule"}, "Schedules and their last migration",
-          [](const Invocation& i, Io& io) { return status_command(StatusView::MigrationSchedules, i, io); }),
-      status_view("migrations", {"migration"}, "Migrations",
-                  [](const Invocation& i, Io& io) { return status_command(StatusView::Migrations, i, io); }),
-      status_view("apps", {"app"}, "Workloads with a recorded replica count",
-                  [](const Invocation& i, Io& io) { return status_command(StatusView::Apps, i, io); }),
+      {.name = "clusterdomains",
+       .aliases = {"clusterdomain", "clusterdomainsstatus", "clusterdomainsstatuses", "cds"},
+       .summary = "Which cluster domains are active (the default)",
+       .run = [](const Invocation& i, Io& io) { return status_command(StatusView::ClusterDomains, i, io); }},
+      {.name = "clusterdomainupdates",
+       .aliases = {"clusterdomainupdate", "cdu"},
+       .summary = "Requested domain changes",
+       .run = [](const Invocation& i,
+                 Io& io) { return status_command(StatusView::ClusterDomainUpdates, i, io); }},
+      {.name = "migrationschedules",
+       .aliases = {"migrationschedule"},
+       .summary = "Schedules and their last migration",
+       .run = [](const Invocation& i,
+                 Io& io) { return status_command(StatusView::MigrationSchedules, i, io); }},
+      {.name = "migrations",
+       .aliases = {"migration"},
+       .summary = "Migrations",
+       .run = [](const Invocation& i, Io& io) { return status_command(StatusView::Migrations, i, io); }},
+      {.name = "apps",
+       .aliases = {"app"},
+       .summary = "Workloads with a recorded replica count",
+       .run = [](const Invocation& i, Io& io) { return status_command(StatusView::Apps, i, io); }},
   };
   verb.first_subcommand_is_default = true;
   return verb;
@@ -355,14 +358,14 @@ VerbDef schedule_verb(bool suspend) {
   verb.examples = suspend ? kSuspendExamples : kResumeExamples;
   verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutput,     &kNoHeaders, &kDryRun,
                        &kFilename,      &kAllSchedules,          &kClusterPair};
-  SubcommandDef schedules;
-  schedules.name = "migrationschedule";
-  schedules.aliases = {"migrationschedules"};
-  schedules.summary = suspend ? "Suspend MigrationSchedules" : "Resume MigrationSchedules";
-  schedules.arguments = ArgumentSource::MigrationSchedules;
-  schedules.run = suspend
-                      ? [](const Invocation& i, Io& io) { return schedule_suspend_command(true, i, io); }
-                      : [](const Invocation& i, Io& io) { return schedule_suspend_command(false, i, io); };
+  SubcommandDef schedules{
+      .name = "migrationschedule",
+      .aliases = {"migrationschedules"},
+      .summary = suspend ? "Suspend MigrationSchedules" : "Resume MigrationSchedules",
+      .arguments = ArgumentSource::MigrationSchedules,
+      .run = suspend ? [](const Invocation& i, Io& io) { return schedule_suspend_command(true, i, io); }
+                     : [](const Invocation& i, Io& io) { return schedule_suspend_command(false, i, io); },
+  };
   verb.subcommands = {schedules};
   return verb;
 }
@@ -381,27 +384,16 @@ VerbDef activate_verb() {
   verb.examples = kActivateExamples;
   verb.shared_flags = {&kOutput, &kNoHeaders, &kDryRun};
 
-  SubcommandDef domain;
-  domain.name = "clusterdomain";
-  domain.aliases = kDomainWords;
-  domain.summary = "Mark a cluster domain active";
-  domain.flags = {&kUpdateName, &kAllDomains, &kWaitDomains, &kDomainTimeout};
-  domain.arguments = ArgumentSource::ClusterDomain;
-  domain.run = [](const Invocation& i, Io& io) { return cluster_domain_command(true, i, io); };
-  domain.use = "kubectl dr activate clusterdomain (NAME | --all) [--wait [--timeout 10m]] [flags]";
-  domain.examples = kActivateDomainExamples;
-
-  SubcommandDef migration;
-  migration.name = "migration";
-  migration.aliases = {"migrations"};
-  migration.summary = "Start the applications Stork migrated here";
-  migration.flags = kActivationFlags;
-  migration.run = [](const Invocation& i, Io& io) {
-    return activation_command(stork::Mode::ActivateMigration, i, io);
+  SubcommandDef migration{
+      .name = "migration",
+      .aliases = {"migrations"},
+      .summary = "Start the applications Stork migrated here",
+      .flags = kActivationFlags,
+      .run = [](const Invocation& i,
+                Io& io) { return activation_command(stork::Mode::ActivateMigration, i, io); },
+      .use = "kubectl dr activate migration [-n NS | -A] [flags]",
   };
-  migration.use = "kubectl dr activate migration [-n NS | -A] [flags]";
-
-  verb.subcommands = {domain, migration};
+  verb.subcommands = {cluster_domain_subcommand(true), migration};
   return verb;
 }
 

@@ -316,7 +316,7 @@ std::shared_ptr<AuthProvider> provider_for(const RestConfig& config) {
 }
 }  // namespace
 
-ApiClient::ApiClient(RestConfig config, TransportOptions options)
+ApiClient::ApiClient(const RestConfig& config, TransportOptions options)
     : ApiClient(config, provider_for(config), std::move(options)) {}
 
 ApiClient::ApiClient(RestConfig config, std::shared_ptr<AuthProvider> auth, TransportOptions options)

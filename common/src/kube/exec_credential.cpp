@@ -29,8 +29,6 @@
 #include "dr/core/time.hpp"
 #include "dr/kube/credentials.hpp"
 
-extern char** environ;
-
 namespace dr::kube {
 namespace {
 
@@ -136,6 +134,7 @@ Result<PluginRun> spawn_and_wait(const std::string& executable, const std::vecto
   for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
+  envp.reserve(environment.size() + 1);
   for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
   envp.push_back(nullptr);
 

@@ -185,7 +185,7 @@ std::string normalize_server(const std::string& server, const TlsConfig& tls, bo
   return (tls_configured ? "https://" : "http://") + server;
 }
 
-Result<RestConfig> build_rest_config(ResolvedInputs in) {
+Result<RestConfig> build_rest_config(const ResolvedInputs& in) {
   RestConfig config;
   config.context_name = in.context_name;
   config.cluster_name = in.cluster.name;
@@ -411,7 +411,7 @@ Result<KubeconfigSet> load_kubeconfig(const ConfigOverrides& overrides, const En
 Result<RestConfig> in_cluster_config(const Environment& env) {
   auto inputs = in_cluster_inputs(env);
   if (!inputs) return std::move(inputs).error();
-  auto config = build_rest_config(std::move(*inputs));
+  auto config = build_rest_config(*inputs);
   if (!config) return std::move(config).error().wrap("in-cluster config");
   return config;
 }
@@ -429,7 +429,7 @@ Result<RestConfig> load_rest_config(const ConfigOverrides& overrides, const Envi
       auto inputs = in_cluster_inputs(env);
       if (!inputs) return std::move(inputs).error();
       apply_overrides(overrides, *inputs);
-      auto config = build_rest_config(std::move(*inputs));
+      auto config = build_rest_config(*inputs);
       if (!config) return std::move(config).error().wrap("in-cluster config");
       return config;
     }
@@ -484,7 +484,7 @@ Result<RestConfig> load_rest_config(const ConfigOverrides& overrides, const Envi
 
   inputs.namespace_name = context.namespace_name;
   apply_overrides(overrides, inputs);
-  return build_rest_config(std::move(inputs));
+  return build_rest_config(inputs);
 }
 
 Result<RestConfig> load_rest_config(const ConfigOverrides& overrides) {

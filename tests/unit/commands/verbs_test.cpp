@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "support/wire_test_server.hpp"
 #include "dr/commands/commands.hpp"
+#include "support/wire_test_server.hpp"
 
 using wiretest::Reply;
 using wiretest::Request;

@@ -75,4 +75,3 @@ TEST_CASE("DR_TRY and DR_TRY_ASSIGN return the first error and keep the values",
   REQUIRE(moves_values_out(out));
   CHECK(out == "move-only-is-fine");
 }
-

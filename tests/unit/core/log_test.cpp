@@ -1,8 +1,8 @@
 // Logging at kubectl's -v levels, and redaction: secrets never reach a log line.
 #include <catch2/catch.hpp>
 
-#include "dr/kube/api_client.hpp"
 #include "dr/core/log.hpp"
+#include "dr/kube/api_client.hpp"
 #include "support/wire_test_server.hpp"
 
 using namespace std::chrono_literals;

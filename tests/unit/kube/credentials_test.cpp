@@ -16,10 +16,10 @@
 #include <string>
 #include <thread>
 
+#include "dr/core/time.hpp"
 #include "dr/kube/auth.hpp"
 #include "dr/kube/credentials.hpp"
 #include "dr/kube/kubeconfig.hpp"
-#include "dr/core/time.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {

@@ -113,8 +113,8 @@ std::string activation_summary_line(stork::Mode mode, const ActivationReport& re
 // (0 = none). Errors name the workloads still waiting; `progress` gets "N/M workloads ready" or
 // "N/M workloads at 0 replicas" after each poll.
 Result<void> wait_for_workloads(kube::ApiClient& client, const ActivationReport& report, stork::Mode mode,
-                          std::chrono::milliseconds timeout,
-                          const std::function<void(const std::string&)>& progress = {});
+                                std::chrono::milliseconds timeout,
+                                const std::function<void(const std::string&)>& progress = {});
 // What --wait waits for: "ready" (activation) or "at 0 replicas" (deactivation).
 std::string_view wait_goal(stork::Mode mode);
 

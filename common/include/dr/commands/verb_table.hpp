@@ -31,6 +31,18 @@ enum class ValueSource {
 };
 
 struct FlagDef {
+  // The table lists a flag's facts in this order; the last three are often left out.
+  constexpr FlagDef(std::string_view name, std::string_view shorthand, FlagType type, std::string_view help,
+                    std::string_view default_value = {}, std::string_view implicit_value = {},
+                    ValueSource values = ValueSource::None)
+      : name(name),
+        shorthand(shorthand),
+        type(type),
+        help(help),
+        default_value(default_value),
+        implicit_value(implicit_value),
+        values(values) {}
+
   std::string_view name;       // long name; a single letter is spelled -v and --v, as kubectl's
   std::string_view shorthand;  // "" for none
   FlagType type = FlagType::Bool;

@@ -147,7 +147,6 @@ class [[nodiscard]] Result<void> {
   bool failed_ = false;
 };
 
-
 }  // namespace dr
 
 // Propagating an Error. C++ has no `?` operator and GNU statement expressions are not portable, so
@@ -168,7 +167,10 @@ class [[nodiscard]] Result<void> {
 
 #define DR_TRY_CONCAT_INNER_(a, b) a##b
 #define DR_TRY_CONCAT_(a, b) DR_TRY_CONCAT_INNER_(a, b)
+// `target` may be a declaration (auto x): it cannot be parenthesised, nor the names made from it.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define DR_TRY_ASSIGN_WITH_(temporary, target, expression) \
   auto temporary = (expression);                           \
   if (!temporary) return std::move(temporary).error();     \
   target = std::move(temporary).value()
+// NOLINTEND(bugprone-macro-parentheses)

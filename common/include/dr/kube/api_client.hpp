@@ -61,7 +61,7 @@ class Discovery;
 class ApiClient {
  public:
   // Credentials from make_auth_provider(config).
-  ApiClient(RestConfig config, TransportOptions options = {});
+  ApiClient(const RestConfig& config, TransportOptions options = {});
   // Credentials from the given provider (nullptr: none; tests use fakes).
   ApiClient(RestConfig config, std::shared_ptr<AuthProvider> auth, TransportOptions options);
   ~ApiClient();

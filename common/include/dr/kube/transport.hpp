@@ -138,5 +138,4 @@ class Transport {
 // "kubectl-dr/0.1.0 (linux/amd64)"
 std::string default_user_agent();
 
-
 }  // namespace dr::kube

@@ -76,7 +76,7 @@ std::string schedule_namespace_for(const rapidjson::Value& object);
 // {"metadata":{"resourceVersion":RV},"status":{"applicationActivated":BOOL}}, sent to the object
 // itself (see above); RV omitted when empty.
 std::string application_activated_patch_body(bool activated, std::string_view resource_version);
-inline constexpr std::string_view kApplicationActivatedSubresource = "";
+inline constexpr std::string_view kApplicationActivatedSubresource{};
 // "Setting the ApplicationActivated status in the MigrationSchedule NS/NAME to true".
 std::string application_activated_message(std::string_view ns, std::string_view name, bool activated);
 // Whether activate (true) / deactivate (false) should set the flag on this (relevant) schedule:

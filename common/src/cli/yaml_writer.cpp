@@ -95,10 +95,10 @@ Analysis analyze(std::string_view s) {
     bool followed_by_whitespace = is_blankz(s, i + w);
     char c = s[i];
     // One branch per rule of go-yaml's analyzeScalar, in its order, though several set the same flag.
-    // NOLINTNEXTLINE(bugprone-branch-clone)
     if (i == 0) {
       if (std::string_view("#,[]{}&*!|>'\"%@`").find(c) != std::string_view::npos) block_indicators = true;
       if ((c == '?' || c == ':' || c == '-') && followed_by_whitespace) block_indicators = true;
+      // NOLINTNEXTLINE(bugprone-branch-clone)
     } else if (c == ':' && followed_by_whitespace) {
       block_indicators = true;
     } else if (c == '#' && preceded_by_whitespace) {

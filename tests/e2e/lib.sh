@@ -39,8 +39,16 @@ start_emulator() {
   fi
   "$KUBE_EMULATOR" --state-dir "$state" "$@" >"$E2E_TMP/emulator.out" 2>"$E2E_TMP/emulator.err" &
   E2E_EMULATOR_PID=$!
-  local i
-  for i in $(seq 1 200); do
+  # Bounded, not timed: seeding 10,000 workloads takes seconds on a busy machine.
+  await_ready_line "${DR_E2E_START_TIMEOUT:-120}" "kube-emulator"
+}
+
+# await_ready_line SECONDS WHAT: waits (at most SECONDS) for the backend started as E2E_EMULATOR_PID
+# to print its JSON ready line; exports KUBECONFIG and EMU_INFO. Fails the script if it exits or
+# the time runs out.
+await_ready_line() {
+  local limit=$((SECONDS + $1)) what="$2"
+  while [ $SECONDS -lt $limit ]; do
     if [ -s "$E2E_TMP/emulator.out" ] && head -1 "$E2E_TMP/emulator.out" | jq -e . >/dev/null 2>&1; then
       EMU_INFO="$(head -1 "$E2E_TMP/emulator.out")"
       export KUBECONFIG
@@ -50,8 +58,8 @@ start_emulator() {
     kill -0 "$E2E_EMULATOR_PID" 2>/dev/null || break
     sleep 0.05
   done
-  echo "FAIL: kube-emulator did not start" >&2
-  cat "$E2E_TMP/emulator.err" >&2
+  echo "FAIL: $what did not start" >&2
+  tail -40 "$E2E_TMP/emulator.err" >&2
   exit 1
 }
 
@@ -79,20 +87,7 @@ start_real_control_plane() {
   [ -x "$launcher" ] || { echo "FAIL: the real control plane's launcher $launcher is not executable" >&2; exit 1; }
   KUBE_EMULATOR="$KUBE_EMULATOR" "$launcher" --state-dir "$state" "$@" >"$E2E_TMP/emulator.out" 2>"$E2E_TMP/emulator.err" &
   E2E_EMULATOR_PID=$!
-  local limit=$((SECONDS + ${DR_E2E_REAL_TIMEOUT:-600}))
-  while [ $SECONDS -lt $limit ]; do
-    if [ -s "$E2E_TMP/emulator.out" ] && head -1 "$E2E_TMP/emulator.out" | jq -e . >/dev/null 2>&1; then
-      EMU_INFO="$(head -1 "$E2E_TMP/emulator.out")"
-      export KUBECONFIG
-      KUBECONFIG="$(jq -r .kubeconfig <<<"$EMU_INFO")"
-      return 0
-    fi
-    kill -0 "$E2E_EMULATOR_PID" 2>/dev/null || break
-    sleep 0.2
-  done
-  echo "FAIL: the real control plane did not start" >&2
-  tail -40 "$E2E_TMP/emulator.err" >&2
-  exit 1
+  await_ready_line "${DR_E2E_REAL_TIMEOUT:-600}" "the real control plane"
 }
 
 # real_admin CLUSTER METHOD PATH [JSON]: the emulator's admin API where the real backend has an

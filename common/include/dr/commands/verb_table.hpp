@@ -116,8 +116,9 @@ bool flag_word_has_value(std::string_view word);
 // Whether the flag spelled `word` consumes the word after it.
 bool takes_next_word(const FlagDef& flag, std::string_view word);
 
-// The subcommand word among argv's words (the first one that is not a flag or a flag's value, given
-// the verb's flags), and its position; nullopt-like {nullptr, npos} when there is none or it is unknown.
+// The subcommand word among argv's words: the first one that is not a flag or a flag's value, given
+// every flag of the verb. `word` is empty when there is none; `subcommand` is nullptr when there is
+// none or the word names no subcommand (an unknown resource).
 struct SubcommandWord {
   std::string_view word;  // empty: none given
   const SubcommandDef* subcommand = nullptr;

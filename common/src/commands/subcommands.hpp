@@ -4,6 +4,7 @@
 
 #include "dr/commands/command_line.hpp"
 #include "dr/commands/session.hpp"
+#include "dr/stork/actions.hpp"
 #include "dr/stork/planner.hpp"
 
 namespace dr::commands {
@@ -14,5 +15,6 @@ Result<int> cluster_domain_command(bool activate, const Invocation& invocation, 
 Result<int> activation_command(stork::Mode mode, const Invocation& invocation, Io& io);
 Result<int> status_command(StatusView view, const Invocation& invocation, Io& io);
 Result<int> schedule_suspend_command(bool suspend, const Invocation& invocation, Io& io);
+Result<int> perform_command(stork::ActionType type, const Invocation& invocation, Io& io);
 
 }  // namespace dr::commands

@@ -163,6 +163,16 @@ const FlagDef kAllSchedules{"all", "", FT::Bool,
                             "Every MigrationSchedule in the namespace (or in all namespaces with -A)"};
 const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedule using this ClusterPair"};
 
+const FlagDef kMigrationReference{"migration-reference", "m", FT::Text,
+                                  "The MigrationSchedule (in -n) whose namespaces fail over or back"};
+const FlagDef kActionIncludeNamespaces{"include-namespaces", "", FT::List,
+                                       "Only these of the schedule's namespaces (comma-separated)"};
+const FlagDef kActionExcludeNamespaces{"exclude-namespaces", "", FT::List,
+                                       "All of the schedule's namespaces except these (comma-separated)"};
+const FlagDef kSkipSourceOperations{
+    "skip-source-operations", "", FT::Bool,
+    "Do not touch the source cluster (it is down): no suspend, scale-down or last-mile migration there"};
+
 const std::vector<const FlagDef*> kActivationFlags = {
     &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
     &kExcludeSelector, &kResourceTypes,         &kIncludeObjects,  &kExcludeObjects,    &kMaxInflight,
@@ -237,6 +247,18 @@ constexpr std::string_view kResumeExamples = R"(  # The runbook's step
 
   # Those jq picks
   kubectl get migrationschedules -A -o json | jq '{kind:"List", items:[.items[] | select(.spec.template.spec.clusterPair=="remotecluster")]}' | kubectl dr resume migrationschedule -f -)";
+
+constexpr std::string_view kPerformExamples = R"(  # On the destination: fail the schedule's namespaces over (Stork's controller does the work)
+  kubectl dr perform failover -m migrationschedule -n zookeeper
+
+  # The source cluster is down: only bring the apps up here
+  kubectl dr perform failover -m migrationschedule -n zookeeper --skip-source-operations
+
+  # Later, on the cluster running the apps, over the reverse schedule
+  kubectl dr perform failback -m migrationschedule-reverse -n zookeeper
+
+  # Follow it
+  kubectl dr status failover -n zookeeper)";
 
 const std::vector<std::string_view> kDomainWords = {"clusterdomains", "cd"};
 
@@ -397,6 +419,39 @@ VerbDef activate_verb() {
   return verb;
 }
 
+VerbDef perform_verb() {
+  VerbDef verb;
+  verb.name = "perform";
+  verb.summary = "Start a failover or failback that Stork's controller runs (Stork 24.2 or later)";
+  verb.use = "kubectl dr perform (failover | failback) -m SCHEDULE [-n NS] [flags]";
+  verb.long_description =
+      "Validates the request as storkctl does and creates a Stork Action; the Stork controller then\n"
+      "suspends the schedule, scales the apps down on one cluster (counts kept), runs a last-mile\n"
+      "migration and scales the apps up on the other, rolling the scale-down back if that migration fails.\n"
+      "failover runs on the cluster that takes over (where the schedule is Stork's static copy);\n"
+      "failback runs on the cluster now running the apps, over the schedule that migrates back.";
+  verb.examples = kPerformExamples;
+  verb.shared_flags = {&kOutput, &kDryRun, &kMigrationReference, &kActionIncludeNamespaces,
+                       &kActionExcludeNamespaces};
+  SubcommandDef failover{
+      .name = "failover",
+      .summary = "Fail the schedule's namespaces over to this cluster",
+      .flags = {&kSkipSourceOperations},
+      .run = [](const Invocation& i, Io& io) { return perform_command(stork::ActionType::Failover, i, io); },
+      .use = "kubectl dr perform failover -m SCHEDULE [-n NS] [--include-namespaces A,B | "
+             "--exclude-namespaces A,B] [--skip-source-operations] [flags]",
+  };
+  SubcommandDef failback{
+      .name = "failback",
+      .summary = "Fail the schedule's namespaces back to the cluster they came from",
+      .run = [](const Invocation& i, Io& io) { return perform_command(stork::ActionType::Failback, i, io); },
+      .use = "kubectl dr perform failback -m SCHEDULE [-n NS] [--include-namespaces A,B | "
+             "--exclude-namespaces A,B] [flags]",
+  };
+  verb.subcommands = {failover, failback};
+  return verb;
+}
+
 }  // namespace
 
 const std::vector<const FlagDef*>& global_flags() {
@@ -406,7 +461,7 @@ const std::vector<const FlagDef*>& global_flags() {
 const std::vector<VerbDef>& verb_table() {
   // Runbook order of first use.
   static const std::vector<VerbDef> verbs = {deactivate_verb(), status_verb(), schedule_verb(true),
-                                             activate_verb(), schedule_verb(false)};
+                                             activate_verb(), schedule_verb(false), perform_verb()};
   return verbs;
 }
 

@@ -135,6 +135,9 @@ std::string reconcile_schedule(Emulator& e, Cluster& c, const std::string& ns, c
                                const StorkOptions& o, std::time_t now, bool* active = nullptr);
 // A Migration of the schedule now (Pending item + object), whatever the policy says.
 std::string start_migration(Cluster& c, const Val& schedule, const std::string& policy_type, std::time_t now);
+// One reconcile of an Action (sim_stork_action.cpp): one stage step, as Stork's controller takes
+// it. True while the Action has more to do (reconcile it again).
+bool reconcile_action(Emulator& e, Cluster& c, const std::string& ns, const std::string& name);
 // Everything pending in every cluster, once: CDUs, Migrations, MigrationSchedules (tests).
 std::vector<std::string> stork_pass(Emulator& e, const StorkOptions& o, std::time_t now);
 

@@ -220,6 +220,8 @@ class StorkController : public Controller {
         migrations_.insert(k);
       else if (p == "migrationschedules")
         schedules_.insert(k);
+      else if (p == "actions")
+        actions_.insert(k);
       else if (p == "clusterdomainsstatuses" || p == "schedulepolicies" || p == "clusterpairs")
         rescan_ = true;
       else
@@ -232,7 +234,7 @@ class StorkController : public Controller {
     for (auto* c : e_.clusters())
       for (auto [plural, set] :
            {std::pair{"clusterdomainupdates", &cdus_}, std::pair{"migrations", &migrations_},
-            std::pair{"migrationschedules", &schedules_}}) {
+            std::pair{"migrationschedules", &schedules_}, std::pair{"actions", &actions_}}) {
         auto t = stork_resource(*c, plural);
         if (!t) continue;
         for (auto& o : list_docs(*c, *t)) set->insert({c, namespace_of(*o), name_of(*o)});
@@ -245,7 +247,7 @@ class StorkController : public Controller {
       rescan_ = true;
     }
     while (true) {
-      std::set<CKey> cdus, migrations, schedules;
+      std::set<CKey> cdus, migrations, schedules, actions;
       {
         std::unique_lock lk(mu_);
         if (stop_) return;
@@ -258,6 +260,8 @@ class StorkController : public Controller {
         schedules = active_;
         schedules.insert(schedules_.begin(), schedules_.end());
         schedules_.clear();
+        actions.swap(actions_);
+        actions.insert(active_actions_.begin(), active_actions_.end());
       }
       try {
         for (auto& [c, ns, name] : cdus) process_cluster_domain_update(e_, *c, name);
@@ -269,8 +273,12 @@ class StorkController : public Controller {
                              &active);
           if (active) still_active.insert(k);
         }
+        std::set<CKey> actions_left;
+        for (auto& k : actions)
+          if (reconcile_action(e_, *std::get<0>(k), std::get<1>(k), std::get<2>(k))) actions_left.insert(k);
         std::lock_guard lk(mu_);
         active_ = std::move(still_active);
+        active_actions_ = std::move(actions_left);
       } catch (const std::exception&) {
         // a refused write (e.g. a terminating namespace): the next pass retries
       }
@@ -286,7 +294,7 @@ class StorkController : public Controller {
   std::vector<std::pair<Cluster*, SubscriptionId>> subs_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::set<CKey> cdus_, migrations_, schedules_, active_;
+  std::set<CKey> cdus_, migrations_, schedules_, active_, actions_, active_actions_;
   bool rescan_ = false;
   bool stop_ = false;
   std::thread thread_;

@@ -162,6 +162,7 @@ std::vector<rapidjson::Document> stork_crds() {
   crds.push_back(stork_crd("migrationschedules", "migrationschedule", "MigrationSchedule", true, {}));
   crds.push_back(stork_crd("migrations", "migration", "Migration", true, {}));
   crds.push_back(stork_crd("clusterpairs", "clusterpair", "ClusterPair", true, {}));
+  crds.push_back(stork_crd("actions", "action", "Action", true, {}));
   crds.push_back(stork_crd("schedulepolicies", "schedulepolicy", "SchedulePolicy", false, {}));
   crds.push_back(
       stork_crd("applicationregistrations", "applicationregistration", "ApplicationRegistration", false, {}));

@@ -67,6 +67,7 @@ inline const ResourceType clusterpairs{"stork.libopenstorage.org", "v1alpha1", "
                                        true};
 inline const ResourceType schedulepolicies{"stork.libopenstorage.org", "v1alpha1", "schedulepolicies",
                                            "SchedulePolicy", false};
+inline const ResourceType actions{"stork.libopenstorage.org", "v1alpha1", "actions", "Action", true};
 inline const ResourceType applicationregistrations{
     "stork.libopenstorage.org", "v1alpha1", "applicationregistrations", "ApplicationRegistration", false};
 }  // namespace types

@@ -25,21 +25,24 @@ Error lookup_failed(Error cause, const std::string& message) {
 }
 
 // spec.template.spec.namespaces, and every namespace a namespaceSelectors pair picks.
-Result<std::vector<std::string>> namespaces_of_schedule(kube::ApiClient& api, const rapidjson::Value& schedule) {
+Result<std::vector<std::string>> namespaces_of_schedule(kube::ApiClient& api,
+                                                        const rapidjson::Value& schedule) {
   std::vector<std::string> namespaces = stork::schedule_namespaces(schedule);
   if (!stork::schedule_uses_namespace_selectors(schedule)) return namespaces;
   auto listed = api.list(kube::types::namespaces, "", {}, [&](rapidjson::Value& items, std::string_view) {
     for (const auto& item : items.GetArray()) {
       const std::string name(stork::object_name(item));
       if (name.empty() || std::find(namespaces.begin(), namespaces.end(), name) != namespaces.end()) continue;
-      if (stork::schedule_migrates_namespace(schedule, name, stork::labels_of(item))) namespaces.push_back(name);
+      if (stork::schedule_migrates_namespace(schedule, name, stork::labels_of(item)))
+        namespaces.push_back(name);
     }
     return Result<void>{};
   });
   if (!listed) {
     Error error = std::move(listed).error();
     error.message =
-        "unable to get the namespaces based on the --namespace-selectors in the provided MigrationSchedule: " +
+        "unable to get the namespaces based on the --namespace-selectors in the provided "
+        "MigrationSchedule: " +
         error.message;
     return error;
   }
@@ -81,9 +84,10 @@ Result<int> perform_command(stork::ActionType type, const Invocation& invocation
                                                           schedule_name + " in the " + ns + " namespace");
   }
   if (failover && !stork::is_static_copy(*schedule)) {
-    return Error::usage("ensure that `kubectl dr perform failover` is run in the cluster you want to failover to "
-                        "(MigrationSchedule " + ns + "/" + schedule_name +
-                        " is not the static copy Stork keeps on the destination)");
+    return Error::usage(
+        "ensure that `kubectl dr perform failover` is run in the cluster you want to failover to "
+        "(MigrationSchedule " +
+        ns + "/" + schedule_name + " is not the static copy Stork keeps on the destination)");
   }
   if (!skip_source) {
     const auto* pair = stork::at_path(*schedule, "spec.template.spec.clusterPair");
@@ -94,8 +98,9 @@ Result<int> perform_command(stork::ActionType type, const Invocation& invocation
     }
   }
   DR_TRY_ASSIGN(auto schedule_namespaces, namespaces_of_schedule(api, *schedule));
-  DR_TRY_ASSIGN(auto namespaces, stork::action_namespaces(schedule_namespaces, invocation.list("include-namespaces"),
-                                                          invocation.list("exclude-namespaces")));
+  DR_TRY_ASSIGN(auto namespaces,
+                stork::action_namespaces(schedule_namespaces, invocation.list("include-namespaces"),
+                                         invocation.list("exclude-namespaces")));
 
   stork::ActionRequest request;
   request.type = type;

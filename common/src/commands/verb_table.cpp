@@ -248,7 +248,8 @@ constexpr std::string_view kResumeExamples = R"(  # The runbook's step
   # Those jq picks
   kubectl get migrationschedules -A -o json | jq '{kind:"List", items:[.items[] | select(.spec.template.spec.clusterPair=="remotecluster")]}' | kubectl dr resume migrationschedule -f -)";
 
-constexpr std::string_view kPerformExamples = R"(  # On the destination: fail the schedule's namespaces over (Stork's controller does the work)
+constexpr std::string_view kPerformExamples =
+    R"(  # On the destination: fail the schedule's namespaces over (Stork's controller does the work)
   kubectl dr perform failover -m migrationschedule -n zookeeper
 
   # The source cluster is down: only bring the apps up here
@@ -438,15 +439,17 @@ VerbDef perform_verb() {
       .summary = "Fail the schedule's namespaces over to this cluster",
       .flags = {&kSkipSourceOperations},
       .run = [](const Invocation& i, Io& io) { return perform_command(stork::ActionType::Failover, i, io); },
-      .use = "kubectl dr perform failover -m SCHEDULE [-n NS] [--include-namespaces A,B | "
-             "--exclude-namespaces A,B] [--skip-source-operations] [flags]",
+      .use =
+          "kubectl dr perform failover -m SCHEDULE [-n NS] [--include-namespaces A,B | "
+          "--exclude-namespaces A,B] [--skip-source-operations] [flags]",
   };
   SubcommandDef failback{
       .name = "failback",
       .summary = "Fail the schedule's namespaces back to the cluster they came from",
       .run = [](const Invocation& i, Io& io) { return perform_command(stork::ActionType::Failback, i, io); },
-      .use = "kubectl dr perform failback -m SCHEDULE [-n NS] [--include-namespaces A,B | "
-             "--exclude-namespaces A,B] [flags]",
+      .use =
+          "kubectl dr perform failback -m SCHEDULE [-n NS] [--include-namespaces A,B | "
+          "--exclude-namespaces A,B] [flags]",
   };
   verb.subcommands = {failover, failback};
   return verb;
@@ -460,8 +463,8 @@ const std::vector<const FlagDef*>& global_flags() {
 
 const std::vector<VerbDef>& verb_table() {
   // Runbook order of first use.
-  static const std::vector<VerbDef> verbs = {deactivate_verb(), status_verb(), schedule_verb(true),
-                                             activate_verb(), schedule_verb(false), perform_verb()};
+  static const std::vector<VerbDef> verbs = {deactivate_verb(), status_verb(),        schedule_verb(true),
+                                             activate_verb(),   schedule_verb(false), perform_verb()};
   return verbs;
 }
 

@@ -72,7 +72,8 @@ Result<std::vector<std::string>> action_namespaces(const std::vector<std::string
                                                    const std::vector<std::string>& include,
                                                    const std::vector<std::string>& exclude) {
   if (!include.empty() && !exclude.empty()) {
-    return Error::usage("can provide only one of --include-namespaces or --exclude-namespaces values at once");
+    return Error::usage(
+        "can provide only one of --include-namespaces or --exclude-namespaces values at once");
   }
   const auto& given = include.empty() ? exclude : include;
   std::vector<std::string> outside;
@@ -93,7 +94,8 @@ Result<std::vector<std::string>> action_namespaces(const std::vector<std::string
 
 std::string action_body(const ActionRequest& request) {
   const bool failover = request.type == ActionType::Failover;
-  std::string body = R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Action","metadata":{"name":)";
+  std::string body =
+      R"({"apiVersion":"stork.libopenstorage.org/v1alpha1","kind":"Action","metadata":{"name":)";
   append_json_string(body, request.name);
   body += R"(,"namespace":)";
   append_json_string(body, request.namespace_name);
@@ -104,7 +106,9 @@ std::string action_body(const ActionRequest& request) {
   append_string_array(body, request.namespaces);
   body += R"(,"migrationScheduleReference":)";
   append_json_string(body, request.schedule);
-  if (failover) body += request.skip_source_operations ? R"(,"skipSourceOperations":true)" : R"(,"skipSourceOperations":false)";
+  if (failover)
+    body += request.skip_source_operations ? R"(,"skipSourceOperations":true)"
+                                           : R"(,"skipSourceOperations":false)";
   body += R"(}}},"status":{}})";
   return body;
 }
@@ -115,13 +119,15 @@ std::string action_stage_display(ActionType type, std::string_view stage) {
   if (stage == "ScaleDownSource") return "Scale Down (on source)";
   if (stage == "ScaleDownDestination") return "Scale Down (on destination)";
   if (stage == "WaitAfterScaleDown") {
-    return failover ? "Waiting for Apps to Scale Down (on source)" : "Waiting for Apps to Scale Down (on destination)";
+    return failover ? "Waiting for Apps to Scale Down (on source)"
+                    : "Waiting for Apps to Scale Down (on destination)";
   }
   if (stage == "LastMileMigration") {
     return failover ? "Last Mile Migration (from source -> destination)"
                     : "Last Mile Migration (from destination -> source)";
   }
-  if (stage == "ScaleUpSource") return failover ? "Rolling Back Scale Down (on source)" : "Scale Up (on source)";
+  if (stage == "ScaleUpSource")
+    return failover ? "Rolling Back Scale Down (on source)" : "Scale Up (on source)";
   if (stage == "ScaleUpDestination") {
     return failover ? "Scale Up (on destination)" : "Rolling Back Scale Down (on destination)";
   }
@@ -131,7 +137,7 @@ std::string action_stage_display(ActionType type, std::string_view stage) {
 
 std::string action_more_info(const rapidjson::Value& action) {
   const auto* status = at_path(action, "status");
-  const std::string reason(status != nullptr ? string_member(*status, "reason") : "");
+  std::string reason(status != nullptr ? string_member(*status, "reason") : "");
   const auto* items = summary_items(action);
   // No summary yet (or an empty one, which storkctl drops from its table): the reason says it all.
   if (items == nullptr) return reason;

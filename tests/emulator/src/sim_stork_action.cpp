@@ -32,9 +32,9 @@ struct StageUpdate {
   std::string stage;
   std::string status;
   std::string reason;
-  bool finished = false;           // set finishTimestamp
-  const Val* summary = nullptr;    // status.summary, when given
-  int scale_down_checks = -1;      // the emulator's own counter, kept in an annotation
+  bool finished = false;         // set finishTimestamp
+  const Val* summary = nullptr;  // status.summary, when given
+  int scale_down_checks = -1;    // the emulator's own counter, kept in an annotation
 };
 
 void update_status(const ActionRef& ref, const StageUpdate& u) {
@@ -181,12 +181,14 @@ void set_application_activated(Cluster& c, const std::string& ns, const std::vec
   for (auto& ms : list_docs(c, *ms_r)) {
     if (activated && annotation(*ms, kAnnStaticCopy) != "true") continue;
     auto migrated = string_list(find_path(*ms, {"spec", "template", "spec", "namespaces"}));
-    bool relevant = namespace_of(*ms) == ns || std::any_of(namespaces.begin(), namespaces.end(), [&](auto& n) {
-                      return std::find(migrated.begin(), migrated.end(), n) != migrated.end();
-                    });
+    bool relevant =
+        namespace_of(*ms) == ns || std::any_of(namespaces.begin(), namespaces.end(), [&](auto& n) {
+          return std::find(migrated.begin(), migrated.end(), n) != migrated.end();
+        });
     if (!relevant || get_bool(*ms, {"status", "applicationActivated"}) == activated) continue;
     modify_object(c, *ms_r, namespace_of(*ms), name_of(*ms), [&](Doc& d) {
-      set_bool(object_member(d, "status", d.GetAllocator()), "applicationActivated", activated, d.GetAllocator());
+      set_bool(object_member(d, "status", d.GetAllocator()), "applicationActivated", activated,
+               d.GetAllocator());
       return true;
     });
   }
@@ -213,8 +215,11 @@ Plan plan_of(const Val& action) {
 class ActionRun {
  public:
   ActionRun(Emulator& e, const ActionRef& ref, const Val& action)
-      : e_(e), ref_(ref), plan_(plan_of(action)),
-        stage_(get_string(action, {"status", "stage"})), status_(get_string(action, {"status", "status"})),
+      : e_(e),
+        ref_(ref),
+        plan_(plan_of(action)),
+        stage_(get_string(action, {"status", "stage"})),
+        status_(get_string(action, {"status", "status"})),
         checks_(std::atoi(annotation(action, "emulator.kubectl-dr.io/scale-down-checks").c_str())) {}
 
   // One reconcile; true while there is more to do.
@@ -259,7 +264,8 @@ class ActionRun {
     } else if (stage_ == "ScaleDownSource" || stage_ == "ScaleDownDestination") {
       ok ? move_to("WaitAfterScaleDown") : move_to(kFinal);
     } else if (stage_ == "WaitAfterScaleDown" || stage_ == "LastMileMigration") {
-      const char* next = stage_ == "WaitAfterScaleDown" ? "LastMileMigration" : (fo ? "ScaleUpDestination" : "ScaleUpSource");
+      const char* next = stage_ == "WaitAfterScaleDown" ? "LastMileMigration"
+                                                        : (fo ? "ScaleUpDestination" : "ScaleUpSource");
       ok ? move_to(next) : move_to(fo ? "ScaleUpSource" : "ScaleUpDestination");
     } else {
       // A scale-up stage: the last one, or the rollback, which fails the Action whatever it did.
@@ -292,9 +298,10 @@ class ActionRun {
                   " is not created by Stork. Please ensure that the failover is initiated in the cluster you "
                   "want to failover to");
     if (plan_.failover && plan_.skip_source)
-      return move_to("ScaleUpDestination",
-                     "Skipping source cluster operations and moving to the Failover ScaleUpDestinationStage since "
-                     "SkipSourceOperations is set to true");
+      return move_to(
+          "ScaleUpDestination",
+          "Skipping source cluster operations and moving to the Failover ScaleUpDestinationStage since "
+          "SkipSourceOperations is set to true");
     if (!plan_.failover) {
       std::string latest = latest_migration_status(*ms);
       if (latest != "Successful" && latest != "PartialSuccess")
@@ -379,13 +386,14 @@ class ActionRun {
     set_member(spec, "namespaces", std::move(namespaces), a);
     set_member(m, "spec", std::move(spec), a);
     std::string err;
-    if (!create_object(*down, *mig_r, m, &err)) return fail("Failed to create the last mile migration: " + err);
+    if (!create_object(*down, *mig_r, m, &err))
+      return fail("Failed to create the last mile migration: " + err);
     MigrationResult r = execute_migration(e_, *down, ref_.ns, name);
     if (r.status.empty() || r.status == "InProgress" || r.status == "Pending")
       r = await_migration_outcome(*down, ref_.ns, name, std::chrono::seconds(60));
     if (r.status == "Successful" || r.status == "PartialSuccess") return succeed();
-    fail("Last mile migration " + ref_.ns + "/" + name + " " + (r.status.empty() ? "did not finish" : r.status) +
-         (r.reason.empty() ? "" : ": " + r.reason));
+    fail("Last mile migration " + ref_.ns + "/" + name + " " +
+         (r.status.empty() ? "did not finish" : r.status) + (r.reason.empty() ? "" : ": " + r.reason));
   }
 
   // Scales up in the cluster given (nullptr: the remote one); a rollback reports Rollback*.

@@ -24,7 +24,7 @@ homepage="https://github.com/${DR_GITHUB_REPO}"
 
 # Every executable an install needs; kubectl-dr is what krew links onto PATH.
 executables=(kubectl-dr kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-status kubectl-dr-suspend
-  kubectl-dr-resume kubectl-dr-perform kubectl_complete-dr)
+  kubectl-dr-resume kubectl-dr-perform kubectl-dr-failover kubectl-dr-failback kubectl_complete-dr)
 docs=(LICENSE README.md)
 # Shared libraries a release binary may need: glibc and its loader.
 allowed_needed_regex='^(libc\.so\.6|libm\.so\.6|ld-linux-x86-64\.so\.2|ld-linux-aarch64\.so\.1)$'

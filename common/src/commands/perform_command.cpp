@@ -24,7 +24,8 @@ Error lookup_failed(Error cause, const std::string& message) {
   return error;
 }
 
-// spec.template.spec.namespaces, and every namespace a namespaceSelectors pair picks.
+}  // namespace
+
 Result<std::vector<std::string>> namespaces_of_schedule(kube::ApiClient& api,
                                                         const rapidjson::Value& schedule) {
   std::vector<std::string> namespaces = stork::schedule_namespaces(schedule);
@@ -48,6 +49,8 @@ Result<std::vector<std::string>> namespaces_of_schedule(kube::ApiClient& api,
   }
   return namespaces;
 }
+
+namespace {
 
 std::tm local_now() {
   const std::time_t now = std::time(nullptr);

@@ -13,7 +13,9 @@
 namespace dr::commands {
 
 Io process_io() {
-  return Io{std::cin, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1, {}};
+  Io io{std::cin, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1, {}};
+  io.in_is_terminal = ::isatty(STDIN_FILENO) == 1;
+  return io;
 }
 
 Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& overrides,

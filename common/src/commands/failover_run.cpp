@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "dr/core/time.hpp"
@@ -31,6 +33,14 @@ std::string owner_text() {
   std::array<char, 256> host{};
   if (gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
   return std::string(host.data()) + " pid " + std::to_string(getpid());
+}
+
+// Fault injection for the end-to-end tests of --resume: KUBECTL_DR_CRASH_AT=POINT kills the process
+// with SIGKILL at that point, as a power cut or `kill -9` would: a stage id (right after the journal
+// records that stage) or "last-mile-created" (the Migration exists, its result is not yet known).
+void crash_point(std::string_view point) {
+  const char* at = std::getenv("KUBECTL_DR_CRASH_AT");
+  if (at != nullptr && point == at) std::raise(SIGKILL);
 }
 
 // The namespaces as a Selection, for the activation engine.
@@ -118,6 +128,8 @@ class StageRunner {
         if (auto saved = save_journal(*to_.client, args_, journal_, version_); !saved) {
           result = std::move(saved).error();
           record.outcome = StageOutcome::Failed;
+        } else {
+          crash_point(stork::stage_id(stages[i]));
         }
       } else {
         record.outcome = StageOutcome::Failed;
@@ -172,7 +184,8 @@ class StageRunner {
       case Stage::DeactivateDomain:
         return set_domain(from_, false);
       case Stage::ScaleDown:
-        return activate(from_, stork::Mode::DeactivateApps, record, scaled_down_report_);
+        DR_TRY(activate(from_, stork::Mode::DeactivateApps, record, scaled_down_report_));
+        return clear_application_activated(from_);
       case Stage::WaitStopped:
         return wait_for_workloads(*from_.client, scaled_down_report_, stork::Mode::DeactivateApps, args_.timeout);
       case Stage::LastMileMigration:
@@ -242,6 +255,20 @@ class StageRunner {
     return {};
   }
 
+  // The apps no longer run on `cluster`: its schedule must not say they do, or Stork refuses every
+  // migration into it (the failback's last mile, later). The engine clears the flag on static
+  // copies only, as storkctl does; an activation on the source (a rollback) sets it there too.
+  Result<void> clear_application_activated(RunCluster& cluster) {
+    auto schedule = cluster.client->get(kube::types::migrationschedules, args_.namespace_name, args_.schedule);
+    if (!schedule) return std::move(schedule).error().wrap("reading the MigrationSchedule on " + cluster.context);
+    if (!stork::bool_at(*schedule, "status.applicationActivated").value_or(false)) return {};
+    auto patched = cluster.client->patch(kube::types::migrationschedules, args_.namespace_name, args_.schedule,
+                                         kube::PatchType::Merge,
+                                         stork::application_activated_patch_body(false, ""));
+    if (!patched) return std::move(patched).error().wrap("clearing applicationActivated on " + cluster.context);
+    return {};
+  }
+
   // Is `domain` active, as `to` sees it?
   Result<bool> domain_active(const std::string& domain) {
     bool active = true;
@@ -308,6 +335,7 @@ class StageRunner {
         !created && !created.error().is_server(409)) {  // AlreadyExists: created before a crash
       return std::move(created).error().wrap("creating the last-mile Migration " + name);
     }
+    crash_point("last-mile-created");
     DR_TRY_ASSIGN(auto migration,
                   poll_object(client, kube::types::migrations, args_.namespace_name, name, args_.timeout,
                               [](const rapidjson::Value& object) {

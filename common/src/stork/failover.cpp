@@ -124,6 +124,12 @@ std::string journal_configmap(const Journal& journal, std::string_view namespace
   field("name", journal_name(journal.schedule));
   field("namespace", namespace_name);
   if (!resource_version.empty()) field("resourceVersion", resource_version);
+  // Stork's resource collector skips objects carrying this: without it, the last-mile migration
+  // would copy the other cluster's journal over this one.
+  w.Key("annotations");
+  w.StartObject();
+  field("stork.libopenstorage.org/skip-resource", "true");
+  w.EndObject();
   w.Key("labels");
   w.StartObject();
   field("app.kubernetes.io/managed-by", "kubectl-dr");

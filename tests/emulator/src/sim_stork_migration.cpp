@@ -140,6 +140,10 @@ void migrate_resources(Cluster& source, Cluster* dest, const std::string& ns, co
           refs && refs->IsArray() && !refs->Empty())
         continue;
       if (k[1] == std::string("services") && obj_name == "kubernetes" && n == "default") continue;
+      // The resource collector leaves out what asks to be left out (and the older spelling).
+      if (annotation(obj, "stork.libopenstorage.org/skip-resource") == "true" ||
+          annotation(obj, "stork.libopenstorage.org/skipresource") == "true")
+        continue;
       ++total;
       Doc out;
       out.CopyFrom(obj, out.GetAllocator());

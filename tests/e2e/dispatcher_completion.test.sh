@@ -18,7 +18,7 @@ complete() {
   env PATH="$KREW_PATH" kubectl __complete dr "$@" 2>/dev/null | cut -f1 | tr '\n' ' ' | sed 's/ $//'
 }
 
-expect_eq "verbs" "$(complete "")" "deactivate status suspend activate resume perform version help :4"
+expect_eq "verbs" "$(complete "")" "deactivate status suspend activate resume perform failover failback version help :4"
 expect_eq "verbs by prefix" "$(complete s)" "status suspend :4"
 expect_eq "activate's resources" "$(complete activate "")" "clusterdomain migration :4"
 expect_eq "deactivate's resources" "$(complete deactivate "")" "clusterdomain migration apps :4"

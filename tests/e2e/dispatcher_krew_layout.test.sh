@@ -9,7 +9,7 @@ start_emulator --clusters us-east-1a,us-east-1b --seed zookeeper-failover
 store="$E2E_TMP/store/dr/v0"
 link_dir="$E2E_TMP/bin"
 mkdir -p "$store" "$link_dir"
-for exe in kubectl-dr kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-status kubectl-dr-suspend kubectl-dr-resume kubectl-dr-perform; do
+for exe in kubectl-dr kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-status kubectl-dr-suspend kubectl-dr-resume kubectl-dr-perform kubectl-dr-failover kubectl-dr-failback; do
   cp "$DR_BIN_DIR/$exe" "$store/$exe"
 done
 ln -s "$store/kubectl-dr" "$link_dir/kubectl-dr"
@@ -22,7 +22,7 @@ expect_eq "only kubectl-dr is a plugin on this PATH" "$OUT" $'The following comp
 # Help, version, unknown commands: the dispatcher's own.
 run_capture kdr
 expect_eq "kubectl dr alone exits 0" "$RC" 0
-for verb in activate deactivate status suspend resume perform; do
+for verb in activate deactivate status suspend resume perform failover failback; do
   check "kubectl dr lists $verb" grep -Eq "^  $verb +[A-Z]" <<<"$OUT"
 done
 expect_eq "the runbook has 5 steps" "$(grep -c '^  [0-9]\. kubectl dr ' <<<"$OUT")" 5

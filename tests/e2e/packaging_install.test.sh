@@ -12,10 +12,10 @@ run_capture cmake --install "$build_dir" --prefix "$prefix"
 expect_eq "cmake --install exits 0" "$RC" 0
 
 for exe in kubectl-dr kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-status kubectl-dr-suspend \
-  kubectl-dr-resume kubectl-dr-perform kubectl_complete-dr; do
+  kubectl-dr-resume kubectl-dr-perform kubectl-dr-failover kubectl-dr-failback kubectl_complete-dr; do
   check "bin/$exe is installed and executable" test -x "$prefix/bin/$exe"
 done
-for verb in activate deactivate status suspend resume perform; do
+for verb in activate deactivate status suspend resume perform failover failback; do
   expect_eq "bin/kubectl_complete-dr-$verb links to kubectl_complete-dr" \
     "$(readlink "$prefix/bin/kubectl_complete-dr-$verb")" "kubectl_complete-dr"
 done
@@ -24,7 +24,7 @@ PREFIX_PATH="$prefix/bin:/usr/bin:/bin"
 run_capture env PATH="$PREFIX_PATH" kubectl plugin list
 expect_eq "kubectl plugin list exits 0" "$RC" 0
 expect_eq "kubectl plugin list warns about nothing" "$ERR" ""
-for exe in kubectl-dr kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-status kubectl-dr-suspend kubectl-dr-resume kubectl-dr-perform; do
+for exe in kubectl-dr kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-status kubectl-dr-suspend kubectl-dr-resume kubectl-dr-perform kubectl-dr-failover kubectl-dr-failback; do
   check "kubectl plugin list shows $exe" grep -qxF "$prefix/bin/$exe" <<<"$OUT"
 done
 lacks() { ! grep -qE "$1" <<<"$2"; }  # lacks REGEX TEXT
@@ -46,7 +46,7 @@ run_capture env PATH="$PREFIX_PATH" kubectl __complete dr status ""
 expect_eq "kubectl completes status' resources (via kubectl_complete-dr-status)" \
   "$(cut -f1 <<<"$OUT" | tr '\n' ' ')" "clusterdomains clusterdomainupdates migrationschedules migrations apps :4 "
 run_capture env PATH="$PREFIX_PATH" kubectl __complete dr ""
-expect_eq "each verb is offered once" "$(cut -f1 <<<"$OUT" | grep -c -x -e activate -e deactivate -e status -e suspend -e resume -e perform)" 6
+expect_eq "each verb is offered once" "$(cut -f1 <<<"$OUT" | grep -c -x -e activate -e deactivate -e status -e suspend -e resume -e perform -e failover -e failback)" 8
 expect_contains "version is offered" "$OUT" $'\nversion\t'
 
 finish

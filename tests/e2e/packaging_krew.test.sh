@@ -37,7 +37,7 @@ echo "archive: $(du -h "$archive" | cut -f1) $archive"
 # The archive: regular files only (krew extracts files and directories, nothing else), flat.
 members="$(tar -tzf "$archive" | sort | tr '\n' ' ')"
 expect_eq "archive members" "$members" \
-  "LICENSE README.md kubectl-dr kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-perform kubectl-dr-resume kubectl-dr-status kubectl-dr-suspend kubectl_complete-dr "
+  "LICENSE README.md kubectl-dr kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-failback kubectl-dr-failover kubectl-dr-perform kubectl-dr-resume kubectl-dr-status kubectl-dr-suspend kubectl_complete-dr "
 expect_eq "archive holds regular files only" "$(tar -tvzf "$archive" | cut -c1 | sort -u | tr -d '\n')" "-"
 expect_eq "executables are 0755" "$(tar -tvzf "$archive" | awk '$6 ~ /^kubectl/ {print $1}' | sort -u)" "-rwxr-xr-x"
 lacks() { ! grep -qE "$1" <<<"$2"; }  # lacks REGEX TEXT

@@ -61,7 +61,8 @@ Result<FailoverArgs> read_args(Direction direction, const Invocation& invocation
                         "\": name the MigrationSchedule with -m");
   }
   args.schedule = invocation.text("migration-reference");
-  if (args.schedule.empty()) return Error::usage("name the MigrationSchedule to " + word + " with -m SCHEDULE");
+  if (args.schedule.empty())
+    return Error::usage("name the MigrationSchedule to " + word + " with -m SCHEDULE");
   args.to_context = invocation.text("to");
   args.from_context = invocation.text("from");
   args.skip_source = direction == Direction::Failover && invocation.flag("skip-source-operations");
@@ -82,7 +83,8 @@ Result<FailoverArgs> read_args(Direction direction, const Invocation& invocation
   args.rollback = !invocation.flag("no-rollback");
   args.force = invocation.flag("force");
   DR_TRY_ASSIGN(args.timeout, invocation.duration("timeout"));
-  if (invocation.common.output == cli::OutputFormat::Name || invocation.common.output == cli::OutputFormat::Wide) {
+  if (invocation.common.output == cli::OutputFormat::Name ||
+      invocation.common.output == cli::OutputFormat::Wide) {
     return Error::usage("-o name|wide are not supported here; use -o json or -o yaml");
   }
   return args;
@@ -99,7 +101,8 @@ Result<RunCluster> connect_to(Io& io, const cli::CommonFlags& flags, const std::
 // (SelfSubjectAccessReview not served, as on the emulator).
 std::optional<bool> may(kube::ApiClient& client, std::string_view verb, std::string_view group,
                         std::string_view resource, std::string_view ns) {
-  std::string body = R"({"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"verb":)";
+  std::string body =
+      R"({"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"verb":)";
   stork::append_json_string(body, verb);
   body += R"(,"group":)";
   stork::append_json_string(body, group);
@@ -128,7 +131,8 @@ Check rbac_check(const FailoverArgs& args, RunCluster& from, RunCluster& to, boo
   std::vector<Need> needs;
   auto workloads = [&](RunCluster* cluster) {
     for (const auto& ns : args.namespaces) {
-      for (const char* resource : {"deployments", "statefulsets"}) needs.push_back({cluster, "patch", "apps", resource, ns});
+      for (const char* resource : {"deployments", "statefulsets"})
+        needs.push_back({cluster, "patch", "apps", resource, ns});
       needs.push_back({cluster, "patch", "batch", "cronjobs", ns});
     }
   };
@@ -149,16 +153,16 @@ Check rbac_check(const FailoverArgs& args, RunCluster& from, RunCluster& to, boo
     if (!allowed) {
       ++unknown;
     } else if (!*allowed) {
-      denied.push_back(std::string(need.verb) + " " + need.resource + (need.ns.empty() ? "" : " in " + need.ns) +
-                       " on " + need.cluster->context);
+      denied.push_back(std::string(need.verb) + " " + need.resource +
+                       (need.ns.empty() ? "" : " in " + need.ns) + " on " + need.cluster->context);
     }
   }
   if (!denied.empty()) return {"fail", "permissions", "not allowed: " + strings::join(denied, "; ")};
   if (unknown == needs.size()) {
     return {"skip", "permissions", "not checked: the servers do not answer SelfSubjectAccessReview"};
   }
-  return {"ok", "permissions", "every write of the run is allowed (" + std::to_string(needs.size() - unknown) +
-                                   " checks)"};
+  return {"ok", "permissions",
+          "every write of the run is allowed (" + std::to_string(needs.size() - unknown) + " checks)"};
 }
 
 Preflight preflight(FailoverArgs& args, RunCluster& from, RunCluster& to) {
@@ -173,14 +177,16 @@ Preflight preflight(FailoverArgs& args, RunCluster& from, RunCluster& to) {
   }
   const bool static_copy = stork::is_static_copy(*here);
   if (failover != static_copy) {
-    checks.push_back({"fail", to.context,
-                      "MigrationSchedule " + args.namespace_name + "/" + args.schedule +
-                          (failover ? " is not Stork's static copy: is " + to.context + " the destination?"
-                                    : " is Stork's static copy: --to must name the cluster the schedule runs on")});
+    checks.push_back(
+        {"fail", to.context,
+         "MigrationSchedule " + args.namespace_name + "/" + args.schedule +
+             (failover ? " is not Stork's static copy: is " + to.context + " the destination?"
+                       : " is Stork's static copy: --to must name the cluster the schedule runs on")});
     return result;
   }
-  checks.push_back({"ok", to.context, "reachable; holds " + std::string(failover ? "the static copy of " : "") +
-                                          "MigrationSchedule " + args.namespace_name + "/" + args.schedule});
+  checks.push_back({"ok", to.context,
+                    "reachable; holds " + std::string(failover ? "the static copy of " : "") +
+                        "MigrationSchedule " + args.namespace_name + "/" + args.schedule});
   if (args.namespaces.empty()) {
     checks.push_back({"fail", "namespaces", "the schedule migrates no namespace that was selected"});
     return result;
@@ -195,12 +201,11 @@ Preflight preflight(FailoverArgs& args, RunCluster& from, RunCluster& to) {
                             (failover ? " (if the source is down, use --skip-source-operations)" : "")});
       return result;
     }
-    checks.push_back({"ok", from.context, "reachable; schedule suspend=" +
-                                              std::string(stork::is_suspended(*there) ? "true" : "false") +
-                                              ", autoSuspend=" +
-                                              std::string(stork::bool_at(*there, "spec.autoSuspend").value_or(false)
-                                                              ? "true"
-                                                              : "false")});
+    checks.push_back(
+        {"ok", from.context,
+         "reachable; schedule suspend=" + std::string(stork::is_suspended(*there) ? "true" : "false") +
+             ", autoSuspend=" +
+             std::string(stork::bool_at(*there, "spec.autoSuspend").value_or(false) ? "true" : "false")});
     if (failover) {
       std::chrono::minutes interval{0};
       const auto* policy_name = stork::at_path(*there, "spec.schedulePolicyName");
@@ -209,7 +214,8 @@ Preflight preflight(FailoverArgs& args, RunCluster& from, RunCluster& to) {
           interval = stork::policy_interval(*policy);
         }
       }
-      const auto last = stork::check_last_migration(*there, interval, std::chrono::system_clock::now(), args.force);
+      const auto last =
+          stork::check_last_migration(*there, interval, std::chrono::system_clock::now(), args.force);
       const char* verdicts[] = {"ok", "warn", "fail"};
       checks.push_back({verdicts[static_cast<int>(last.verdict)], "last migration", last.message});
     }
@@ -231,8 +237,9 @@ Preflight preflight(FailoverArgs& args, RunCluster& from, RunCluster& to) {
                                   return {};
                                 });
   result.domains = listed && statuses > 0;
-  checks.push_back({"ok", "cluster domains",
-                    result.domains ? "configured: the run updates them" : "not configured: no domain to update"});
+  checks.push_back(
+      {"ok", "cluster domains",
+       result.domains ? "configured: the run updates them" : "not configured: no domain to update"});
   checks.push_back(rbac_check(args, from, to, result.domains));
   return result;
 }
@@ -265,16 +272,18 @@ std::vector<WorkloadResult> planned_writes(RunCluster& cluster, stork::Mode mode
 
 void print_plan(std::ostream& out, const FailoverArgs& args, const std::vector<stork::Stage>& stages,
                 const std::vector<WorkloadResult>& down, const std::vector<WorkloadResult>& up) {
-  out << "Plan (" << stork::direction_word(args.direction) << " of MigrationSchedule " << args.namespace_name << "/"
-      << args.schedule << "):\n";
+  out << "Plan (" << stork::direction_word(args.direction) << " of MigrationSchedule " << args.namespace_name
+      << "/" << args.schedule << "):\n";
   for (std::size_t i = 0; i < stages.size(); ++i) {
     out << "  " << i + 1 << ". "
         << stork::stage_description(stages[i], args.direction, args.from_context, args.to_context) << "\n";
-    const auto* writes = stages[i] == stork::Stage::ScaleDown ? &down : stages[i] == stork::Stage::ScaleUp ? &up : nullptr;
+    const auto* writes = stages[i] == stork::Stage::ScaleDown ? &down
+                         : stages[i] == stork::Stage::ScaleUp ? &up
+                                                              : nullptr;
     if (writes == nullptr) continue;
     for (const auto& w : *writes) {
-      out << "       " << w.label << " " << w.namespace_name << "/" << w.name << ": " << w.field << " " << w.from
-          << " -> " << w.to << "\n";
+      out << "       " << w.label << " " << w.namespace_name << "/" << w.name << ": " << w.field << " "
+          << w.from << " -> " << w.to << "\n";
     }
   }
 }
@@ -369,7 +378,8 @@ struct JournalState {
 
 Result<JournalState> read_journal(RunCluster& to, const FailoverArgs& args) {
   JournalState state;
-  auto found = to.client->get(kube::types::configmaps, args.namespace_name, stork::journal_name(args.schedule));
+  auto found =
+      to.client->get(kube::types::configmaps, args.namespace_name, stork::journal_name(args.schedule));
   if (!found) {
     if (found.error().is_not_found()) return state;
     return std::move(found).error().wrap("reading the journal of earlier runs");
@@ -396,7 +406,8 @@ Result<int> failover_command(Direction direction, const Invocation& invocation, 
   const bool machine = cli::is_machine_readable(flags.output);
   const bool yes = invocation.flag("yes");
   if (flags.dry_run == DryRun::None && !yes && !io.in_is_terminal) {
-    return Error::usage("refusing to " + word + " without confirmation: there is no terminal to ask on; pass --yes "
+    return Error::usage("refusing to " + word +
+                        " without confirmation: there is no terminal to ask on; pass --yes "
                         "(or --dry-run=client to see the plan)");
   }
   DR_TRY_ASSIGN(auto to, connect_to(io, flags, args.to_context));
@@ -410,21 +421,25 @@ Result<int> failover_command(Direction direction, const Invocation& invocation, 
   DR_TRY_ASSIGN(auto journal_state, read_journal(to, args));
   auto& existing = journal_state.journal;
   if (existing && !existing->finished() && !args.resume) {
-    return Error::make(ErrorCode::Usage,
-                       "a " + std::string(stork::direction_word(existing->direction)) + " of MigrationSchedule " +
-                           args.namespace_name + "/" + args.schedule + " is in progress: run " + existing->run_id +
-                           ", started " + existing->started_at + " by " + existing->owner + " (done: " +
-                           (existing->completed.empty() ? "nothing yet" : strings::join(existing->completed, ", ")) +
-                           "); finish it with --resume");
+    return Error::make(
+        ErrorCode::Usage,
+        "a " + std::string(stork::direction_word(existing->direction)) + " of MigrationSchedule " +
+            args.namespace_name + "/" + args.schedule + " is in progress: run " + existing->run_id +
+            ", started " + existing->started_at + " by " + existing->owner + " (done: " +
+            (existing->completed.empty() ? "nothing yet" : strings::join(existing->completed, ", ")) +
+            "); finish it with --resume");
   }
   if (args.resume) {
-    if (!existing) return Error::usage("nothing to resume: no run of " + args.namespace_name + "/" + args.schedule + " is recorded on " + to.context);
+    if (!existing)
+      return Error::usage("nothing to resume: no run of " + args.namespace_name + "/" + args.schedule +
+                          " is recorded on " + to.context);
     if (existing->finished()) {
       return Error::usage("nothing to resume: run " + existing->run_id + " already ended " + existing->state);
     }
     if (existing->direction != direction) {
-      return Error::usage("run " + existing->run_id + " is a " + std::string(stork::direction_word(existing->direction)) +
-                          ": resume it with kubectl dr " + std::string(stork::direction_word(existing->direction)));
+      return Error::usage(
+          "run " + existing->run_id + " is a " + std::string(stork::direction_word(existing->direction)) +
+          ": resume it with kubectl dr " + std::string(stork::direction_word(existing->direction)));
     }
     args.namespaces = existing->namespaces;
     args.skip_source = existing->skip_source;
@@ -479,16 +494,16 @@ Result<int> failover_command(Direction direction, const Invocation& invocation, 
     // A finished run's journal is replaced (guarded by its version); a new one is created, and a
     // run that created it meanwhile makes this create fail: never two runs at once.
     rapidjson::Document body;
-    body.Parse(stork::journal_configmap(journal, args.namespace_name,
-                                        existing ? journal_state.resource_version : "")
-                   .c_str());
+    body.Parse(
+        stork::journal_configmap(journal, args.namespace_name, existing ? journal_state.resource_version : "")
+            .c_str());
     auto stored = existing ? to.client->update(kube::types::configmaps, args.namespace_name, body)
                            : to.client->create(kube::types::configmaps, args.namespace_name, body);
     if (!stored) {
       Error error = std::move(stored).error();
       if (error.is_conflict()) error.message = "another run started meanwhile: " + error.message;
       return std::move(error).wrap("recording the run in ConfigMap " + args.namespace_name + "/" +
-                        stork::journal_name(args.schedule) + " on " + to.context);
+                                   stork::journal_name(args.schedule) + " on " + to.context);
     }
     version = std::string(stork::resource_version(*stored));
     io.err << "Run " << journal.run_id << " recorded in ConfigMap " << args.namespace_name << "/"

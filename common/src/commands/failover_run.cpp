@@ -91,8 +91,8 @@ Result<rapidjson::Document> poll_object(kube::ApiClient& client, const kube::Res
 
 class StageRunner {
  public:
-  StageRunner(const FailoverArgs& args, stork::Journal& journal, std::string& journal_version, RunCluster& from,
-              RunCluster& to, Io& io)
+  StageRunner(const FailoverArgs& args, stork::Journal& journal, std::string& journal_version,
+              RunCluster& from, RunCluster& to, Io& io)
       : args_(args), journal_(journal), version_(journal_version), from_(from), to_(to), io_(io) {}
 
   RunReport run(const std::vector<Stage>& stages) {
@@ -160,15 +160,19 @@ class StageRunner {
 
  private:
   void print(std::size_t index, std::size_t total, const StageRecord& record) {
-    io_.err << "[" << index + 1 << "/" << total << "] " << record.description << ": " << to_string(record.outcome);
+    io_.err << "[" << index + 1 << "/" << total << "] " << record.description << ": "
+            << to_string(record.outcome);
     if (record.outcome == StageOutcome::Done) io_.err << " (" << format_go_duration(record.elapsed) << ")";
     if (!record.detail.empty()) io_.err << " - " << record.detail;
     io_.err << "\n" << std::flush;
   }
 
   std::string last_failure() const {
-    for (auto it = report_.stages.rbegin(); it != report_.stages.rend(); ++it) {
-      if (it->outcome == StageOutcome::Failed) return std::string(stork::stage_id(it->stage)) + ": " + it->detail;
+    // At most one stage fails: the ones after it are not attempted.
+    for (const auto& record : report_.stages) {
+      if (record.outcome == StageOutcome::Failed) {
+        return std::string(stork::stage_id(record.stage)) + ": " + record.detail;
+      }
     }
     return "";
   }
@@ -187,7 +191,8 @@ class StageRunner {
         DR_TRY(activate(from_, stork::Mode::DeactivateApps, record, scaled_down_report_));
         return clear_application_activated(from_);
       case Stage::WaitStopped:
-        return wait_for_workloads(*from_.client, scaled_down_report_, stork::Mode::DeactivateApps, args_.timeout);
+        return wait_for_workloads(*from_.client, scaled_down_report_, stork::Mode::DeactivateApps,
+                                  args_.timeout);
       case Stage::LastMileMigration:
         return last_mile(record);
       case Stage::ScaleUp:
@@ -199,12 +204,13 @@ class StageRunner {
   }
 
   Result<void> set_suspend(RunCluster& cluster, bool suspend) {
-    auto patched = cluster.client->patch(kube::types::migrationschedules, args_.namespace_name, args_.schedule,
-                                         kube::PatchType::Merge, stork::suspend_patch_body(suspend, ""));
+    auto patched =
+        cluster.client->patch(kube::types::migrationschedules, args_.namespace_name, args_.schedule,
+                              kube::PatchType::Merge, stork::suspend_patch_body(suspend, ""));
     if (!patched) {
       return std::move(patched).error().wrap(std::string(suspend ? "suspending" : "resuming") +
-                                             " MigrationSchedule " + args_.namespace_name + "/" + args_.schedule +
-                                             " on " + cluster.context);
+                                             " MigrationSchedule " + args_.namespace_name + "/" +
+                                             args_.schedule + " on " + cluster.context);
     }
     return {};
   }
@@ -226,7 +232,8 @@ class StageRunner {
   Result<void> set_domain(RunCluster& cluster, bool activate) {
     DR_TRY_ASSIGN(auto domain, local_domain(*cluster.client));
     if (domain.empty()) {
-      return Error::make(ErrorCode::NotFound, "the ClusterDomainsStatus of " + cluster.context + " names no local domain");
+      return Error::make(ErrorCode::NotFound,
+                         "the ClusterDomainsStatus of " + cluster.context + " names no local domain");
     }
     DR_TRY_ASSIGN(auto active, domain_active(domain));
     if (active == activate) return {};
@@ -237,8 +244,8 @@ class StageRunner {
         !created && !created.error().is_server(409)) {
       return std::move(created).error().wrap("creating ClusterDomainUpdate " + name);
     }
-    DR_TRY_ASSIGN(auto update, poll_object(*to_.client, kube::types::clusterdomainupdates, "", name, args_.timeout,
-                                           [](const rapidjson::Value& object) {
+    DR_TRY_ASSIGN(auto update, poll_object(*to_.client, kube::types::clusterdomainupdates, "", name,
+                                           args_.timeout, [](const rapidjson::Value& object) {
                                              const auto* status = stork::at_path(object, "status.status");
                                              return status != nullptr && status->IsString() &&
                                                     std::string_view(status->GetString()) != "" &&
@@ -259,13 +266,16 @@ class StageRunner {
   // migration into it (the failback's last mile, later). The engine clears the flag on static
   // copies only, as storkctl does; an activation on the source (a rollback) sets it there too.
   Result<void> clear_application_activated(RunCluster& cluster) {
-    auto schedule = cluster.client->get(kube::types::migrationschedules, args_.namespace_name, args_.schedule);
-    if (!schedule) return std::move(schedule).error().wrap("reading the MigrationSchedule on " + cluster.context);
+    auto schedule =
+        cluster.client->get(kube::types::migrationschedules, args_.namespace_name, args_.schedule);
+    if (!schedule)
+      return std::move(schedule).error().wrap("reading the MigrationSchedule on " + cluster.context);
     if (!stork::bool_at(*schedule, "status.applicationActivated").value_or(false)) return {};
-    auto patched = cluster.client->patch(kube::types::migrationschedules, args_.namespace_name, args_.schedule,
-                                         kube::PatchType::Merge,
-                                         stork::application_activated_patch_body(false, ""));
-    if (!patched) return std::move(patched).error().wrap("clearing applicationActivated on " + cluster.context);
+    auto patched =
+        cluster.client->patch(kube::types::migrationschedules, args_.namespace_name, args_.schedule,
+                              kube::PatchType::Merge, stork::application_activated_patch_body(false, ""));
+    if (!patched)
+      return std::move(patched).error().wrap("clearing applicationActivated on " + cluster.context);
     return {};
   }
 
@@ -301,8 +311,8 @@ class StageRunner {
         partially_up_ = true;
         return {};
       }
-      return Error::make(ErrorCode::Server, std::to_string(failed) + " workloads could not be scaled on " +
-                                                cluster.context);
+      return Error::make(ErrorCode::Server,
+                         std::to_string(failed) + " workloads could not be scaled on " + cluster.context);
     }
     return {};
   }
@@ -326,7 +336,8 @@ class StageRunner {
     const std::string& name = journal_.last_mile_migration;
     record.detail = "Migration " + args_.namespace_name + "/" + name;
     auto schedule = client.get(kube::types::migrationschedules, args_.namespace_name, args_.schedule);
-    if (!schedule) return std::move(schedule).error().wrap("reading the MigrationSchedule on " + from_.context);
+    if (!schedule)
+      return std::move(schedule).error().wrap("reading the MigrationSchedule on " + from_.context);
     rapidjson::Document body;
     body.Parse(stork::last_mile_migration_body(*schedule, name, args_.namespace_name, args_.namespaces,
                                                journal_.run_id)
@@ -336,13 +347,12 @@ class StageRunner {
       return std::move(created).error().wrap("creating the last-mile Migration " + name);
     }
     crash_point("last-mile-created");
-    DR_TRY_ASSIGN(auto migration,
-                  poll_object(client, kube::types::migrations, args_.namespace_name, name, args_.timeout,
-                              [](const rapidjson::Value& object) {
-                                const auto* stage = stork::at_path(object, "status.stage");
-                                return stage != nullptr && stage->IsString() &&
-                                       std::string_view(stage->GetString()) == "Final";
-                              }));
+    DR_TRY_ASSIGN(auto migration, poll_object(client, kube::types::migrations, args_.namespace_name, name,
+                                              args_.timeout, [](const rapidjson::Value& object) {
+                                                const auto* stage = stork::at_path(object, "status.stage");
+                                                return stage != nullptr && stage->IsString() &&
+                                                       std::string_view(stage->GetString()) == "Final";
+                                              }));
     const auto* status = stork::at_path(migration, "status.status");
     const std::string outcome = status != nullptr && status->IsString() ? status->GetString() : "";
     record.detail += " " + outcome;
@@ -351,8 +361,8 @@ class StageRunner {
       report_.warnings.push_back("the last-mile migration " + name + " was only partly successful");
       return {};
     }
-    return Error::make(ErrorCode::Server, "the last-mile migration " + args_.namespace_name + "/" + name + " " +
-                                              (outcome.empty() ? "ended without a status" : outcome));
+    return Error::make(ErrorCode::Server, "the last-mile migration " + args_.namespace_name + "/" + name +
+                                              " " + (outcome.empty() ? "ended without a status" : outcome));
   }
 
   // The destination could not be brought up: stop what came up there, and start the source again
@@ -365,8 +375,9 @@ class StageRunner {
     for (std::size_t i = 0; i < steps.size(); ++i) {
       StageRecord record;
       record.stage = i == 0 ? Stage::ScaleDown : Stage::ScaleUp;
-      record.description = i == 0 ? "Scale the apps on " + to_.context + " back to 0"
-                                  : "Scale the apps on " + from_.context + " back up to their recorded counts";
+      record.description = i == 0
+                               ? "Scale the apps on " + to_.context + " back to 0"
+                               : "Scale the apps on " + from_.context + " back up to their recorded counts";
       const auto started = Clock::now();
       ActivationReport report;
       auto result = activate(*steps[i].first, steps[i].second, record, report);

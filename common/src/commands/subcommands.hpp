@@ -21,6 +21,7 @@ Result<int> failover_command(stork::Direction direction, const Invocation& invoc
 
 // spec.template.spec.namespaces, and every namespace a namespaceSelectors pair picks (a LIST of
 // namespaces, only when the schedule has selectors).
-Result<std::vector<std::string>> namespaces_of_schedule(kube::ApiClient& api, const rapidjson::Value& schedule);
+Result<std::vector<std::string>> namespaces_of_schedule(kube::ApiClient& api,
+                                                        const rapidjson::Value& schedule);
 
 }  // namespace dr::commands

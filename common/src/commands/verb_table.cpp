@@ -173,10 +173,11 @@ const FlagDef kSkipSourceOperations{
     "skip-source-operations", "", FT::Bool,
     "Do not touch the source cluster (it is down): no suspend, scale-down or last-mile migration there"};
 
-const FlagDef kToContext{"to", "", FT::Text, "The kubeconfig context of the cluster that runs the apps afterwards",
-                         "", "", VS::Contexts};
-const FlagDef kFromContext{"from", "", FT::Text, "The kubeconfig context of the cluster running the apps now", "",
-                           "", VS::Contexts};
+const FlagDef kToContext{
+    "to", "", FT::Text,    "The kubeconfig context of the cluster that runs the apps afterwards",
+    "",   "", VS::Contexts};
+const FlagDef kFromContext{
+    "from", "", FT::Text, "The kubeconfig context of the cluster running the apps now", "", "", VS::Contexts};
 const FlagDef kYes{"yes", "", FT::Bool, "Do not ask for confirmation (needed when there is no terminal)"};
 const FlagDef kResume{"resume", "", FT::Bool,
                       "Finish the run recorded in the destination (after a crash, from any machine)"};
@@ -185,8 +186,8 @@ const FlagDef kNoRollback{"no-rollback", "", FT::Bool,
                           "starting the source again"};
 const FlagDef kForceFailover{"force", "", FT::Bool,
                              "Go on although the last migration failed or never ran (the data may be old)"};
-const FlagDef kFailoverTimeout{"timeout", "", FT::Text, "How long each wait (pods, migration, domain) may take",
-                               "30m"};
+const FlagDef kFailoverTimeout{"timeout", "", FT::Text,
+                               "How long each wait (pods, migration, domain) may take", "30m"};
 
 const std::vector<const FlagDef*> kActivationFlags = {
     &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
@@ -491,37 +492,56 @@ constexpr std::string_view kFailbackExamples = R"(  # Bring the apps home after 
 VerbDef failover_verb(bool failover) {
   VerbDef verb;
   verb.name = failover ? "failover" : "failback";
-  verb.summary = failover ? "Fail a MigrationSchedule's apps over to the destination, in one guarded, resumable run"
-                          : "Fail a MigrationSchedule's apps back to where they came from, in one guarded run";
+  verb.summary =
+      failover ? "Fail a MigrationSchedule's apps over to the destination, in one guarded, resumable run"
+               : "Fail a MigrationSchedule's apps back to where they came from, in one guarded run";
   verb.use = failover ? "kubectl dr failover -m SCHEDULE [-n NS] --to DEST [--from SOURCE | "
                         "--skip-source-operations] [flags]"
                       : "kubectl dr failback -m SCHEDULE [-n NS] --from DR --to ORIGINAL [flags]";
   verb.long_description =
       failover
-          ? "Runs the failover runbook from this client, against both clusters, with no Stork Action controller:\n"
-            "a read-only preflight checklist, the plan, one confirmation, then the stages: suspend the schedule\n"
-            "on the source, scale the source's apps to 0 (counts recorded), wait for them to stop, run a last-mile\n"
+          ? "Runs the failover runbook from this client, against both clusters, with no Stork Action "
+            "controller:\n"
+            "a read-only preflight checklist, the plan, one confirmation, then the stages: suspend the "
+            "schedule\n"
+            "on the source, scale the source's apps to 0 (counts recorded), wait for them to stop, run a "
+            "last-mile\n"
             "migration, deactivate the source's cluster domain (where domains are configured), scale the\n"
-            "destination up to the recorded counts and wait until ready. If the destination cannot be brought up,\n"
+            "destination up to the recorded counts and wait until ready. If the destination cannot be "
+            "brought up,\n"
             "the source is started again (--no-rollback keeps things as they are).\n"
-            "Progress is journaled in ConfigMap kubectl-dr-run-SCHEDULE in the destination: a run killed at any\n"
-            "point is finished with --resume, from any machine; a second run of the schedule is refused meanwhile.\n"
+            "Progress is journaled in ConfigMap kubectl-dr-run-SCHEDULE in the destination: a run killed at "
+            "any\n"
+            "point is finished with --resume, from any machine; a second run of the schedule is refused "
+            "meanwhile.\n"
             "Exit status: 0 success, 1 failure (rolled back or not), 3 partial success (some apps not up)."
           : "Mirrors failover: scale the DR cluster's apps to 0 (counts recorded), activate the original\n"
-            "cluster's domain (where configured), run a last-mile migration back, scale the original cluster up\n"
+            "cluster's domain (where configured), run a last-mile migration back, scale the original cluster "
+            "up\n"
             "and resume its schedule. --from is the cluster running the apps now; --to the one running them\n"
             "afterwards. Journal, --resume, rollback and exit status as for failover.";
   verb.examples = failover ? kFailoverExamples : kFailbackExamples;
-  verb.shared_flags = {&kOutput,       &kDryRun,     &kMigrationReference, &kActionIncludeNamespaces,
-                       &kActionExcludeNamespaces, &kToContext, &kFromContext, &kYes, &kResume, &kNoRollback,
-                       &kForceFailover, &kFailoverTimeout};
+  verb.shared_flags = {&kOutput,
+                       &kDryRun,
+                       &kMigrationReference,
+                       &kActionIncludeNamespaces,
+                       &kActionExcludeNamespaces,
+                       &kToContext,
+                       &kFromContext,
+                       &kYes,
+                       &kResume,
+                       &kNoRollback,
+                       &kForceFailover,
+                       &kFailoverTimeout};
   SubcommandDef schedule{
       .name = "migrationschedule",
       .aliases = {"migrationschedules"},
       .summary = failover ? "Fail over the namespaces of the MigrationSchedule named by -m"
                           : "Fail back the namespaces of the MigrationSchedule named by -m",
-      .run = failover ? [](const Invocation& i, Io& io) { return failover_command(stork::Direction::Failover, i, io); }
-                      : [](const Invocation& i, Io& io) { return failover_command(stork::Direction::Failback, i, io); },
+      .run = failover ? [](const Invocation& i,
+                           Io& io) { return failover_command(stork::Direction::Failover, i, io); }
+                      : [](const Invocation& i,
+                           Io& io) { return failover_command(stork::Direction::Failback, i, io); },
   };
   if (failover) schedule.flags = {&kSkipSourceOperations};
   verb.subcommands = {schedule};
@@ -537,8 +557,8 @@ const std::vector<const FlagDef*>& global_flags() {
 
 const std::vector<VerbDef>& verb_table() {
   // Runbook order of first use.
-  static const std::vector<VerbDef> verbs = {deactivate_verb(), status_verb(),        schedule_verb(true),
-                                             activate_verb(),   schedule_verb(false), perform_verb(),
+  static const std::vector<VerbDef> verbs = {deactivate_verb(),   status_verb(),        schedule_verb(true),
+                                             activate_verb(),     schedule_verb(false), perform_verb(),
                                              failover_verb(true), failover_verb(false)};
   return verbs;
 }

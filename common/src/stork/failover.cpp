@@ -160,14 +160,15 @@ std::string journal_configmap(const Journal& journal, std::string_view namespace
 Result<Journal> parse_journal(const rapidjson::Value& configmap) {
   const auto* data = member(configmap, "data");
   if (data == nullptr || !data->IsObject()) {
-    return Error::make(ErrorCode::Decode, "ConfigMap " + namespaced_name(configmap) + " holds no kubectl-dr journal");
+    return Error::make(ErrorCode::Decode,
+                       "ConfigMap " + namespaced_name(configmap) + " holds no kubectl-dr journal");
   }
   Journal journal;
   journal.run_id = data_string(*data, "runId");
   const std::string operation = data_string(*data, "operation");
   if (journal.run_id.empty() || (operation != "failover" && operation != "failback")) {
-    return Error::make(ErrorCode::Decode,
-                       "ConfigMap " + namespaced_name(configmap) + " is not a kubectl-dr journal (no runId/operation)");
+    return Error::make(ErrorCode::Decode, "ConfigMap " + namespaced_name(configmap) +
+                                              " is not a kubectl-dr journal (no runId/operation)");
   }
   journal.direction = operation == "failover" ? Direction::Failover : Direction::Failback;
   journal.schedule = data_string(*data, "migrationSchedule");
@@ -184,8 +185,9 @@ Result<Journal> parse_journal(const rapidjson::Value& configmap) {
   journal.completed = split_list(data_string(*data, "completedStages"));
   for (const auto& id : journal.completed) {
     if (!stage_from_id(id)) {
-      return Error::make(ErrorCode::Decode, "journal " + namespaced_name(configmap) + " names an unknown stage \"" +
-                                                id + "\" (written by a newer kubectl-dr?)");
+      return Error::make(ErrorCode::Decode, "journal " + namespaced_name(configmap) +
+                                                " names an unknown stage \"" + id +
+                                                "\" (written by a newer kubectl-dr?)");
     }
   }
   journal.state = data_string(*data, "state");
@@ -249,8 +251,8 @@ std::chrono::minutes policy_interval(const rapidjson::Value& policy) {
 }
 
 std::string last_mile_migration_body(const rapidjson::Value& schedule, std::string_view name,
-                                     std::string_view namespace_name, const std::vector<std::string>& namespaces,
-                                     std::string_view run_id) {
+                                     std::string_view namespace_name,
+                                     const std::vector<std::string>& namespaces, std::string_view run_id) {
   rapidjson::Document doc(rapidjson::kObjectType);
   auto& a = doc.GetAllocator();
   rapidjson::Value spec(rapidjson::kObjectType);

@@ -64,7 +64,7 @@ TEST_CASE("completion: verbs, with descriptions, filtered by prefix", "[completi
   FakeSource source;
   const Completion all = dr::commands::complete({""}, source);
   CHECK(values(all) ==
-        std::vector<std::string>{"deactivate", "status", "suspend", "activate", "resume", "perform", "version", "help"});
+        std::vector<std::string>{"deactivate", "status", "suspend", "activate", "resume", "perform", "failover", "failback", "version", "help"});
   CHECK(all.directive == directive::kNoFileComp);
   CHECK_FALSE(all.candidates.front().description.empty());
   CHECK(values(dr::commands::complete({"s"}, source)) == std::vector<std::string>{"status", "suspend"});

@@ -204,5 +204,5 @@ TEST_CASE("verb table: verbs and subcommands are named once", "[verbs]") {
       }
     }
   }
-  CHECK(verbs == std::set<std::string>{"activate", "deactivate", "status", "suspend", "resume", "perform"});
+  CHECK(verbs == std::set<std::string>{"activate", "deactivate", "status", "suspend", "resume", "perform", "failover", "failback"});
 }

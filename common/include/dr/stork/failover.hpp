@@ -27,15 +27,15 @@ enum class Direction { Failover, Failback };
 std::string_view direction_word(Direction direction);  // "failover" / "failback"
 
 enum class Stage {
-  SuspendSchedule,   // failover: the schedule on FROM; failback: make sure TO's schedule is suspended
-  ActivateDomain,    // failback, where domains are configured: TO's domain active again
-  ScaleDown,         // FROM's apps to 0, counts recorded (as `deactivate apps`)
-  WaitStopped,       // until FROM reports no replicas
-  LastMileMigration, // a Migration on FROM of the schedule's namespaces, waited for
-  DeactivateDomain,  // failover, where domains are configured: FROM's domain inactive
-  ScaleUp,           // TO's apps to their recorded counts (as `activate migration`)
-  WaitReady,         // until TO's apps are ready
-  ResumeSchedule,    // failback: TO's schedule resumed
+  SuspendSchedule,    // failover: the schedule on FROM; failback: make sure TO's schedule is suspended
+  ActivateDomain,     // failback, where domains are configured: TO's domain active again
+  ScaleDown,          // FROM's apps to 0, counts recorded (as `deactivate apps`)
+  WaitStopped,        // until FROM reports no replicas
+  LastMileMigration,  // a Migration on FROM of the schedule's namespaces, waited for
+  DeactivateDomain,   // failover, where domains are configured: FROM's domain inactive
+  ScaleUp,            // TO's apps to their recorded counts (as `activate migration`)
+  WaitReady,          // until TO's apps are ready
+  ResumeSchedule,     // failback: TO's schedule resumed
 };
 std::string_view stage_id(Stage stage);  // "scale-down": the journal's and -o json's word
 std::optional<Stage> stage_from_id(std::string_view id);
@@ -58,12 +58,12 @@ struct Journal {
   std::string to_context;
   std::vector<std::string> namespaces;
   std::vector<std::string> completed;  // stage ids, in order
-  std::string state = "InProgress";   // InProgress | Succeeded | Failed | RolledBack
-  std::string last_mile_migration;    // its name, recorded before it is created
+  std::string state = "InProgress";    // InProgress | Succeeded | Failed | RolledBack
+  std::string last_mile_migration;     // its name, recorded before it is created
   std::string started_at;
   std::string updated_at;
-  std::string owner;                  // host and pid of the run that last wrote it
-  std::string message;                // why it failed, when it did
+  std::string owner;    // host and pid of the run that last wrote it
+  std::string message;  // why it failed, when it did
   bool skip_source = false;
 
   bool done(Stage stage) const;
@@ -96,8 +96,8 @@ std::chrono::minutes policy_interval(const rapidjson::Value& policy);
 // The Migration body for the last mile: FROM's schedule template, these namespaces,
 // startApplications false, named `name`, labelled with the run.
 std::string last_mile_migration_body(const rapidjson::Value& schedule, std::string_view name,
-                                     std::string_view namespace_name, const std::vector<std::string>& namespaces,
-                                     std::string_view run_id);
+                                     std::string_view namespace_name,
+                                     const std::vector<std::string>& namespaces, std::string_view run_id);
 
 // "1m30s ago" style age for the warnings.
 std::string describe_age(std::chrono::seconds age);

@@ -192,9 +192,19 @@ step kubectl get pods -n zookeeper "${SRC[@]}"
 step kubectl dr resume migrationschedule migrationschedule -n zookeeper "${SRC[@]}"
 step kubectl dr status migrationschedules -n zookeeper "${SRC[@]}"
 
+note "The same failover as one command: a read-only checklist and the plan first, changing nothing ..."
+step kubectl dr failover -m migrationschedule -n zookeeper --from us-east-1a --to us-east-1b --dry-run=client
+note "... then the run: each stage journaled on us-east-1b, so a crash is finished with --resume."
+step kubectl dr failover -m migrationschedule -n zookeeper --from us-east-1a --to us-east-1b --yes --timeout 2m
+step kubectl get pods -n zookeeper "${DST[@]}"
+
+note "And the failback, the same way."
+step kubectl dr failback -m migrationschedule -n zookeeper --from us-east-1b --to us-east-1a --yes --timeout 2m
+step kubectl get pods -n zookeeper "${SRC[@]}"
+
 finished=true
 echo
-echo "Failover and failback done."
+echo "Failover and failback done, step by step and as one command each."
 if $keep; then
   cat <<EOF
 

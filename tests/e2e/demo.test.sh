@@ -59,10 +59,14 @@ expect_contains "activate migration marks the schedule" "$OUT" \
 expect_contains "activate clusterdomain: storkctl's message" "$OUT" \
   "Cluster Domain activate operation started successfully for us-east-1a"
 expect_contains "resume: storkctl's message" "$OUT" "MigrationSchedule migrationschedule resumed successfully"
-# kubectl get pods runs twice: on the destination after failover, on the source after failback.
+expect_contains "one-command failover: the plan first" "$OUT" "statefulset zookeeper/zk: spec.replicas 3 -> 0"
+expect_contains "one-command failover succeeds" "$OUT" "failover Succeeded"
+expect_contains "one-command failback succeeds" "$OUT" "failback Succeeded"
+# kubectl get pods runs four times: on the destination after each failover, on the source after each
+# failback (step by step, then one command each).
 for pod in zk-0 zk-1 zk-2; do
-  expect_eq "$pod Running after failover and after failback" \
-    "$(grep -cE "^$pod +1/1 +Running " <<<"$OUT")" 2
+  expect_eq "$pod Running after every failover and failback" \
+    "$(grep -cE "^$pod +1/1 +Running " <<<"$OUT")" 4
 done
 no_escapes() { [[ "$1" != *$'\e'* ]]; }
 check "no colour codes without a TTY" no_escapes "$OUT"

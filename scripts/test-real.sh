@@ -20,9 +20,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # seed_ms bounds, the emulator's own port): see docs/emulator-fidelity.md. tests/e2e-real/ holds
 # the scripts written for the real backend; CTest does not run them.
 E2E_ON_REAL=(runbook commands_status commands_help commands_no_stork kubectl_read kubectl_stork
-  dispatcher_krew_layout security_tls)
+  dispatcher_krew_layout security_tls perform_action failover_command)
 
-plugins=(kubectl-dr kubectl-dr-status kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-suspend kubectl-dr-resume)
+plugins=(kubectl-dr kubectl-dr-status kubectl-dr-activate kubectl-dr-deactivate kubectl-dr-suspend kubectl-dr-resume
+  kubectl-dr-perform kubectl-dr-failover kubectl-dr-failback)
 if [ -z "${DR_BIN_DIR:-}" ] || [ -z "${KUBE_EMULATOR:-}" ]; then
   build="${DR_BUILD_DIR:-}"
   if [ -z "$build" ]; then

@@ -40,6 +40,7 @@ type controller struct {
 	mu                          sync.Mutex
 	wake                        chan struct{}
 	cdus, migrations, schedules map[key]bool
+	actions, activeActions      map[key]bool
 	active                      map[key]bool
 	rescan                      bool
 	passMu                      sync.Mutex // one pass at a time (the admin endpoint runs passes too)
@@ -70,6 +71,8 @@ func (k *controller) onEvent(c *Cluster, plural string, e watch.Event) {
 		k.migrations[kk] = true
 	case "migrationschedules":
 		k.schedules[kk] = true
+	case "actions":
+		k.actions[kk] = true
 	default:
 		k.rescan = true
 	}
@@ -102,7 +105,7 @@ func (k *controller) watchLoop(ctx context.Context, c *Cluster, plural string) {
 func (k *controller) scan(ctx context.Context) {
 	found := map[string][]key{}
 	for _, c := range k.s.Clusters {
-		for _, plural := range []string{"clusterdomainupdates", "migrations", "migrationschedules"} {
+		for _, plural := range []string{"clusterdomainupdates", "migrations", "migrationschedules", "actions"} {
 			for _, o := range c.list(ctx, stork(plural), "") {
 				found[plural] = append(found[plural], key{c, namespaceOf(o.Object), nameOf(o.Object)})
 			}
@@ -112,7 +115,7 @@ func (k *controller) scan(ctx context.Context) {
 	defer k.mu.Unlock()
 	for plural, keys := range found {
 		set := map[string]map[key]bool{"clusterdomainupdates": k.cdus, "migrations": k.migrations,
-			"migrationschedules": k.schedules}[plural]
+			"migrationschedules": k.schedules, "actions": k.actions}[plural]
 		for _, x := range keys {
 			set[x] = true
 		}
@@ -139,7 +142,11 @@ func (k *controller) run(ctx context.Context, period time.Duration) {
 		for x := range k.schedules {
 			schedules[x] = true
 		}
-		k.cdus, k.migrations, k.schedules = map[key]bool{}, map[key]bool{}, map[key]bool{}
+		actions := k.actions
+		for x := range k.activeActions {
+			actions[x] = true
+		}
+		k.cdus, k.migrations, k.schedules, k.actions = map[key]bool{}, map[key]bool{}, map[key]bool{}, map[key]bool{}
 		k.mu.Unlock()
 
 		k.passMu.Lock()
@@ -157,9 +164,16 @@ func (k *controller) run(ctx context.Context, period time.Duration) {
 				still[x] = true
 			}
 		}
+		actionsLeft := map[key]bool{}
+		for x := range actions {
+			if k.s.reconcileAction(ctx, x.c, x.ns, x.name) {
+				actionsLeft[x] = true
+			}
+		}
 		k.passMu.Unlock()
 		k.mu.Lock()
 		k.active = still
+		k.activeActions = actionsLeft
 		k.mu.Unlock()
 		select {
 		case <-ctx.Done():
@@ -235,9 +249,9 @@ func main() {
 		}
 	}
 	k := &controller{s: s, wake: make(chan struct{}, 1), cdus: map[key]bool{}, migrations: map[key]bool{},
-		schedules: map[key]bool{}, active: map[key]bool{}}
+		schedules: map[key]bool{}, active: map[key]bool{}, actions: map[key]bool{}, activeActions: map[key]bool{}}
 	for _, c := range s.Clusters {
-		for _, p := range []string{"clusterdomainupdates", "migrations", "migrationschedules",
+		for _, p := range []string{"clusterdomainupdates", "migrations", "migrationschedules", "actions",
 			"clusterdomainsstatuses", "schedulepolicies", "clusterpairs"} {
 			go k.watchLoop(ctx, c, p)
 		}

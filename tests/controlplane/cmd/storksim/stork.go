@@ -314,6 +314,11 @@ func (s *Stork) runMigration(ctx context.Context, source *Cluster, ns, name stri
 				if k.gvr.Resource == "services" && objName == "kubernetes" && n == "default" {
 					continue
 				}
+				// The resource collector leaves out what asks to be left out (and the older spelling).
+				if annotation(o, "stork.libopenstorage.org/skip-resource") == "true" ||
+					annotation(o, "stork.libopenstorage.org/skipresource") == "true" {
+					continue
+				}
 				total++
 				out := deepCopy(o)
 				stripForMigration(out)

@@ -5,6 +5,7 @@
 // the wanted state, and scaling up restores recorded counts only.
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstdio>
@@ -71,12 +72,15 @@ Result<void> save_journal(kube::ApiClient& client, const FailoverArgs& args, sto
   return {};
 }
 
-// Polls one object until `settled` says it is done (true) or the timeout.
+// Polls one object until `settled` says it is done (true) or the timeout: first after 50 ms, then
+// twice as long each time up to 1 s (a migration of one namespace takes well under a second; one of
+// a thousand, minutes).
 Result<rapidjson::Document> poll_object(kube::ApiClient& client, const kube::ResourceType& type,
                                         const std::string& ns, const std::string& name,
                                         std::chrono::milliseconds timeout,
                                         const std::function<bool(const rapidjson::Value&)>& settled) {
   const auto deadline = Clock::now() + timeout;
+  std::chrono::milliseconds pause(50);
   while (true) {
     auto object = client.get(type, ns, name);
     if (!object) return std::move(object).error().wrap("waiting for " + type.kind + " " + name);
@@ -85,7 +89,8 @@ Result<rapidjson::Document> poll_object(kube::ApiClient& client, const kube::Res
     if (timeout.count() > 0 && Clock::now() >= deadline) {
       return Error::make(ErrorCode::Timeout, "timed out waiting for " + type.kind + " " + ns + "/" + name);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(1000));
   }
 }
 

@@ -74,6 +74,8 @@ namespaces_list() {
 }
 NS_LIST="$(namespaces_list)"
 
+# Each measurement sets RESULT (not echoed from a subshell: the emulator must stay this shell's child,
+# so that the EXIT trap stops it).
 one_command() {
   start_clusters "$1"
   local t0 t1
@@ -81,7 +83,7 @@ one_command() {
   kubectl dr failover -m migrationschedule -n dr-admin --from src --to dst --yes -o json >"$WORK/report.json" \
     2>"$WORK/failover.err"
   t1=$(seconds)
-  echo "$(elapsed "$t0" "$t1") $(jq -r '[.stages[] | "\(.stage)=\(.elapsedSeconds)"] | join(" ")' "$WORK/report.json")"
+  RESULT="$(elapsed "$t0" "$t1") $(jq -r '[.stages[] | "\(.stage)=\(.elapsedSeconds)"] | join(" ")' "$WORK/report.json")"
 }
 
 step_by_step() {
@@ -112,14 +114,16 @@ step_by_step() {
   run_step deactivate-domain kubectl dr deactivate clusterdomain src --context dst --wait --timeout 30m
   run_step scale-up+wait kubectl dr activate migration --include-namespaces "$NS_LIST" --context dst --wait \
     --timeout 30m
-  echo "$total$line"
+  RESULT="$total$line"
 }
 
 echo "# one-command failover vs its stages alone: failover-scale:$NAMESPACES:$WORKLOADS, $(nproc) cores, $(date -u +%F)"
 IFS=, read -r -a latencies <<<"$LATENCIES"
 for latency in "${latencies[@]}"; do
   for run in $(seq 1 "$RUNS"); do
-    echo "latency ${latency}ms run $run one-command: $(one_command "$latency")"
-    echo "latency ${latency}ms run $run step-by-step: $(step_by_step "$latency")"
+    one_command "$latency"
+    echo "latency ${latency}ms run $run one-command: $RESULT"
+    step_by_step "$latency"
+    echo "latency ${latency}ms run $run step-by-step: $RESULT"
   done
 done

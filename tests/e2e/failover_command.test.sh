@@ -113,7 +113,8 @@ expect_eq "failover: the source's domain is inactive" \
 kubectl dr failback -m migrationschedule -n zookeeper --from us-east-1b --to us-east-1a --yes >/dev/null 2>&1
 run_capture kubectl dr failover -m migrationschedule -n zookeeper --to us-east-1b --skip-source-operations --yes
 expect_eq "source down: exit 0" "$RC" 0
-expect_contains "source down: the warning names the data's age" "$OUT" "not contacted (--skip-source-operations)"
+expect_contains "source down: the warning names the data's age" "$OUT" \
+  "not contacted (--skip-source-operations): the apps start from data migrated "
 expect_eq "source down: destination at 3" "$(sts_replicas us-east-1b)" 3
 expect_eq "source down: the source was not touched" "$(sts_replicas us-east-1a)" 3
 

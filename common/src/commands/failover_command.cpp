@@ -10,6 +10,7 @@
 #include "dr/cli/printer.hpp"
 #include "dr/core/strings.hpp"
 #include "dr/core/time.hpp"
+#include "dr/stork/annotations.hpp"
 #include "dr/stork/migration_schedules.hpp"
 #include "dr/stork/object.hpp"
 #include "failover_run.hpp"
@@ -165,6 +166,28 @@ Check rbac_check(const FailoverArgs& args, RunCluster& from, RunCluster& to, boo
           "every write of the run is allowed (" + std::to_string(needs.size() - unknown) + " checks)"};
 }
 
+// When the data on the destination was migrated: the newest migrationTime of the workloads of the
+// first namespaces (a bounded look: the age is the same for every namespace a schedule migrates).
+std::optional<TimePoint> newest_migrated_data(kube::ApiClient& client,
+                                              const std::vector<std::string>& namespaces) {
+  constexpr std::size_t kLookedAt = 10;
+  std::optional<TimePoint> newest;
+  for (std::size_t i = 0; i < namespaces.size() && i < kLookedAt; ++i) {
+    for (const auto* type : {&kube::types::statefulsets, &kube::types::deployments}) {
+      (void)client.list(*type, namespaces[i], {},
+                        [&](rapidjson::Value& items, std::string_view) -> Result<void> {
+                          for (const auto& item : items.GetArray()) {
+                            const auto text = stork::annotation(item, stork::annotations::kMigrationTime);
+                            const auto time = text ? stork::parse_migration_time(*text) : std::nullopt;
+                            if (time && (!newest || *time > *newest)) newest = time;
+                          }
+                          return {};
+                        });
+    }
+  }
+  return newest;
+}
+
 Preflight preflight(FailoverArgs& args, RunCluster& from, RunCluster& to) {
   Preflight result;
   const bool failover = args.direction == Direction::Failover;
@@ -220,13 +243,13 @@ Preflight preflight(FailoverArgs& args, RunCluster& from, RunCluster& to) {
       checks.push_back({verdicts[static_cast<int>(last.verdict)], "last migration", last.message});
     }
   } else {
-    const auto last = stork::last_success(*here);
+    const auto newest = newest_migrated_data(*to.client, args.namespaces);
     checks.push_back({"warn", "source",
                       "not contacted (--skip-source-operations): the apps start from " +
-                          (last ? "data of the last successful migration, finished " +
-                                      stork::describe_age(std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now() - last->finished))
-                                : std::string("the last migrated data (its age is unknown here)")) +
+                          (newest ? "data migrated " +
+                                        stork::describe_age(std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now() - *newest))
+                                  : std::string("the last migrated data (its age is unknown here)")) +
                           "; writes made since on the source are lost"});
   }
 

@@ -290,6 +290,20 @@ std::string last_mile_migration_body(const rapidjson::Value& schedule, std::stri
   return {buffer.GetString(), buffer.GetSize()};
 }
 
+std::optional<TimePoint> parse_migration_time(std::string_view text) {
+  // 2006-01-02-150405 -> 2006-01-02T15:04:05Z
+  if (text.size() != 17 || text[10] != '-') return std::nullopt;
+  std::string rfc3339(text.substr(0, 10));
+  rfc3339 += 'T';
+  rfc3339 += text.substr(11, 2);
+  rfc3339 += ':';
+  rfc3339 += text.substr(13, 2);
+  rfc3339 += ':';
+  rfc3339 += text.substr(15, 2);
+  rfc3339 += 'Z';
+  return parse_kube_time(rfc3339);
+}
+
 std::string describe_age(std::chrono::seconds age) {
   if (age.count() < 0) return "in the future (clock skew?)";
   return format_go_duration(std::chrono::duration_cast<std::chrono::seconds>(age)) + " ago";

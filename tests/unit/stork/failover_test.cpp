@@ -151,3 +151,10 @@ TEST_CASE("failover: the policy's interval", "[failover]") {
   CHECK(dr::stork::policy_interval(parse(R"({"policy":{"daily":{"time":"10:00PM"}}})")) ==
         std::chrono::minutes(0));
 }
+
+TEST_CASE("failover: Stork's migrationTime annotation", "[failover]") {
+  CHECK(dr::stork::parse_migration_time("2026-12-08-031505") == at("2026-12-08T03:15:05Z"));
+  CHECK_FALSE(dr::stork::parse_migration_time("2026-12-08T03:15:05Z").has_value());
+  CHECK_FALSE(dr::stork::parse_migration_time("").has_value());
+  CHECK_FALSE(dr::stork::parse_migration_time("2026-12-08-99xx05").has_value());
+}

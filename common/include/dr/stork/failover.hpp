@@ -99,6 +99,9 @@ std::string last_mile_migration_body(const rapidjson::Value& schedule, std::stri
                                      std::string_view namespace_name,
                                      const std::vector<std::string>& namespaces, std::string_view run_id);
 
+// Stork's migrationTime annotation ("2006-01-02-150405", UTC) as a time; nullopt when malformed.
+std::optional<TimePoint> parse_migration_time(std::string_view text);
+
 // "1m30s ago" style age for the warnings.
 std::string describe_age(std::chrono::seconds age);
 

@@ -200,6 +200,34 @@ Result<Journal> parse_journal(const rapidjson::Value& configmap) {
   return journal;
 }
 
+JournalRow journal_row(const Journal& journal, std::string_view namespace_name) {
+  JournalRow row;
+  row.namespace_name = std::string(namespace_name);
+  row.name = journal.run_id;
+  row.created = parse_kube_time(journal.started_at);
+  if (journal.finished()) {
+    row.stage = "Completed";
+  } else {
+    const auto stages = plan_stages(journal.direction, {journal.skip_source, true});
+    const auto next = std::find_if(stages.begin(), stages.end(), [&](Stage s) { return !journal.done(s); });
+    row.stage = next == stages.end() ? "Completed" : std::string(stage_id(*next));
+  }
+  if (journal.state == "InProgress") {
+    row.status = "In-Progress";
+  } else if (journal.state == "Succeeded") {
+    row.status = "Successful";
+  } else if (journal.state == "RolledBack") {
+    row.status = "RollbackSuccessful";
+  } else {
+    row.status = journal.state;  // Failed, RollbackFailed
+  }
+  row.more_info = "kubectl dr " + std::string(direction_word(journal.direction)) + " of " + journal.schedule +
+                  " from " + (journal.from_context.empty() ? "(source skipped)" : journal.from_context) +
+                  " to " + journal.to_context;
+  if (!journal.message.empty()) row.more_info += " ; " + journal.message;
+  return row;
+}
+
 LastMigrationCheck check_last_migration(const rapidjson::Value& schedule, std::chrono::minutes interval,
                                         TimePoint now, bool force) {
   LastMigrationCheck check;

@@ -158,3 +158,25 @@ TEST_CASE("failover: Stork's migrationTime annotation", "[failover]") {
   CHECK_FALSE(dr::stork::parse_migration_time("").has_value());
   CHECK_FALSE(dr::stork::parse_migration_time("2026-12-08-99xx05").has_value());
 }
+
+TEST_CASE("failover: a run as a status row", "[failover]") {
+  dr::stork::Journal journal;
+  journal.run_id = "r1";
+  journal.schedule = "ms";
+  journal.from_context = "a";
+  journal.to_context = "b";
+  journal.started_at = "2026-12-08T03:00:00Z";
+  journal.completed = {"suspend-schedule", "scale-down"};
+  auto row = dr::stork::journal_row(journal, "zk");
+  CHECK(row.name == "r1");
+  CHECK(row.stage == "wait-stopped");
+  CHECK(row.status == "In-Progress");
+  CHECK(row.more_info == "kubectl dr failover of ms from a to b");
+  CHECK(row.created.has_value());
+  journal.state = "RolledBack";
+  journal.message = "last-mile-migration: failed";
+  row = dr::stork::journal_row(journal, "zk");
+  CHECK(row.stage == "Completed");
+  CHECK(row.status == "RollbackSuccessful");
+  CHECK(row.more_info == "kubectl dr failover of ms from a to b ; last-mile-migration: failed");
+}

@@ -77,6 +77,19 @@ std::string journal_configmap(const Journal& journal, std::string_view namespace
 // The journal in a ConfigMap read back; a Decode error names what is missing.
 Result<Journal> parse_journal(const rapidjson::Value& configmap);
 
+// A run as a row of `kubectl dr status failover|failback`, beside Stork's Actions: NAME the run id,
+// STAGE the first stage not done ("Completed" once finished), STATUS in the Action's words
+// (In-Progress, Successful, Failed, RollbackSuccessful), MORE INFO who moved what where.
+struct JournalRow {
+  std::string namespace_name;
+  std::string name;
+  std::optional<TimePoint> created;
+  std::string stage;
+  std::string status;
+  std::string more_info;
+};
+JournalRow journal_row(const Journal& journal, std::string_view namespace_name);
+
 // The last migration of a schedule, judged for a failover.
 struct LastMigrationCheck {
   enum class Verdict { Ok, Warn, Refuse } verdict = Verdict::Ok;

@@ -6,7 +6,8 @@
 # here is a CI test and nothing asserts a time.
 #
 #   scripts/bench-real.sh [--seed scale:N:M] [--runs N] [--scenarios activate,storkctl,kubectl]
-#                         [--storkctl-ns N] [--kubectl-subset N] [--build-dir DIR] [--no-build]
+#                         [--storkctl-ns N] [--storkctl-patterns all,per-namespace]
+#                         [--kubectl-subset N] [--build-dir DIR] [--no-build]
 #                         [--markdown] [--keep-logs DIR]
 #
 #   activate   kubectl-dr-activate migration -A over --seed (default scale:1000:10), a fresh control
@@ -34,6 +35,7 @@ SEED="scale:1000:10"
 RUNS=1
 SCENARIOS="activate,storkctl,kubectl"
 STORKCTL_NS=50
+STORKCTL_PATTERNS="all,per-namespace"
 KUBECTL_SUBSET=100
 BUILD_FIRST=1
 MARKDOWN=0
@@ -44,12 +46,13 @@ while [ $# -gt 0 ]; do
     --runs) RUNS="$2"; shift ;;
     --scenarios) SCENARIOS="$2"; shift ;;
     --storkctl-ns) STORKCTL_NS="$2"; shift ;;
+    --storkctl-patterns) STORKCTL_PATTERNS="$2"; shift ;;
     --kubectl-subset) KUBECTL_SUBSET="$2"; shift ;;
     --build-dir) BUILD="$2"; shift ;;
     --no-build) BUILD_FIRST=0 ;;
     --markdown) MARKDOWN=1 ;;
     --keep-logs) KEEP_LOGS="$2"; shift ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown flag $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -68,7 +71,7 @@ if [ "$BUILD_FIRST" = 1 ]; then
     -DDR_STATIC_DEPS=ON -DDR_WERROR=ON ${CCACHE_LAUNCHER:+-DCMAKE_CXX_COMPILER_LAUNCHER=$CCACHE_LAUNCHER} >/dev/null
   cmake --build "$BUILD" -j2 --target bench >/dev/null
 fi
-export KUBE_EMULATOR="$BUILD/tests/emulator/kube-emulator"
+export KUBE_EMULATOR="${KUBE_EMULATOR:-$BUILD/tests/emulator/kube-emulator}"  # the seeds come from it
 STORKCTL_PATTERN="$BUILD/tests/bench/storkctl-pattern"
 TIMED_RUN="$BUILD/tests/bench/timed-run"
 for bin in "$KUBE_EMULATOR" "$STORKCTL_PATTERN" "$TIMED_RUN" "$BUILD/plugins/kubectl-dr-activate"; do
@@ -159,6 +162,18 @@ apf_counts() {
     }
     END { s = ""; for (f in fs) s = s (s == "" ? "" : ",") f; printf "%d %d %.3f %s\n", d, r, w, (s == "" ? "-" : s) }'
 }
+# request_counts: apiserver_request_total as "VERB RESOURCE/SUBRESOURCE CODE COUNT" lines (every
+# client's: besides the measured one, only the API server's own loopback traffic, a few leases)
+request_counts() {
+  admin_curl /metrics | awk '/^apiserver_request_total\{/ {
+    split($0, parts, " "); l = parts[1]; v = ""; r = ""; sr = ""; c = ""
+    if (match(l, /verb="[^"]*"/)) v = substr(l, RSTART + 6, RLENGTH - 7)
+    if (match(l, /[{,]resource="[^"]*"/)) r = substr(l, RSTART + 11, RLENGTH - 12)
+    if (match(l, /subresource="[^"]*"/)) sr = substr(l, RSTART + 13, RLENGTH - 14)
+    if (match(l, /code="[^"]*"/)) c = substr(l, RSTART + 6, RLENGTH - 7)
+    n[v " " (r == "" ? "-" : r) (sr == "" ? "" : "/" sr) " " c] += parts[2] }
+    END { for (k in n) print k, n[k] }' | sort
+}
 # server_ticks: utime+stime of kube-apiserver and of etcd, in clock ticks: "APISERVER ETCD".
 server_ticks() {
   local name pid
@@ -176,6 +191,7 @@ CLK_TCK="$(getconf CLK_TCK)"
 measure() {
   local label="$1" a0 e0 a1 e1 d0 r0 w0 d1 r1 w1 _
   shift
+  request_counts >"$TMP/requests.before"
   read -r d0 r0 w0 _ <<<"$(apf_counts)"
   read -r a0 e0 <<<"$(server_ticks)"
   if ! "$TIMED_RUN" -o "$TMP/time" -- "$@" >"$TMP/out" 2>"$TMP/err"; then
@@ -183,6 +199,7 @@ measure() {
   fi
   read -r a1 e1 <<<"$(server_ticks)"
   read -r d1 r1 w1 FLOWS <<<"$(apf_counts)"
+  request_counts >"$TMP/requests.after"
   read -r WALL RSS CPU <"$TMP/time"
   REQS=$((d1 - d0 + r1 - r0))
   REJECTED=$((r1 - r0))
@@ -191,14 +208,18 @@ measure() {
   ETCD_CPU="$(awk -v a="$e0" -v b="$e1" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }')"
   echo "  $label: ${WALL}s, $REQS requests ($REJECTED rejected by APF, ${APF_WAIT}s queued, flow schemas: $FLOWS)," \
     "client CPU ${CPU}s, kube-apiserver CPU ${API_CPU}s, etcd CPU ${ETCD_CPU}s" >&2
+  # by verb, resource and status (the API server's own few requests included)
+  join -a2 -e0 -o 0,1.2,2.2 <(awk '{ print $1 "|" $2 "|" $3, $4 }' "$TMP/requests.before") \
+    <(awk '{ print $1 "|" $2 "|" $3, $4 }' "$TMP/requests.after") |
+    awk '$3 - $2 > 0 { split($1, k, "|"); printf "    %s %s %s: %d\n", k[1], k[2], k[3], $3 - $2 }' >&2
 }
 
-RESULTS="$TMP/results.tsv"  # scenario, factor, wall, requests, client cpu, apiserver cpu, etcd cpu, rejected, note
+RESULTS="$TMP/results.tsv"  # scenario, factor, wall, requests, client cpu, apiserver cpu, etcd cpu, rejected, rss, note
 : >"$RESULTS"
 # record SCENARIO FACTOR NOTE: the last measure's figures, times FACTOR (an extrapolation) or 1.
 record() {
   awk -v s="$1" -v f="$2" -v n="$3" -v w="$WALL" -v q="$REQS" -v c="$CPU" -v a="$API_CPU" -v e="$ETCD_CPU" -v r="$REJECTED" \
-    'BEGIN { printf "%s\t%.3f\t%.3f\t%d\t%.2f\t%.2f\t%.2f\t%d\t%s\n", s, f, w * f, q * f, c * f, a * f, e * f, r * f, n }' >>"$RESULTS"
+    -v m="$RSS" 'BEGIN { printf "%s\t%.3f\t%.3f\t%d\t%.2f\t%.2f\t%.2f\t%d\t%.1f\t%s\n", s, f, w * f, q * f, c * f, a * f, e * f, r * f, m / 1024, n }' >>"$RESULTS"
 }
 
 # the writes an activation needs: one per workload with a recorded count, one per suspended
@@ -225,7 +246,7 @@ fi
 
 if want storkctl; then
   factor="$(awk -v n="$STORKCTL_NS" -v t="$SEED_NS" 'BEGIN { printf "%.4f", t / n }')"
-  for pattern in all per-namespace; do
+  for pattern in ${STORKCTL_PATTERNS//,/ }; do
     echo "storkctl's pattern ($pattern) on scale:$STORKCTL_NS:$SEED_PER_NS ..." >&2
     start_control_plane "scale:$STORKCTL_NS:$SEED_PER_NS"
     measure "storkctl -$pattern" "$STORKCTL_PATTERN" --pattern "$pattern"
@@ -257,17 +278,17 @@ stop_control_plane
 act_wall="$(awk -F'\t' '$1 == "activate" { print $3; exit }' "$RESULTS")"
 {
   if [ "$MARKDOWN" = 1 ]; then
-    echo "| scenario | requests | wall (s) | client CPU (s) | kube-apiserver CPU (s) | etcd CPU (s) | APF rejected | notes |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| scenario | requests | wall (s) | client CPU (s) | kube-apiserver CPU (s) | etcd CPU (s) | APF rejected | client peak RSS (MiB) | notes |"
+    echo "|---|---|---|---|---|---|---|---|---|"
   else
-    printf '%-24s %9s %9s %8s %9s %8s %6s  %s\n' scenario requests wall "cli CPU" "apisv CPU" "etcd CPU" "429s" notes
+    printf '%-24s %9s %9s %8s %9s %8s %6s %8s  %s\n' scenario requests wall "cli CPU" "apisv CPU" "etcd CPU" "429s" "RSS MiB" notes
   fi
-  while IFS=$'\t' read -r s f w q c a e r note; do
+  while IFS=$'\t' read -r s f w q c a e r m note; do
     [ -n "$act_wall" ] && [ "$s" != activate ] && note+="; $(awk -v b="$w" -v o="$act_wall" 'BEGIN { printf "%.1fx the activation'"'"'s time", b / o }')"
     if [ "$MARKDOWN" = 1 ]; then
-      printf '| %s | %s | %.3f | %.2f | %.2f | %.2f | %s | %s |\n' "$s" "$q" "$w" "$c" "$a" "$e" "$r" "$note"
+      printf '| %s | %s | %.3f | %.2f | %.2f | %.2f | %s | %s | %s |\n' "$s" "$q" "$w" "$c" "$a" "$e" "$r" "$m" "$note"
     else
-      printf '%-24s %9s %9.3f %8.2f %9.2f %8.2f %6s  %s\n' "$s" "$q" "$w" "$c" "$a" "$e" "$r" "$note"
+      printf '%-24s %9s %9.3f %8.2f %9.2f %8.2f %6s %8s  %s\n' "$s" "$q" "$w" "$c" "$a" "$e" "$r" "$m" "$note"
     fi
   done <"$RESULTS"
 }

@@ -141,7 +141,7 @@ class Pattern {
       char* end = nullptr;
       long replicas = std::strtol(recorded.c_str(), &end, 10);
       if (end == recorded.c_str() || *end != '\0') return;  // "Error parsing replicas for app"
-      auto* spec = item.FindMember("spec") != item.MemberEnd() ? &item["spec"] : nullptr;
+      auto* spec = item.HasMember("spec") ? &item["spec"] : nullptr;
       if (spec == nullptr) return;
       if (spec->HasMember("replicas"))
         (*spec)["replicas"].SetInt64(replicas);
@@ -184,12 +184,12 @@ class Pattern {
     // Every CronJob gets spec.suspend = false, annotated or not.
     ScratchPool scratch;
     list(types::cronjobs, ns, "", [&](rapidjson::Value& item) {
-      auto spec = item.FindMember("spec");
-      if (spec == item.MemberEnd()) return;
-      if (spec->value.HasMember("suspend"))
-        spec->value["suspend"].SetBool(false);
+      if (!item.HasMember("spec")) return;
+      auto& spec = item["spec"];
+      if (spec.HasMember("suspend"))
+        spec["suspend"].SetBool(false);
       else
-        spec->value.AddMember("suspend", false, scratch.GetAllocator());
+        spec.AddMember("suspend", false, scratch.GetAllocator());
       put(types::cronjobs, ns, item, scratch.GetAllocator());
     });
     // ConfigMaps stashing CRs of cluster-wide operators.
@@ -262,16 +262,15 @@ class Pattern {
         }
       }
       if (!relevant) return;
-      auto status = item.FindMember("status");
-      if (status == item.MemberEnd() || !status->value.IsObject()) {
+      if (!item.HasMember("status") || !item["status"].IsObject()) {
         item.RemoveMember("status");
         item.AddMember("status", rapidjson::Value(rapidjson::kObjectType), scratch.GetAllocator());
-        status = item.FindMember("status");
       }
-      if (status->value.HasMember("applicationActivated"))
-        status->value["applicationActivated"].SetBool(true);
+      auto& status = item["status"];
+      if (status.HasMember("applicationActivated"))
+        status["applicationActivated"].SetBool(true);
       else
-        status->value.AddMember("applicationActivated", true, scratch.GetAllocator());
+        status.AddMember("applicationActivated", true, scratch.GetAllocator());
       put(types::migrationschedules, ns, item, scratch.GetAllocator());
     });
   }

@@ -12,14 +12,13 @@
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>  // environ
 
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
-
-extern char** environ;
 
 int main(int argc, char** argv) {
   std::string out_path;

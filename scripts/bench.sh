@@ -20,9 +20,16 @@
 #              kubectl patch (paired runs, 0 ms)
 #   scaling    activate -A at 100, 1,000, 10,000, 50,000 workloads (--sizes), 5 ms
 # --quick: fewer runs and smaller subsets. Default run: about 4 minutes on 2 cores, after the build.
+# --real [flags]: the activation, storkctl and kubectl workloads against a real kube-apiserver and
+#   etcd instead (scripts/bench-real.sh, which lists its own flags: --real --help).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+if [[ " $* " == *" --real "* ]]; then
+  args=()
+  for a in "$@"; do [ "$a" = --real ] || args+=("$a"); done
+  exec bash "$ROOT/scripts/bench-real.sh" ${args[@]+"${args[@]}"}
+fi
 BUILD="$ROOT/build-bench"
 RUNS=5
 SCENARIOS="activate,storkctl,kubectl,loadgen,single,scaling"
@@ -45,7 +52,7 @@ while [ $# -gt 0 ]; do
     --build-dir) BUILD="$2"; shift ;;
     --no-build) BUILD_FIRST=0 ;;
     --markdown) MARKDOWN=1 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown flag $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -129,8 +136,11 @@ measure() {
   if ! "$TIMED_RUN" -o "$TMP/time" -- "$@" >"$TMP/out" 2>"$TMP/err"; then
     echo "error: failed: $*" >&2; tail -5 "$TMP/err" >&2; exit 1
   fi
-  read -r WALL RSS <"$TMP/time"
+  read -r WALL RSS CPU <"$TMP/time"
 }
+# emulator_ticks: the emulator's utime+stime in clock ticks (compared with the real server's in
+# bench-real.sh)
+emulator_ticks() { sed 's/^.*) //' "/proc/$EMU_PID/stat" | awk '{ print $12 + $13 }'; }
 # stats V1 V2 ...: "median min max"
 stats() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
   m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.4f %.4f %.4f", m, v[1], v[NR] }'; }
@@ -163,12 +173,15 @@ activate_runs() {
     start_emulator "$seed" "$latency"
     [ -n "$min" ] || min="$(minimum | jq .minimum)"
     reset_requests
+    local emu_ticks; emu_ticks="$(emulator_ticks)"
     # The plugin binary kubectl execs: its own peak RSS (kubectl's process would report kubectl's
     # before the exec); kubectl's lookup adds a constant, measured in the single-command rows.
     measure kubectl-dr-activate migration -A
+    emu_ticks=$(($(emulator_ticks) - emu_ticks))
     walls+=("$WALL"); rss+=("$RSS")
     reqs="$(count_requests)"
-    echo "  $label run $r: ${WALL}s, $reqs requests (minimum $min), peak RSS ${RSS} KiB" >&2
+    echo "  $label run $r: ${WALL}s, $reqs requests (minimum $min), peak RSS ${RSS} KiB," \
+      "client CPU ${CPU}s, emulator CPU $(awk -v t="$emu_ticks" -v h="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / h }')s" >&2
     printf '%s\t%s\t%s\t%s\n' "$label" "$r" "$WALL" "$min" >>"$TMP/activate-walls"
     [ "$with_loadgen" = loadgen ] && loadgen_rounds "$r"
   done

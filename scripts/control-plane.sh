@@ -2,7 +2,7 @@
 # A real Kubernetes control plane as a test fixture, with kube-emulator's interface.
 #
 #   scripts/control-plane.sh --clusters NAME[,NAME...] --state-dir DIR [--seed NAME[:ARG]]
-#                            [--no-stork] [--minutes-as-seconds] [--emulator PATH]
+#                            [--no-stork] [--minutes-as-seconds] [--apiserver-only] [--emulator PATH]
 #   scripts/control-plane.sh build      builds (or finds, cached) the binaries; prints their directory
 #
 # Per cluster: kube-apiserver (TLS on 127.0.0.1, RBAC), kube-controller-manager, kube-scheduler and
@@ -13,11 +13,17 @@
 # simulation does. Stork's CRDs and the seeds come from kube-emulator itself (its --snapshot of the
 # same clusters after the same --seed), so both backends start from the same objects.
 #
+# --apiserver-only: etcd and the API servers with the seed, nothing else (no controller-manager,
+# scheduler, kwok nodes, seeded volumes or storksim): for benchmarks of API traffic
+# (scripts/bench-real.sh), where pods for thousands of activated workloads would only compete for
+# the CPU being measured. Nothing reconciles there: workloads keep no status, Stork does not run.
+#
 # Prints one JSON line once every cluster is ready, as kube-emulator does:
 #   {"kubeconfig":"DIR/kubeconfig","state_dir":"DIR","clusters":{"NAME":{"port":N,"server":"https://127.0.0.1:N"}},"seed_ms":N}
 # then serves until SIGTERM or SIGINT and stops every process it started. DIR holds ca.crt,
 # admin.crt, admin.key (a system:masters client), the kubeconfig (one context per cluster, named
-# after it), storksim.url (the Stork simulation's admin endpoint) and logs/.
+# after it), storksim.url (the Stork simulation's admin endpoint), logs/ and pids/ (one file per
+# component, named as its log, holding its process id: what a benchmark reads CPU time from).
 #
 # Environment: DR_CONTROLPLANE_BUILD_DIR (default build-controlplane/ in the repository), GO (the go
 # binary; default: go on PATH, else /usr/local/go/bin/go), KUBE_EMULATOR (the emulator binary, for
@@ -71,7 +77,7 @@ if [ "${1:-}" = "build" ]; then
   exit 0
 fi
 
-clusters="" state="" seed="" stork=1 minutes=0 emulator="${KUBE_EMULATOR:-}"
+clusters="" state="" seed="" stork=1 minutes=0 apiserver_only=0 emulator="${KUBE_EMULATOR:-}"
 while [ $# -gt 0 ]; do
   arg="$1"
   val=""
@@ -84,6 +90,7 @@ while [ $# -gt 0 ]; do
     --emulator) emulator="$(take "${2:-}")"; [ -n "$val" ] || shift;;
     --no-stork) stork=0;;
     --minutes-as-seconds) minutes=1;;
+    --apiserver-only) apiserver_only=1;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0;;
     *) die "$arg is not supported by the real control plane (kube-emulator only)";;
   esac
@@ -103,7 +110,7 @@ fi
 mkdir -p "$state"
 state="$(cd "$state" && pwd)"
 logs="$state/logs"
-mkdir -p "$logs"
+mkdir -p "$logs" "$state/pids"
 bin="$(build)"
 cp="$bin/controlplane"
 
@@ -150,6 +157,7 @@ start() {
   shift
   "$@" >"$logs/$name.log" 2>&1 &
   pids+=($!)
+  echo $! >"$state/pids/$name"
 }
 
 # until_true SECONDS WHAT CMD...: polls CMD until it succeeds; fails (with the logs) at the deadline.
@@ -290,6 +298,7 @@ for i in "${!names[@]}"; do
     --key "$pki/admin.key" "https://127.0.0.1:${ports[i + 2]}/readyz"
 done
 for i in "${!names[@]}"; do
+  [ "$apiserver_only" = 0 ] || break
   n="${names[i]}"
   kc="$state/$n.kubeconfig"
   start "$n-controller-manager" "$cp" kube-controller-manager --kubeconfig="$kc" \
@@ -310,6 +319,7 @@ kctl() { local n="$1"; shift; kubectl --kubeconfig "$state/$n.kubeconfig" --requ
 
 # --- nodes, CRDs, seed ---------------------------------------------------------------------------
 for n in "${names[@]}"; do
+  [ "$apiserver_only" = 0 ] || break
   for k in 0 1 2; do
     node="kwok-node-$k"
     jq -n --arg name "$node" '{apiVersion: "v1", kind: "Node",
@@ -387,7 +397,7 @@ for n in "${names[@]}"; do
   if [ "$stork" = 1 ]; then
     until_true 60 "Stork's types on $n" kctl "$n" get migrationschedules.stork.libopenstorage.org -A
   fi
-  if [ "$(jq '.items | length' "$seed_dir/volumes.json")" -gt 0 ]; then
+  if [ "$apiserver_only" = 0 ] && [ "$(jq '.items | length' "$seed_dir/volumes.json")" -gt 0 ]; then
     kctl "$n" create -f "$seed_dir/volumes.json" >/dev/null 2>"$logs/$n-seed.err" ||
       fail "cannot create the seed's volumes on $n: $(cat "$logs/$n-seed.err")"
   fi
@@ -405,7 +415,7 @@ done
 
 # --- Stork -----------------------------------------------------------------------------------------
 kubeconfig "$state/kubeconfig" "${names[@]}"
-if [ "$stork" = 1 ]; then
+if [ "$stork" = 1 ] && [ "$apiserver_only" = 0 ]; then
   sim_args=(--kubeconfig "$state/kubeconfig" --contexts "$clusters" --admin-file "$state/storksim.url")
   [ "$minutes" = 1 ] && sim_args+=(--minutes-as-seconds)
   rm -f "$state/storksim.url"
@@ -423,6 +433,7 @@ workloads_ready() {
            or (.status.observedGeneration // 0) < .metadata.generation)] | length == 0'
 }
 for n in "${names[@]}"; do
+  [ "$apiserver_only" = 0 ] || break
   until_true "$timeout_s" "the nodes of $n" nodes_ready "$n"
   until_true "$timeout_s" "the default service account of $n" kctl "$n" get serviceaccount default -n default
   until_true "$timeout_s" "the seeded workloads of $n" workloads_ready "$n"

@@ -36,7 +36,8 @@ if [ -z "${DR_BIN_DIR:-}" ] || [ -z "${KUBE_EMULATOR:-}" ]; then
     command -v ninja >/dev/null && generator=(-G Ninja)
     cmake -S "$root" -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
   fi
-  cmake --build "$build" -j "$(nproc)" --target kube-emulator "${plugins[@]}" >/dev/null ||
+  # timed-run and storkctl-pattern: tests/e2e-real/real_bench_smoke runs scripts/bench.sh --real
+  cmake --build "$build" -j "$(nproc)" --target kube-emulator "${plugins[@]}" timed-run storkctl-pattern >/dev/null ||
     { echo "error: the build failed" >&2; exit 1; }
   export DR_BIN_DIR="$build/plugins" KUBE_EMULATOR="$build/tests/emulator/kube-emulator"
 fi

@@ -13,7 +13,9 @@
 // --qps/--burst            client-go's token-bucket throttle (storkctl's clients keep its default);
 //                          off unless given, so the baseline is the pattern alone.
 // Prints one JSON line: requests sent, writes, elapsed milliseconds.
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -77,6 +79,19 @@ std::string name_of(const rapidjson::Value& object) {
   return name && name->IsString() ? name->GetString() : std::string();
 }
 
+// What the pattern adds to a listed object is allocated here. The pool starts with a chunk of its
+// own because rapidjson 1.1's MemoryPoolAllocator::Realloc reads its current chunk before checking
+// that it has one: growing a listed object's members with an empty pool crashes, as it did on a
+// real API server, whose list items carry no apiVersion or kind for put() to add.
+class ScratchPool {
+ public:
+  rapidjson::Document::AllocatorType& GetAllocator() { return allocator_; }
+
+ private:
+  alignas(std::max_align_t) std::array<char, 4096> first_chunk_{};
+  rapidjson::Document::AllocatorType allocator_{first_chunk_.data(), first_chunk_.size()};
+};
+
 class Pattern {
  public:
   Pattern(ApiClient& client, Throttle& throttle) : client_(client), throttle_(throttle) {}
@@ -115,7 +130,7 @@ class Pattern {
   }
 
   void set_replicas(const ResourceType& type, const std::string& ns, bool skip_owned) {
-    rapidjson::Document scratch;
+    ScratchPool scratch;
     list(type, ns, "", [&](rapidjson::Value& item) {
       if (skip_owned) {
         const auto* metadata = member(item, "metadata");
@@ -126,7 +141,7 @@ class Pattern {
       char* end = nullptr;
       long replicas = std::strtol(recorded.c_str(), &end, 10);
       if (end == recorded.c_str() || *end != '\0') return;  // "Error parsing replicas for app"
-      auto* spec = item.FindMember("spec") != item.MemberEnd() ? &item["spec"] : nullptr;
+      auto* spec = item.HasMember("spec") ? &item["spec"] : nullptr;
       if (spec == nullptr) return;
       if (spec->HasMember("replicas"))
         (*spec)["replicas"].SetInt64(replicas);
@@ -167,14 +182,14 @@ class Pattern {
     });
     for (const auto& type : registered) list(type, ns, "", [](rapidjson::Value&) {});
     // Every CronJob gets spec.suspend = false, annotated or not.
-    rapidjson::Document scratch;
+    ScratchPool scratch;
     list(types::cronjobs, ns, "", [&](rapidjson::Value& item) {
-      auto spec = item.FindMember("spec");
-      if (spec == item.MemberEnd()) return;
-      if (spec->value.HasMember("suspend"))
-        spec->value["suspend"].SetBool(false);
+      if (!item.HasMember("spec")) return;
+      auto& spec = item["spec"];
+      if (spec.HasMember("suspend"))
+        spec["suspend"].SetBool(false);
       else
-        spec->value.AddMember("suspend", false, scratch.GetAllocator());
+        spec.AddMember("suspend", false, scratch.GetAllocator());
       put(types::cronjobs, ns, item, scratch.GetAllocator());
     });
     // ConfigMaps stashing CRs of cluster-wide operators.
@@ -234,7 +249,7 @@ class Pattern {
   }
 
   void activate_schedules(const std::string& ns, const std::set<std::string>& activated) {
-    rapidjson::Document scratch;
+    ScratchPool scratch;
     list(types::migrationschedules, ns, "", [&](rapidjson::Value& item) {
       const auto* spec = member(item, "spec");
       const auto* tmpl = spec ? member(*spec, "template") : nullptr;
@@ -247,16 +262,15 @@ class Pattern {
         }
       }
       if (!relevant) return;
-      auto status = item.FindMember("status");
-      if (status == item.MemberEnd() || !status->value.IsObject()) {
+      if (!item.HasMember("status") || !item["status"].IsObject()) {
         item.RemoveMember("status");
         item.AddMember("status", rapidjson::Value(rapidjson::kObjectType), scratch.GetAllocator());
-        status = item.FindMember("status");
       }
-      if (status->value.HasMember("applicationActivated"))
-        status->value["applicationActivated"].SetBool(true);
+      auto& status = item["status"];
+      if (status.HasMember("applicationActivated"))
+        status["applicationActivated"].SetBool(true);
       else
-        status->value.AddMember("applicationActivated", true, scratch.GetAllocator());
+        status.AddMember("applicationActivated", true, scratch.GetAllocator());
       put(types::migrationschedules, ns, item, scratch.GetAllocator());
     });
   }

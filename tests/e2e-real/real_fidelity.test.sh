@@ -120,6 +120,8 @@ req get-in-missing-namespace -- GET /apis/apps/v1/namespaces/nope/statefulsets/z
 req get-unknown-resource -- GET /apis/apps/v1/namespaces/zookeeper/foos/x
 req get-unknown-group -- GET /apis/nope.example.com/v1/foos
 req list-sts-page 'metadata' -- GET "$STS?limit=1"
+# the items of a built-in kind's list: a real server leaves out their apiVersion and kind
+req list-sts-items 'items' -- GET "$STS?limit=1"
 req list-sts-all-namespaces 'metadata' -- GET "/apis/apps/v1/statefulsets?limit=500"
 req list-bad-label-selector -- GET "$STS?labelSelector=app%20in%20(zk"
 req list-bad-field-selector -- GET "$STS?fieldSelector=spec.nope%3Dx"

@@ -22,9 +22,16 @@
 # --quick: fewer runs and smaller subsets. Default run: about 4 minutes on 2 cores, after the build.
 # --real [flags]: the activation, storkctl and kubectl workloads against a real kube-apiserver and
 #   etcd instead (scripts/bench-real.sh, which lists its own flags: --real --help).
+# --failover [flags]: the one-command failover against its stages run alone on two emulated clusters
+#   (scripts/bench-failover.sh, which lists its own flags: --failover --help).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+if [[ " $* " == *" --failover "* ]]; then
+  args=()
+  for a in "$@"; do [ "$a" = --failover ] || args+=("$a"); done
+  exec bash "$ROOT/scripts/bench-failover.sh" ${args[@]+"${args[@]}"}
+fi
 if [[ " $* " == *" --real "* ]]; then
   args=()
   for a in "$@"; do [ "$a" = --real ] || args+=("$a"); done
@@ -52,7 +59,7 @@ while [ $# -gt 0 ]; do
     --build-dir) BUILD="$2"; shift ;;
     --no-build) BUILD_FIRST=0 ;;
     --markdown) MARKDOWN=1 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown flag $1 (see --help)" >&2; exit 2 ;;
   esac
   shift

@@ -308,12 +308,12 @@ TEST_CASE("the generic submit", "[api]") {
     REQUIRE(result);
     results.push_back(result->HasMember("echo") ? (*result)["echo"].GetString() : "empty");
   };
-  client.submit("GET", "/api/v1/namespaces/a/pods/p", "", "", true, record);
-  client.submit("POST", "/api/v1/namespaces/a/configmaps", R"({"metadata":{"name":"c"}})", "application/json",
-                false, record);
-  client.submit("PUT", "/api/v1/namespaces/a/configmaps/c", R"({"metadata":{"name":"c"}})",
-                "application/json", true, record);
-  client.submit("DELETE", "/api/v1/namespaces/a/configmaps/c", "", "", true, record);
+  client.submit("GET", types::pods, "a", "p", "", "", true, record);
+  client.submit("POST", types::configmaps, "a", "", R"({"metadata":{"name":"c"}})", "application/json", false,
+                record);
+  client.submit("PUT", types::configmaps, "a", "c", R"({"metadata":{"name":"c"}})", "application/json", true,
+                record);
+  client.submit("DELETE", types::configmaps, "a", "c", "", "", true, record);
   client.run_pending();
   std::sort(results.begin(), results.end());
   CHECK(results == std::vector<std::string>{"GET", "POST", "PUT", "empty"});

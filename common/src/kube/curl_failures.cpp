@@ -44,6 +44,22 @@ CurlFailureKind kind_of(CURLcode code) {
   return {Failure::Final, Delivery::MaybeSent};
 }
 
+Failure failure_of(CURLcode code, CURL* easy, std::string_view error_text) {
+  if (code == CURLE_COULDNT_CONNECT) {
+    long os_error = 0;
+    if (easy != nullptr) curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_error);
+    if (os_error == ECONNREFUSED) return Failure::Refused;
+  }
+  // A TLS "internal error" alert is the server failing its own side of the handshake (an OpenSSL
+  // server that checks client certificates does this to a resumed session when it was set up
+  // without a session context): no request was sent, so trying again is as safe as after a broken
+  // connect.
+  if (code == CURLE_SSL_CONNECT_ERROR && error_text.find("internal error") != std::string_view::npos) {
+    return Failure::Connect;
+  }
+  return kind_of(code).retry;
+}
+
 bool never_sent(CURLcode code, CURL* easy) {
   switch (kind_of(code).delivery) {
     case Delivery::NeverSent:

@@ -423,14 +423,8 @@ struct Transport::Impl {
     if (!answered) {
       Error error = transport_error(code, *transfer);  // before release: it reads connect time
       error.unreachable = never_sent(code, transfer->easy);
+      const Failure failure = failure_of(code, transfer->easy, transfer->error_buffer);
       release(*transfer);
-      Failure failure = kind_of(code).retry;
-      // A TLS "internal error" alert is the server failing its own side of the handshake (an
-      // OpenSSL server that checks client certificates does this to a resumed session when it was
-      // set up without a session context): no request was sent, so trying again is as safe as
-      // after a refused connect.
-      if (code == CURLE_SSL_CONNECT_ERROR && std::strstr(transfer->error_buffer, "internal error") != nullptr)
-        failure = Failure::Connect;
       auto decision = decide_retry(
           RetryInput{transfer->attempt, 0, transfer->request.retry_safe && !transfer->streamed, failure, {}},
           options.retry, random);

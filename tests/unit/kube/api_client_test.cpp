@@ -85,7 +85,11 @@ TEST_CASE("Status: Conflict, AlreadyExists, Invalid, Forbidden, Unauthorized", "
       401,
       R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
   CHECK(unauthorized.http_status == 401);
-  CHECK(unauthorized.kubectl_line() == "Error from server (Unauthorized): Unauthorized");
+  // kubectl's own wording for a 401 (kubectl/pkg/cmd/util StandardErrorMessage), not "Error from server".
+  CHECK(unauthorized.kubectl_line() == "error: You must be logged in to the server (Unauthorized)");
+  auto wrapped = unauthorized;
+  CHECK(std::move(wrapped).wrap("listing statefulsets").kubectl_line() ==
+        "error: listing statefulsets: You must be logged in to the server (Unauthorized)");
 
   // The watch ERROR event's Status for a too-old resourceVersion.
   auto expired = error_for(

@@ -63,9 +63,14 @@ struct Error {
   // The message with its context, no prefix.
   std::string describe() const { return context.empty() ? message : context + ": " + message; }
 
-  // The line kubectl would print: "Error from server (NotFound): ..." for Status errors,
+  // The line kubectl would print: "Error from server (NotFound): ..." for Status errors but
+  // Unauthorized, which kubectl words "error: You must be logged in to the server (...)";
   // "error: ..." for everything else.
   std::string kubectl_line() const {
+    if (code == ErrorCode::Server && reason == "Unauthorized") {
+      std::string line = "You must be logged in to the server (" + message + ")";
+      return "error: " + (context.empty() ? line : context + ": " + line);
+    }
     if (code == ErrorCode::Server) {
       std::string line = "Error from server";
       if (!reason.empty()) line += " (" + reason + ")";

@@ -9,6 +9,7 @@
 #include <optional>
 #include <system_error>
 #include <thread>
+#include <unordered_set>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
@@ -419,6 +420,9 @@ Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, cons
   };
   Transport& transport = impl_->transport;
   std::string continue_token;
+  // Every token this list was handed: a server (or a proxy's cache) that hands one out again
+  // would have us page forever, holding ever more.
+  std::unordered_set<std::string> tokens_seen;
   bool restarted = false;
   auto first_answer = [&]() -> Result<HttpResponse> {
     auto first_page = page_request(continue_token);
@@ -435,6 +439,7 @@ Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, cons
       // The continue token expired (the server compacted past its snapshot): start over, once.
       restarted = true;
       continue_token.clear();
+      tokens_seen.clear();
       response = transport.perform(page_request(continue_token));
       continue;
     }
@@ -443,13 +448,19 @@ Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, cons
     // it meanwhile.
     const std::string peeked = detail::peek_continue_token(response->body);
     PendingAnswer next_page;
-    if (!peeked.empty()) next_page = ask_ahead(transport, page_request(peeked));
+    if (!peeked.empty() && !tokens_seen.contains(peeked))
+      next_page = ask_ahead(transport, page_request(peeked));
     {
       // This page's text goes with its decoding, its document before the next page is decoded.
       auto page = decode_page_driving(transport, std::move(response->body), what);
       if (!page) return std::move(page).error();
       if (auto handled = on_page(page->items(), page->resource_version); !handled) return handled;
       if (page->continue_token.empty()) return {};
+      if (!tokens_seen.insert(page->continue_token).second) {
+        return Error::make(ErrorCode::Decode, what +
+                                                  ": the server handed out the same continue token twice; "
+                                                  "following it would never end the list");
+      }
       continue_token = std::move(page->continue_token);
     }
     if (next_page && peeked == continue_token) {

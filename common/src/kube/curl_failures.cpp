@@ -150,6 +150,11 @@ Error describe_curl_failure(CURLcode code, const FailedTransfer& failed) {
                                                  "complete answer within " +
                                                  bound + ")");
     }
+    case CURLE_BAD_CONTENT_ENCODING:
+      // The server answered: its body is this request's problem, not a connection's, and other
+      // requests to the same server go on.
+      return Error::make(ErrorCode::Decode,
+                         "the server's answer to " + what + " could not be decompressed: " + detail);
     default:
       if (kind_of(code).retry == Failure::AfterSend) {
         return transport("the connection to the server " + failed.host_port + " broke during " + what + ": " +

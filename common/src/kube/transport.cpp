@@ -165,6 +165,21 @@ struct Transport::Impl {
     return request.timeout.count() >= 0 ? request.timeout : config.request_timeout;
   }
 
+  // The limit bounds the whole request, its attempts and the waits between them, as client-go's
+  // context does: what is left of it for this attempt (at least 1 ms: 0 means none to libcurl).
+  std::chrono::milliseconds attempt_time_limit(const Transfer& transfer) const {
+    const auto limit = timeout_of(transfer.request);
+    if (limit.count() <= 0) return limit;
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - transfer.started);
+    return std::max(std::chrono::milliseconds(1), limit - spent);
+  }
+
+  // A repeat after `delay` would still start within the request's limit.
+  bool retry_fits(const Transfer& transfer, std::chrono::milliseconds delay) const {
+    const auto limit = timeout_of(transfer.request);
+    return limit.count() <= 0 || Clock::now() + delay < transfer.started + limit;
+  }
+
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* transfer = static_cast<Transfer*>(user);
     std::size_t bytes = size * count;
@@ -255,7 +270,7 @@ struct Transport::Impl {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Impl::on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-    if (auto timeout = timeout_of(request); timeout.count() > 0) {
+    if (auto timeout = attempt_time_limit(transfer); timeout.count() > 0) {
       curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     }
     // gzip only, as client-go asks: it is all kube-apiserver offers, and a server that also offers
@@ -428,7 +443,8 @@ struct Transport::Impl {
       auto decision = decide_retry(
           RetryInput{transfer->attempt, 0, transfer->request.retry_safe && !transfer->streamed, failure, {}},
           options.retry, random);
-      if (decision.retry && !transfer->streamed && !cancel_requested.load()) {
+      if (decision.retry && !transfer->streamed && !cancel_requested.load() &&
+          retry_fits(*transfer, decision.delay)) {
         schedule_retry(std::move(transfer), decision.delay, curl_easy_strerror(code));
         return;
       }
@@ -446,7 +462,10 @@ struct Transport::Impl {
     auto decision = decide_retry(RetryInput{transfer->attempt, status, transfer->request.retry_safe,
                                             Failure::None, transfer->response.header("retry-after")},
                                  options.retry, random);
-    if (decision.retry && !transfer->streamed && !cancel_requested.load()) {
+    // A Retry-After beyond the request's limit returns the server's answer now rather than
+    // waiting past --request-timeout.
+    if (decision.retry && !transfer->streamed && !cancel_requested.load() &&
+        retry_fits(*transfer, decision.delay)) {
       schedule_retry(std::move(transfer), decision.delay,
                      std::to_string(status) + " " + std::string(http_reason_phrase(status)));
       return;

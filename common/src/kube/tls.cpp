@@ -127,6 +127,13 @@ std::string verification_cause(std::string_view detail, std::string_view host) {
     return "x509: certificate signed by unknown authority";
   }
   if (has("expired") || has("not yet valid")) return "x509: certificate has expired or is not yet valid";
+  // require_subject_alt_names refused a certificate that names its server in the CN only.
+  if (has("application verification failure")) {
+    if (is_ip_literal(host))
+      return "x509: cannot validate certificate for " + std::string(host) +
+             " because it doesn't contain any IP SANs";
+    return "x509: certificate relies on legacy Common Name field, use SANs instead";
+  }
   if (is_host_mismatch(detail)) return "x509: certificate is not valid for " + std::string(host);
   return std::string(detail);
 }
@@ -135,6 +142,7 @@ std::string verification_cause(std::string_view detail, std::string_view host) {
 
 void apply_tls_options(CURL* easy, const TlsConfig& tls, const SystemRoots& roots,
                        const Credentials& credentials) {
+  if (!tls.insecure_skip_verify) require_subject_alt_names(easy);
   if (tls.insecure_skip_verify) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);

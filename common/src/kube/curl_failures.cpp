@@ -116,8 +116,8 @@ Error describe_curl_failure(CURLcode code, const FailedTransfer& failed) {
               : "certificate-authority from " + (failed.config.tls.ca_source.empty()
                                                      ? std::string("the kubeconfig")
                                                      : failed.config.tls.ca_source);
-      const std::string cause =
-          verification_failure_cause(detail, checked_name, failed.url, failed.connect_to);
+      const std::string cause = verification_failure_cause(detail, checked_name, failed.url,
+                                                           failed.connect_to, failed.config.proxy_url);
       std::string message =
           "Unable to connect to the server: tls: failed to verify certificate: " + cause + " (" + ca;
       if (!failed.config.tls.server_name.empty())
@@ -150,6 +150,9 @@ Error describe_curl_failure(CURLcode code, const FailedTransfer& failed) {
                                                  "complete answer within " +
                                                  bound + ")");
     }
+    case CURLE_PROXY:  // the proxy was reached but would not open the tunnel (CONNECT answered non-2xx)
+      return transport("Unable to connect to the server " + failed.host_port + " through the proxy " +
+                       without_userinfo(failed.config.proxy_url) + ": " + detail);
     case CURLE_BAD_CONTENT_ENCODING:
       // The server answered: its body is this request's problem, not a connection's, and other
       // requests to the same server go on.

@@ -67,7 +67,8 @@ CertificateNames parse_subject_alt_names(std::string_view text) {
 
 // The names the server's certificate is valid for, for the message of a host mismatch only: a second
 // handshake that verifies nothing, presents no client certificate and sends no request.
-std::optional<CertificateNames> peer_certificate_names(const std::string& url, curl_slist* connect_to) {
+std::optional<CertificateNames> peer_certificate_names(const std::string& url, curl_slist* connect_to,
+                                                       const std::string& proxy) {
   CURL* easy = curl_easy_init();
   if (easy == nullptr) return std::nullopt;
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
@@ -75,7 +76,7 @@ std::optional<CertificateNames> peer_certificate_names(const std::string& url, c
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
-  curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(easy, CURLOPT_PROXY, proxy.c_str());  // the request's way, or "" for direct
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 3000L);
   if (connect_to != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to);
   std::optional<CertificateNames> names;
@@ -172,9 +173,10 @@ void apply_tls_options(CURL* easy, const TlsConfig& tls, const SystemRoots& root
 }
 
 std::string verification_failure_cause(std::string_view detail, std::string_view checked_name,
-                                       const std::string& url, curl_slist* connect_to) {
+                                       const std::string& url, curl_slist* connect_to,
+                                       const std::string& proxy) {
   if (is_host_mismatch(detail))
-    return host_mismatch_cause(checked_name, peer_certificate_names(url, connect_to));
+    return host_mismatch_cause(checked_name, peer_certificate_names(url, connect_to, proxy));
   return verification_cause(detail, checked_name);
 }
 

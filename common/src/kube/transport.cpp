@@ -24,6 +24,7 @@
 #include "kube/curl_failures.hpp"
 #include "kube/http_status.hpp"
 #include "kube/inflight_limit.hpp"
+#include "kube/proxy_env.hpp"
 #include "kube/retry.hpp"
 #include "kube/server_address.hpp"
 #include "kube/tls_setup.hpp"
@@ -124,6 +125,12 @@ struct Transport::Impl {
     if (options.max_inflight == 0) options.max_inflight = 1;
     limit = InflightLimit(options.min_inflight, options.max_inflight);
     address = parse_server(config.server);
+    // The kubeconfig's proxy-url, else the environment's as Go reads it; from here on proxy_url is
+    // the proxy in use ("" for none), for libcurl and for the messages that name it.
+    if (config.proxy_url.empty()) {
+      config.proxy_url =
+          proxy_for(read_proxy_environment(&std::getenv), address.scheme, address.host, address.port);
+    }
     if (config.tls.ca_pem.empty() && !config.tls.insecure_skip_verify) {
       system_roots = find_system_roots(std::getenv("SSL_CERT_FILE"), std::getenv("SSL_CERT_DIR"),
                                        go_bundle_candidates());
@@ -279,8 +286,9 @@ struct Transport::Impl {
     if (!config.disable_compression && request.method == "GET" && !request.on_chunk) {
       curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
     }
-    if (!config.proxy_url.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, config.proxy_url.c_str());
-    // A SOCKS5 proxy (proxy-url, or libcurl's ALL_PROXY) is offered no authentication or a user
+    // Always set: "" stops libcurl from reading the environment by its own rules (proxy_env.hpp).
+    curl_easy_setopt(easy, CURLOPT_PROXY, config.proxy_url.c_str());
+    // A SOCKS5 proxy (proxy-url or HTTPS_PROXY) is offered no authentication or a user
     // name and password, as client-go offers it; libcurl would also offer GSS-API by default.
     curl_easy_setopt(easy, CURLOPT_SOCKS5_AUTH, static_cast<long>(CURLAUTH_BASIC));
     if (connect_to_list != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_list);

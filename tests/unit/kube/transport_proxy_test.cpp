@@ -1,6 +1,6 @@
 // The transport takes its proxy from the environment as kubectl does (proxy_env.hpp), or from the
 // kubeconfig's proxy-url, and names the proxy when it is the proxy that failed (issue 25, item 7).
-#include <stdlib.h>
+#include <cstdlib>
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -22,7 +22,7 @@ class ScopedEnvironment {
  public:
   ScopedEnvironment(std::initializer_list<std::pair<const char*, std::string>> variables) {
     for (const char* name : kNames) {
-      if (const char* value = getenv(name)) saved_.emplace_back(name, value);
+      if (const char* value = std::getenv(name)) saved_.emplace_back(name, value);
       unsetenv(name);
     }
     for (const auto& [name, value] : variables) setenv(name, value.c_str(), 1);

@@ -12,7 +12,9 @@
 # reached (and one that were would stop the process with a message, not misbehave).
 add_library(dr_curl INTERFACE)
 if(NOT DR_STATIC_CURL)
-  target_link_libraries(dr_curl INTERFACE CURL::libcurl)
+  # OpenSSL too: the transport adds a check to libcurl's certificate verification (tls_names.cpp).
+  find_package(OpenSSL REQUIRED)
+  target_link_libraries(dr_curl INTERFACE CURL::libcurl OpenSSL::SSL OpenSSL::Crypto)
   return()
 endif()
 

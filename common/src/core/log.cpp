@@ -80,7 +80,21 @@ void register_secret(std::string_view secret) {
   if (secret.size() < 6) return;
   std::lock_guard lock(g_secrets_mutex);
   auto& all = secrets();
-  if (std::find(all.begin(), all.end(), secret) == all.end()) all.emplace_back(secret);
+  auto add = [&all](std::string_view one) {
+    if (std::find(all.begin(), all.end(), one) == all.end()) all.emplace_back(one);
+  };
+  add(secret);
+  // A PEM key echoed back is rarely whole (a line of it, JSON-escaped newlines between): each long
+  // line of its body is a secret of its own. Registered after the whole, which is masked first.
+  if (secret.find("-----BEGIN") == std::string_view::npos) return;
+  constexpr std::size_t kDistinctiveLine = 20;
+  while (!secret.empty()) {
+    const auto newline = secret.find('\n');
+    auto line = secret.substr(0, newline);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (line.size() >= kDistinctiveLine && line.rfind("-----", 0) != 0) add(line);
+    secret.remove_prefix(newline == std::string_view::npos ? secret.size() : newline + 1);
+  }
 }
 
 std::string redact(std::string_view text) {

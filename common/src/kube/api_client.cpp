@@ -9,6 +9,7 @@
 #include <optional>
 #include <system_error>
 #include <thread>
+#include <unordered_set>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
@@ -17,6 +18,7 @@
 #include "dr/core/json.hpp"
 #include "dr/core/strings.hpp"
 #include "dr/kube/auth.hpp"
+#include "dr/kube/names.hpp"
 #include "kube/api_internal.hpp"
 #include "kube/http_status.hpp"
 
@@ -246,6 +248,23 @@ std::string with_query(std::string path, const QueryParams& params) {
 
 namespace {
 
+// The path of a collection (empty name) or of one object, after checking the namespace and name
+// as the API server would: a value it would refuse never reaches a request, where "../x" or "x?y"
+// would otherwise address something else.
+Result<std::string> checked_path(const ResourceType& type, std::string_view ns, std::string_view name = {},
+                                 std::string_view subresource = {}) {
+  if (type.namespaced && !ns.empty()) DR_TRY(validate_namespace(ns));
+  if (!name.empty()) DR_TRY(validate_name(type, name));
+  return type.path(ns, name, subresource);
+}
+
+// As checked_path, for requests about one object, whose name may not be empty (kubectl's words).
+Result<std::string> checked_object_path(const ResourceType& type, std::string_view ns, std::string_view name,
+                                        std::string_view subresource = {}) {
+  if (name.empty()) return Error::usage("resource name may not be empty");
+  return checked_path(type, ns, name, subresource);
+}
+
 HttpRequest write_request(std::string method, std::string path, const WriteOptions& options, std::string body,
                           std::string_view content_type) {
   HttpRequest request;
@@ -339,7 +358,7 @@ Discovery& ApiClient::discovery() {
 Result<rapidjson::Document> ApiClient::get(const ResourceType& type, std::string_view ns,
                                            std::string_view name) {
   HttpRequest request;
-  request.path_and_query = type.path(ns, name);
+  DR_TRY_ASSIGN(request.path_and_query, checked_object_path(type, ns, name));
   request.retry_safe = true;
   return impl_->send(std::move(request), "get " + type.group_resource());
 }
@@ -370,14 +389,14 @@ Result<detail::ListPage> decode_page_driving(Transport& transport, std::string b
   return std::move(*page);
 }
 
-HttpRequest list_page_request(const ResourceType& type, std::string_view ns, const ListOptions& options,
+HttpRequest list_page_request(const std::string& collection, const ListOptions& options,
                               const std::string& continue_token) {
   const std::string limit = options.page_size > 0 ? std::to_string(options.page_size) : std::string();
   HttpRequest request;
-  request.path_and_query = with_query(type.path(ns), {{"limit", limit},
-                                                      {"continue", continue_token},
-                                                      {"labelSelector", options.label_selector},
-                                                      {"fieldSelector", options.field_selector}});
+  request.path_and_query = with_query(collection, {{"limit", limit},
+                                                   {"continue", continue_token},
+                                                   {"labelSelector", options.label_selector},
+                                                   {"fieldSelector", options.field_selector}});
   request.retry_safe = true;
   return request;
 }
@@ -385,7 +404,9 @@ HttpRequest list_page_request(const ResourceType& type, std::string_view ns, con
 }  // namespace
 
 void ApiClient::prefetch_list(const ResourceType& type, std::string_view ns, const ListOptions& options) {
-  auto request = list_page_request(type, ns, options, {});
+  auto collection = checked_path(type, ns);
+  if (!collection) return;  // list() meets the same error and returns it
+  auto request = list_page_request(*collection, options, {});
   std::string path = request.path_and_query;
   impl_->prefetched_lists.insert_or_assign(std::move(path), ask_ahead(impl_->transport, std::move(request)));
 }
@@ -393,11 +414,15 @@ void ApiClient::prefetch_list(const ResourceType& type, std::string_view ns, con
 Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, const ListOptions& options,
                              const PageHandler& on_page) {
   const std::string what = "list " + type.group_resource();
+  DR_TRY_ASSIGN(const std::string collection, checked_path(type, ns));
   auto page_request = [&](const std::string& continue_token) {
-    return list_page_request(type, ns, options, continue_token);
+    return list_page_request(collection, options, continue_token);
   };
   Transport& transport = impl_->transport;
   std::string continue_token;
+  // Every token this list was handed: a server (or a proxy's cache) that hands one out again
+  // would have us page forever, holding ever more.
+  std::unordered_set<std::string> tokens_seen;
   bool restarted = false;
   auto first_answer = [&]() -> Result<HttpResponse> {
     auto first_page = page_request(continue_token);
@@ -414,6 +439,7 @@ Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, cons
       // The continue token expired (the server compacted past its snapshot): start over, once.
       restarted = true;
       continue_token.clear();
+      tokens_seen.clear();
       response = transport.perform(page_request(continue_token));
       continue;
     }
@@ -422,13 +448,19 @@ Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, cons
     // it meanwhile.
     const std::string peeked = detail::peek_continue_token(response->body);
     PendingAnswer next_page;
-    if (!peeked.empty()) next_page = ask_ahead(transport, page_request(peeked));
+    if (!peeked.empty() && !tokens_seen.contains(peeked))
+      next_page = ask_ahead(transport, page_request(peeked));
     {
       // This page's text goes with its decoding, its document before the next page is decoded.
       auto page = decode_page_driving(transport, std::move(response->body), what);
       if (!page) return std::move(page).error();
       if (auto handled = on_page(page->items(), page->resource_version); !handled) return handled;
       if (page->continue_token.empty()) return {};
+      if (!tokens_seen.insert(page->continue_token).second) {
+        return Error::make(ErrorCode::Decode, what +
+                                                  ": the server handed out the same continue token twice; "
+                                                  "following it would never end the list");
+      }
       continue_token = std::move(page->continue_token);
     }
     if (next_page && peeked == continue_token) {
@@ -441,7 +473,10 @@ Result<void> ApiClient::list(const ResourceType& type, std::string_view ns, cons
 
 Result<rapidjson::Document> ApiClient::create(const ResourceType& type, std::string_view ns,
                                               const rapidjson::Value& object, const WriteOptions& options) {
-  auto request = write_request("POST", type.path(ns), options, serialize(object), "application/json");
+  DR_TRY_ASSIGN(auto path, checked_path(type, ns));
+  // The server takes the name from the body: it is checked here as it would be in a path.
+  if (const auto name = json::object_name(object); !name.empty()) DR_TRY(validate_name(type, name));
+  auto request = write_request("POST", std::move(path), options, serialize(object), "application/json");
   // Not retry_safe: a repeat after the server applied it answers AlreadyExists.
   return impl_->send(std::move(request), "create " + type.group_resource());
 }
@@ -451,8 +486,8 @@ Result<rapidjson::Document> ApiClient::update(const ResourceType& type, std::str
   const std::string name(json::object_name(object));
   if (name.empty())
     return Error::usage("update " + type.group_resource() + ": the object has no metadata.name");
-  auto request = write_request("PUT", type.path(ns, name, options.subresource), options, serialize(object),
-                               "application/json");
+  DR_TRY_ASSIGN(auto path, checked_object_path(type, ns, name, options.subresource));
+  auto request = write_request("PUT", std::move(path), options, serialize(object), "application/json");
   // A PUT carries the resourceVersion it read: a repeat after success answers 409, never a lost update.
   request.retry_safe = true;
   return impl_->send(std::move(request), "update " + type.group_resource());
@@ -461,8 +496,9 @@ Result<rapidjson::Document> ApiClient::update(const ResourceType& type, std::str
 Result<rapidjson::Document> ApiClient::patch(const ResourceType& type, std::string_view ns,
                                              std::string_view name, PatchType patch_type, std::string body,
                                              const WriteOptions& options) {
-  auto request = write_request("PATCH", type.path(ns, name, options.subresource), options, std::move(body),
-                               patch_content_type(patch_type));
+  DR_TRY_ASSIGN(auto path, checked_object_path(type, ns, name, options.subresource));
+  auto request =
+      write_request("PATCH", std::move(path), options, std::move(body), patch_content_type(patch_type));
   // A merge patch sets absolute values: applying it twice equals applying it once.
   request.retry_safe = patch_type == PatchType::Merge;
   return impl_->send(std::move(request), "patch " + type.group_resource());
@@ -471,7 +507,7 @@ Result<rapidjson::Document> ApiClient::patch(const ResourceType& type, std::stri
 Result<void> ApiClient::remove(const ResourceType& type, std::string_view ns, std::string_view name) {
   HttpRequest request;
   request.method = "DELETE";
-  request.path_and_query = type.path(ns, name);
+  DR_TRY_ASSIGN(request.path_and_query, checked_object_path(type, ns, name));
   request.retry_safe = true;  // a repeat after success answers NotFound
   auto response = impl_->transport.perform(std::move(request));
   if (!response) return std::move(response).error();
@@ -482,19 +518,30 @@ Result<void> ApiClient::remove(const ResourceType& type, std::string_view ns, st
 void ApiClient::patch_async(const ResourceType& type, std::string_view ns, std::string_view name,
                             PatchType patch_type, std::string body, const WriteOptions& options,
                             PatchDone done, bool retry_safe) {
-  auto request = write_request("PATCH", type.path(ns, name, options.subresource), options, std::move(body),
-                               patch_content_type(patch_type));
+  auto path = checked_object_path(type, ns, name, options.subresource);
+  if (!path) {
+    done(std::move(path).error());
+    return;
+  }
+  auto request =
+      write_request("PATCH", std::move(*path), options, std::move(body), patch_content_type(patch_type));
   request.retry_safe = retry_safe;
   impl_->send_async(std::move(request), "patch " + type.group_resource(), std::move(done),
                     options.decode_answer);
 }
 
-void ApiClient::submit(std::string method, std::string path_and_query, std::string body,
-                       std::string_view content_type, bool retry_safe, Done done) {
+void ApiClient::submit(std::string method, const ResourceType& type, std::string_view ns,
+                       std::string_view name, std::string body, std::string_view content_type,
+                       bool retry_safe, Done done) {
+  auto path = checked_path(type, ns, name);
+  if (!path) {
+    done(std::move(path).error());
+    return;
+  }
   HttpRequest request;
-  std::string what = method + " " + path_and_query;
+  std::string what = method + " " + type.group_resource();
   request.method = std::move(method);
-  request.path_and_query = std::move(path_and_query);
+  request.path_and_query = std::move(*path);
   request.body = std::move(body);
   if (!content_type.empty()) request.headers.emplace_back("Content-Type", std::string(content_type));
   request.retry_safe = retry_safe;
@@ -521,12 +568,13 @@ Result<void> ApiClient::watch(const ResourceType& type, std::string_view ns, con
       timeout.count() > 0 ? std::to_string(std::max<long long>(1, (timeout.count() + 999) / 1000))
                           : std::string();
   HttpRequest request;
-  request.path_and_query = with_query(type.path(ns), {{"watch", "1"},
-                                                      {"resourceVersion", resource_version},
-                                                      {"timeoutSeconds", timeout_seconds},
-                                                      {"allowWatchBookmarks", "true"},
-                                                      {"labelSelector", options.label_selector},
-                                                      {"fieldSelector", options.field_selector}});
+  DR_TRY_ASSIGN(auto collection, checked_path(type, ns));
+  request.path_and_query = with_query(std::move(collection), {{"watch", "1"},
+                                                              {"resourceVersion", resource_version},
+                                                              {"timeoutSeconds", timeout_seconds},
+                                                              {"allowWatchBookmarks", "true"},
+                                                              {"labelSelector", options.label_selector},
+                                                              {"fieldSelector", options.field_selector}});
   // Retried only until the first event arrives (the transport never repeats a stream that delivered data).
   request.retry_safe = true;
   // The server ends the watch after timeoutSeconds; the client limit is a little later, as a backstop.

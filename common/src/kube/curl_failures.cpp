@@ -44,6 +44,22 @@ CurlFailureKind kind_of(CURLcode code) {
   return {Failure::Final, Delivery::MaybeSent};
 }
 
+Failure failure_of(CURLcode code, CURL* easy, std::string_view error_text) {
+  if (code == CURLE_COULDNT_CONNECT) {
+    long os_error = 0;
+    if (easy != nullptr) curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_error);
+    if (os_error == ECONNREFUSED) return Failure::Refused;
+  }
+  // A TLS "internal error" alert is the server failing its own side of the handshake (an OpenSSL
+  // server that checks client certificates does this to a resumed session when it was set up
+  // without a session context): no request was sent, so trying again is as safe as after a broken
+  // connect.
+  if (code == CURLE_SSL_CONNECT_ERROR && error_text.find("internal error") != std::string_view::npos) {
+    return Failure::Connect;
+  }
+  return kind_of(code).retry;
+}
+
 bool never_sent(CURLcode code, CURL* easy) {
   switch (kind_of(code).delivery) {
     case Delivery::NeverSent:
@@ -100,8 +116,8 @@ Error describe_curl_failure(CURLcode code, const FailedTransfer& failed) {
               : "certificate-authority from " + (failed.config.tls.ca_source.empty()
                                                      ? std::string("the kubeconfig")
                                                      : failed.config.tls.ca_source);
-      const std::string cause =
-          verification_failure_cause(detail, checked_name, failed.url, failed.connect_to);
+      const std::string cause = verification_failure_cause(detail, checked_name, failed.url,
+                                                           failed.connect_to, failed.config.proxy_url);
       std::string message =
           "Unable to connect to the server: tls: failed to verify certificate: " + cause + " (" + ca;
       if (!failed.config.tls.server_name.empty())
@@ -134,6 +150,14 @@ Error describe_curl_failure(CURLcode code, const FailedTransfer& failed) {
                                                  "complete answer within " +
                                                  bound + ")");
     }
+    case CURLE_PROXY:  // the proxy was reached but would not open the tunnel (CONNECT answered non-2xx)
+      return transport("Unable to connect to the server " + failed.host_port + " through the proxy " +
+                       without_userinfo(failed.config.proxy_url) + ": " + detail);
+    case CURLE_BAD_CONTENT_ENCODING:
+      // The server answered: its body is this request's problem, not a connection's, and other
+      // requests to the same server go on.
+      return Error::make(ErrorCode::Decode,
+                         "the server's answer to " + what + " could not be decompressed: " + detail);
     default:
       if (kind_of(code).retry == Failure::AfterSend) {
         return transport("the connection to the server " + failed.host_port + " broke during " + what + ": " +

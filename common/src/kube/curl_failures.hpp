@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "dr/core/error.hpp"
 #include "dr/kube/rest_config.hpp"
@@ -36,6 +37,11 @@ CurlFailureKind kind_of(CURLcode code);
 inline Failure classify_failure(CURLcode code) {
   return kind_of(code).retry;
 }
+
+// The retry policy's view of a failed transfer, which may need more than the code: a connect that
+// was refused (nothing listens: Failure::Refused) is told from others by the socket's errno, and a
+// TLS "internal error" alert from the server's side of the handshake is worth another try.
+Failure failure_of(CURLcode code, CURL* easy, std::string_view error_text);
 
 // True when the request cannot have reached the server (Error::unreachable). `easy` is the failed
 // handle, still holding its timings.

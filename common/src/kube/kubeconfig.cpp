@@ -196,6 +196,13 @@ Result<RestConfig> build_rest_config(const ResolvedInputs& in) {
   const KubeconfigCluster& cluster = in.cluster;
   const std::string cluster_entity =
       cluster.name.empty() ? "the in-cluster config" : "cluster " + strings::quoted(cluster.name);
+  // client-go refuses the pair rather than choose (its transport's words): a CA says "verify against
+  // this", insecure says "verify nothing", and connecting unverified would send the credentials to
+  // whoever answers. The --insecure-skip-tls-verify flag has already dropped the file's CA.
+  if (cluster.insecure_skip_tls_verify &&
+      (!cluster.certificate_authority_data.empty() || !cluster.certificate_authority.empty())) {
+    return Error::config("specifying a root certificates file with the insecure flag is not allowed");
+  }
   if (!cluster.certificate_authority_data.empty()) {
     config.tls.ca_pem = cluster.certificate_authority_data;
     config.tls.ca_source = "certificate-authority-data";

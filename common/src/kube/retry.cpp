@@ -34,6 +34,7 @@ RetryDecision decide_retry(const RetryInput& input, const RetryPolicy& policy, s
     case Failure::AfterSend:
       retry = input.retry_safe;  // may have been applied: only when repeating is harmless
       break;
+    case Failure::Refused:
     case Failure::Final:
       return {};
     case Failure::None:

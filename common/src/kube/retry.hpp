@@ -15,7 +15,9 @@ namespace dr::kube {
 // nothing of libcurl.
 enum class Failure {
   None,       // an HTTP answer arrived
-  Connect,    // never reached the server (refused, TLS handshake broken off): repeating cannot duplicate
+  Connect,    // never reached the server (TLS handshake broken off, unreachable): repeating cannot duplicate
+  Refused,    // nothing listens at the address: not repeated, as kubectl does not (a wrong port or a
+              // server that is down stays so for the backoff's few seconds; the user waits for nothing)
   AfterSend,  // the connection broke after the request may have been sent (reset, EOF, HTTP/2 stream error)
   Final,      // repeating will not help: DNS, TLS verification, timeouts, bad options, cancelled
 };
@@ -39,8 +41,8 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
 // Exponential backoff with jitter: initial * 2^(attempt-1), capped at max_backoff, then +/- jitter.
 std::chrono::milliseconds backoff_delay(int attempt, const RetryPolicy& policy, std::mt19937& random);
 
-// 429: every request (the server did nothing). Connect failures: every request. 500/502/503/504 and
-// failures after sending: only retry_safe requests. Everything else: never. Gives up once `attempt`
+// 429: every request (the server did nothing). Connect failures but a refusal: every request. 500/502/503/504
+// and failures after sending: only retry_safe requests. Everything else: never. Gives up once `attempt`
 // reaches policy.max_attempts. A Retry-After header raises the delay to what the server asked for,
 // capped at policy.max_retry_after.
 RetryDecision decide_retry(const RetryInput& input, const RetryPolicy& policy, std::mt19937& random);

@@ -67,7 +67,8 @@ CertificateNames parse_subject_alt_names(std::string_view text) {
 
 // The names the server's certificate is valid for, for the message of a host mismatch only: a second
 // handshake that verifies nothing, presents no client certificate and sends no request.
-std::optional<CertificateNames> peer_certificate_names(const std::string& url, curl_slist* connect_to) {
+std::optional<CertificateNames> peer_certificate_names(const std::string& url, curl_slist* connect_to,
+                                                       const std::string& proxy) {
   CURL* easy = curl_easy_init();
   if (easy == nullptr) return std::nullopt;
   curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
@@ -75,7 +76,7 @@ std::optional<CertificateNames> peer_certificate_names(const std::string& url, c
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
   curl_easy_setopt(easy, CURLOPT_CERTINFO, 1L);
-  curl_easy_setopt(easy, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(easy, CURLOPT_PROXY, proxy.c_str());  // the request's way, or "" for direct
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, 3000L);
   if (connect_to != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to);
   std::optional<CertificateNames> names;
@@ -127,6 +128,13 @@ std::string verification_cause(std::string_view detail, std::string_view host) {
     return "x509: certificate signed by unknown authority";
   }
   if (has("expired") || has("not yet valid")) return "x509: certificate has expired or is not yet valid";
+  // require_subject_alt_names refused a certificate that names its server in the CN only.
+  if (has("application verification failure")) {
+    if (is_ip_literal(host))
+      return "x509: cannot validate certificate for " + std::string(host) +
+             " because it doesn't contain any IP SANs";
+    return "x509: certificate relies on legacy Common Name field, use SANs instead";
+  }
   if (is_host_mismatch(detail)) return "x509: certificate is not valid for " + std::string(host);
   return std::string(detail);
 }
@@ -135,6 +143,7 @@ std::string verification_cause(std::string_view detail, std::string_view host) {
 
 void apply_tls_options(CURL* easy, const TlsConfig& tls, const SystemRoots& roots,
                        const Credentials& credentials) {
+  if (!tls.insecure_skip_verify) require_subject_alt_names(easy);
   if (tls.insecure_skip_verify) {
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -164,9 +173,10 @@ void apply_tls_options(CURL* easy, const TlsConfig& tls, const SystemRoots& root
 }
 
 std::string verification_failure_cause(std::string_view detail, std::string_view checked_name,
-                                       const std::string& url, curl_slist* connect_to) {
+                                       const std::string& url, curl_slist* connect_to,
+                                       const std::string& proxy) {
   if (is_host_mismatch(detail))
-    return host_mismatch_cause(checked_name, peer_certificate_names(url, connect_to));
+    return host_mismatch_cause(checked_name, peer_certificate_names(url, connect_to, proxy));
   return verification_cause(detail, checked_name);
 }
 

@@ -19,11 +19,15 @@ namespace dr::kube {
 void apply_tls_options(CURL* easy, const TlsConfig& tls, const SystemRoots& roots,
                        const Credentials& credentials);
 
+// Makes verification refuse a server certificate without subjectAltNames, as Go does (tls_names.cpp).
+void require_subject_alt_names(CURL* easy);
+
 // Why the server's certificate was refused, as Go's x509 package words it: "x509: certificate signed
 // by unknown authority", "x509: certificate is valid for a, b, not c". `detail` is libcurl's message;
-// for a name mismatch a second, unverified handshake with `url` (through `connect_to`) reads the
-// names the certificate is valid for.
+// for a name mismatch a second, unverified handshake with `url` (through `connect_to`, and through
+// `proxy` as the request went, "" for none) reads the names the certificate is valid for.
 std::string verification_failure_cause(std::string_view detail, std::string_view checked_name,
-                                       const std::string& url, curl_slist* connect_to);
+                                       const std::string& url, curl_slist* connect_to,
+                                       const std::string& proxy);
 
 }  // namespace dr::kube

@@ -24,6 +24,7 @@
 #include "kube/curl_failures.hpp"
 #include "kube/http_status.hpp"
 #include "kube/inflight_limit.hpp"
+#include "kube/proxy_env.hpp"
 #include "kube/retry.hpp"
 #include "kube/server_address.hpp"
 #include "kube/tls_setup.hpp"
@@ -124,6 +125,12 @@ struct Transport::Impl {
     if (options.max_inflight == 0) options.max_inflight = 1;
     limit = InflightLimit(options.min_inflight, options.max_inflight);
     address = parse_server(config.server);
+    // The kubeconfig's proxy-url, else the environment's as Go reads it; from here on proxy_url is
+    // the proxy in use ("" for none), for libcurl and for the messages that name it.
+    if (config.proxy_url.empty()) {
+      config.proxy_url =
+          proxy_for(read_proxy_environment(&std::getenv), address.scheme, address.host, address.port);
+    }
     if (config.tls.ca_pem.empty() && !config.tls.insecure_skip_verify) {
       system_roots = find_system_roots(std::getenv("SSL_CERT_FILE"), std::getenv("SSL_CERT_DIR"),
                                        go_bundle_candidates());
@@ -163,6 +170,21 @@ struct Transport::Impl {
 
   std::chrono::milliseconds timeout_of(const HttpRequest& request) const {
     return request.timeout.count() >= 0 ? request.timeout : config.request_timeout;
+  }
+
+  // The limit bounds the whole request, its attempts and the waits between them, as client-go's
+  // context does: what is left of it for this attempt (at least 1 ms: 0 means none to libcurl).
+  std::chrono::milliseconds attempt_time_limit(const Transfer& transfer) const {
+    const auto limit = timeout_of(transfer.request);
+    if (limit.count() <= 0) return limit;
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - transfer.started);
+    return std::max(std::chrono::milliseconds(1), limit - spent);
+  }
+
+  // A repeat after `delay` would still start within the request's limit.
+  bool retry_fits(const Transfer& transfer, std::chrono::milliseconds delay) const {
+    const auto limit = timeout_of(transfer.request);
+    return limit.count() <= 0 || Clock::now() + delay < transfer.started + limit;
   }
 
   static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
@@ -255,7 +277,7 @@ struct Transport::Impl {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Impl::on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
-    if (auto timeout = timeout_of(request); timeout.count() > 0) {
+    if (auto timeout = attempt_time_limit(transfer); timeout.count() > 0) {
       curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
     }
     // gzip only, as client-go asks: it is all kube-apiserver offers, and a server that also offers
@@ -264,8 +286,9 @@ struct Transport::Impl {
     if (!config.disable_compression && request.method == "GET" && !request.on_chunk) {
       curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
     }
-    if (!config.proxy_url.empty()) curl_easy_setopt(easy, CURLOPT_PROXY, config.proxy_url.c_str());
-    // A SOCKS5 proxy (proxy-url, or libcurl's ALL_PROXY) is offered no authentication or a user
+    // Always set: "" stops libcurl from reading the environment by its own rules (proxy_env.hpp).
+    curl_easy_setopt(easy, CURLOPT_PROXY, config.proxy_url.c_str());
+    // A SOCKS5 proxy (proxy-url or HTTPS_PROXY) is offered no authentication or a user
     // name and password, as client-go offers it; libcurl would also offer GSS-API by default.
     curl_easy_setopt(easy, CURLOPT_SOCKS5_AUTH, static_cast<long>(CURLAUTH_BASIC));
     if (connect_to_list != nullptr) curl_easy_setopt(easy, CURLOPT_CONNECT_TO, connect_to_list);
@@ -423,18 +446,13 @@ struct Transport::Impl {
     if (!answered) {
       Error error = transport_error(code, *transfer);  // before release: it reads connect time
       error.unreachable = never_sent(code, transfer->easy);
+      const Failure failure = failure_of(code, transfer->easy, transfer->error_buffer);
       release(*transfer);
-      Failure failure = kind_of(code).retry;
-      // A TLS "internal error" alert is the server failing its own side of the handshake (an
-      // OpenSSL server that checks client certificates does this to a resumed session when it was
-      // set up without a session context): no request was sent, so trying again is as safe as
-      // after a refused connect.
-      if (code == CURLE_SSL_CONNECT_ERROR && std::strstr(transfer->error_buffer, "internal error") != nullptr)
-        failure = Failure::Connect;
       auto decision = decide_retry(
           RetryInput{transfer->attempt, 0, transfer->request.retry_safe && !transfer->streamed, failure, {}},
           options.retry, random);
-      if (decision.retry && !transfer->streamed && !cancel_requested.load()) {
+      if (decision.retry && !transfer->streamed && !cancel_requested.load() &&
+          retry_fits(*transfer, decision.delay)) {
         schedule_retry(std::move(transfer), decision.delay, curl_easy_strerror(code));
         return;
       }
@@ -452,7 +470,10 @@ struct Transport::Impl {
     auto decision = decide_retry(RetryInput{transfer->attempt, status, transfer->request.retry_safe,
                                             Failure::None, transfer->response.header("retry-after")},
                                  options.retry, random);
-    if (decision.retry && !transfer->streamed && !cancel_requested.load()) {
+    // A Retry-After beyond the request's limit returns the server's answer now rather than
+    // waiting past --request-timeout.
+    if (decision.retry && !transfer->streamed && !cancel_requested.load() &&
+        retry_fits(*transfer, decision.delay)) {
       schedule_retry(std::move(transfer), decision.delay,
                      std::to_string(status) + " " + std::string(http_reason_phrase(status)));
       return;

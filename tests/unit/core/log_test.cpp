@@ -161,3 +161,27 @@ TEST_CASE("retries are logged at -v=6", "[log]") {
   CHECK_THAT(log.text(), Catch::Contains("/x 503 Service Unavailable: retrying in "));
   CHECK_THAT(log.text(), Catch::Contains("GET " + server.url() + "/x 200 OK in "));
 }
+
+TEST_CASE("error lines and descriptions mask every credential a server echoes back", "[log]") {
+  // Issue 25 item 6: -v=9 masked the token, the error line printed it.
+  const std::string token = "echoed-bearer-token-4f1c2a";
+  dr::log::register_secret(token);
+  auto unauthorized = dr::Error::server(401, "Unauthorized", "token " + token + " is not valid");
+  CHECK(unauthorized.kubectl_line() ==
+        "error: You must be logged in to the server (token <masked> is not valid)");
+  auto forbidden = dr::Error::server(403, "Forbidden", "proxy said: Authorization: Bearer " + token);
+  CHECK(forbidden.kubectl_line().find(token) == std::string::npos);
+  auto transport = dr::Error::make(dr::ErrorCode::Transport, "proxy answered " + token);
+  CHECK(transport.describe() == "proxy answered <masked>");
+  CHECK(transport.kubectl_line() == "error: proxy answered <masked>");
+
+  // A client key: the whole PEM, and each line of its body on its own.
+  const std::string body_line = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
+  dr::log::register_secret("-----BEGIN PRIVATE KEY-----\n" + body_line +
+                           "\nAbCd\n-----END PRIVATE KEY-----\n");
+  auto echoed_key =
+      dr::Error::make(dr::ErrorCode::Decode, R"(bad answer: {"key":")" + body_line + R"(\nAbCd"})");
+  CHECK(echoed_key.kubectl_line() == R"(error: bad answer: {"key":"<masked>\nAbCd"})");
+  // The PEM armour is not a secret: innocent text stays.
+  CHECK(dr::log::redact("-----BEGIN PRIVATE KEY-----") == "-----BEGIN PRIVATE KEY-----");
+}

@@ -440,3 +440,27 @@ TEST_CASE("watch: an event line longer than 16 MiB is an error, not unbounded me
   CHECK(watched.error().message == "watch pods: a watch event is larger than 16 MiB");
   CHECK(events == 0);
 }
+
+TEST_CASE("list: a continue token that comes back is an error, not an endless list", "[api]") {
+  // Issue 25 item 8: page 1 -> "a", page "a" -> "b", page "b" -> "a" again: a loop.
+  ScriptedServer server([](const Request& request) {
+    const bool at_a = request.path.find("continue=a") != std::string::npos;
+    const std::string next = at_a ? "b" : "a";
+    return Reply::json(200, R"({"metadata":{"resourceVersion":"1","continue":")" + next +
+                                R"("},"items":[{"metadata":{"name":"x"}}]})");
+  });
+  auto client = client_for(server);
+  int pages = 0;
+  auto count = [&](rapidjson::Value&, std::string_view) -> dr::Result<void> {
+    ++pages;
+    return {};
+  };
+  auto listed = client.list(types::pods, "ns", {}, count);
+  REQUIRE_FALSE(listed);
+  CHECK(listed.error().kubectl_line() ==
+        "error: list pods: the server handed out the same continue token twice; following it would never end "
+        "the "
+        "list");
+  CHECK(pages == 3);              // the first page (-> a), page a (-> b), page b (-> a again: the end)
+  CHECK(server.requests() == 3);  // page a is not asked for a second time
+}

@@ -85,7 +85,11 @@ TEST_CASE("Status: Conflict, AlreadyExists, Invalid, Forbidden, Unauthorized", "
       401,
       R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401})");
   CHECK(unauthorized.http_status == 401);
-  CHECK(unauthorized.kubectl_line() == "Error from server (Unauthorized): Unauthorized");
+  // kubectl's own wording for a 401 (kubectl/pkg/cmd/util StandardErrorMessage), not "Error from server".
+  CHECK(unauthorized.kubectl_line() == "error: You must be logged in to the server (Unauthorized)");
+  auto wrapped = unauthorized;
+  CHECK(std::move(wrapped).wrap("listing statefulsets").kubectl_line() ==
+        "error: listing statefulsets: You must be logged in to the server (Unauthorized)");
 
   // The watch ERROR event's Status for a too-old resourceVersion.
   auto expired = error_for(
@@ -308,12 +312,12 @@ TEST_CASE("the generic submit", "[api]") {
     REQUIRE(result);
     results.push_back(result->HasMember("echo") ? (*result)["echo"].GetString() : "empty");
   };
-  client.submit("GET", "/api/v1/namespaces/a/pods/p", "", "", true, record);
-  client.submit("POST", "/api/v1/namespaces/a/configmaps", R"({"metadata":{"name":"c"}})", "application/json",
-                false, record);
-  client.submit("PUT", "/api/v1/namespaces/a/configmaps/c", R"({"metadata":{"name":"c"}})",
-                "application/json", true, record);
-  client.submit("DELETE", "/api/v1/namespaces/a/configmaps/c", "", "", true, record);
+  client.submit("GET", types::pods, "a", "p", "", "", true, record);
+  client.submit("POST", types::configmaps, "a", "", R"({"metadata":{"name":"c"}})", "application/json", false,
+                record);
+  client.submit("PUT", types::configmaps, "a", "c", R"({"metadata":{"name":"c"}})", "application/json", true,
+                record);
+  client.submit("DELETE", types::configmaps, "a", "c", "", "", true, record);
   client.run_pending();
   std::sort(results.begin(), results.end());
   CHECK(results == std::vector<std::string>{"GET", "POST", "PUT", "empty"});

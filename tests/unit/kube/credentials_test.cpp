@@ -378,7 +378,7 @@ TEST_CASE("KUBERNETES_EXEC_INFO without and with provideClusterInfo", "[exec]") 
 
   setup.provide_cluster_info = true;
   setup.cluster_extra =
-      "    tls-server-name: api.internal\n    insecure-skip-tls-verify: true\n"
+      "    tls-server-name: api.internal\n"
       "    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==\n"
       "    proxy-url: http://proxy.example:3128\n";
   REQUIRE(exec_provider(exec_rest_config(dir, setup))->current());
@@ -388,10 +388,16 @@ TEST_CASE("KUBERNETES_EXEC_INFO without and with provideClusterInfo", "[exec]") 
   REQUIRE(cluster.IsObject());
   CHECK(std::string(cluster["server"].GetString()) == "https://exec.example:6443");
   CHECK(std::string(cluster["tls-server-name"].GetString()) == "api.internal");
-  CHECK(cluster["insecure-skip-tls-verify"].IsTrue());
   CHECK(std::string(cluster["certificate-authority-data"].GetString()) ==
         "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==");
   CHECK(std::string(cluster["proxy-url"].GetString()) == "http://proxy.example:3128");
+
+  // insecure-skip-tls-verify in a cluster of its own: with a CA beside it the kubeconfig is refused.
+  setup.cluster_extra = "    insecure-skip-tls-verify: true\n";
+  REQUIRE(exec_provider(exec_rest_config(dir, setup))->current());
+  info.Parse(read_file(info_file));
+  REQUIRE(info.IsObject());
+  CHECK(info["spec"]["cluster"]["insecure-skip-tls-verify"].IsTrue());
 }
 
 TEST_CASE("interactive mode follows the terminal and interactiveMode", "[exec]") {

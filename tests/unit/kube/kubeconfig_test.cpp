@@ -395,6 +395,38 @@ TEST_CASE("cluster TLS and connection settings: insecure, tls-server-name, proxy
   CHECK_FALSE(config->tls.insecure_skip_verify);
 }
 
+TEST_CASE("insecure-skip-tls-verify with a CA in the same cluster is refused, as client-go does",
+          "[kubeconfig]") {
+  // Issue 25 item 5: the pair connected unverified and sent the token.
+  TempDir dir("dr-kubeconfig-test");
+  const std::string file = dir.write("config", R"(
+current-context: both
+clusters:
+- name: data
+  cluster: {server: https://c.example, insecure-skip-tls-verify: true, certificate-authority-data: Zm9v}
+- name: file
+  cluster: {server: https://c.example, insecure-skip-tls-verify: true, certificate-authority: /no/such/ca.crt}
+contexts:
+- name: both
+  context: {cluster: data}
+- name: file
+  context: {cluster: file}
+)");
+  ConfigOverrides overrides = with_kubeconfig(file);
+  for (const char* context : {"both", "file"}) {
+    overrides.context = context;
+    auto config = load_rest_config(overrides, env_of());
+    REQUIRE_FALSE(config);
+    CHECK(error_text(config.error()) ==
+          "error: specifying a root certificates file with the insecure flag is not allowed");
+  }
+  // The flag replaces the file's CA settings (client-go's override rule): no conflict then.
+  overrides.insecure_skip_tls_verify = true;
+  auto flagged = load_rest_config(overrides, env_of());
+  REQUIRE(flagged);
+  CHECK(flagged->tls.insecure_skip_verify);
+}
+
 TEST_CASE("disable-compression flag, given either way, wins over the cluster's setting", "[kubeconfig]") {
   ConfigOverrides overrides = with_kubeconfig(kData + "/data.yaml");
   overrides.disable_compression = false;

@@ -80,8 +80,10 @@ TEST_CASE("retry: transport failures by kind", "[retry]") {
   // Broke after sending: only when repeating is harmless.
   CHECK(retries(Failure::AfterSend, true));
   CHECK_FALSE(retries(Failure::AfterSend, false));
-  // TLS, DNS, timeouts: never.
+  // TLS, DNS, timeouts, a refused connect: never.
   CHECK_FALSE(retries(Failure::Final, true));
+  CHECK_FALSE(retries(Failure::Refused, true));
+  CHECK_FALSE(retries(Failure::Refused, false));
 
   using dr::kube::classify_failure;
   CHECK(classify_failure(CURLE_OK) == Failure::None);

@@ -203,3 +203,53 @@ TEST_CASE("credentials that cannot be obtained fail the request without sending 
   CHECK(got.error().code == dr::ErrorCode::Auth);
   CHECK(server.requests() == 0);
 }
+
+TEST_CASE("--request-timeout bounds the whole request: a Retry-After past it is not waited for",
+          "[transport]") {
+  // Issue 25 item 8: with Retry-After answers a 5 s limit became 120 s per write. Counted, not
+  // timed: a wait of 30 s cannot fit in a 2 s limit however busy the machine is.
+  ScriptedServer server([](const Request&) {
+    return Reply::json(429, R"({"kind":"Status","code":429,"reason":"TooManyRequests"})")
+        .with("Retry-After: 30");
+  });
+  auto config = config_for(server.url());
+  config.request_timeout = 2s;
+  dr::kube::Transport transport(config, nullptr, fast_retries());
+  auto got = transport.perform(get("/busy"));
+  REQUIRE(got);
+  CHECK(got->status == 429);  // the server's own answer, now
+  CHECK(got->attempts == 1);
+  CHECK(server.requests() == 1);
+  CHECK(transport.stats().retries == 0);
+
+  // Short back-offs that fit are still taken.
+  std::atomic<int> calls{0};
+  ScriptedServer flaky([&](const Request&) { return ++calls == 1 ? Reply::json(503, "{}") : Reply{}; });
+  auto flaky_config = config_for(flaky.url());
+  flaky_config.request_timeout = 60s;
+  dr::kube::Transport patient(flaky_config, nullptr, fast_retries());
+  auto second = patient.perform(get("/flaky"));
+  REQUIRE(second);
+  CHECK(second->status == 200);
+  CHECK(second->attempts == 2);
+}
+
+TEST_CASE("a body that is not the gzip it claims is that request's error, not a lost connection",
+          "[transport]") {
+  // Issue 25 item 8: it was "Unable to connect to the server", which stops a whole activation.
+  ScriptedServer server([](const Request& request) {
+    if (request.path == "/corrupt")
+      return Reply::json(200, "this is not gzip").with("Content-Encoding: gzip");
+    return Reply{};
+  });
+  dr::kube::Transport transport(config_for(server.url()), nullptr, fast_retries());
+  auto bad = transport.perform(get("/corrupt"));
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == dr::ErrorCode::Decode);
+  CHECK_FALSE(bad.error().unreachable);
+  CHECK_THAT(bad.error().message, Catch::StartsWith("the server's answer to GET " + server.url() +
+                                                    "/corrupt could not be decompressed: "));
+  auto next = transport.perform(get("/fine"));
+  REQUIRE(next);
+  CHECK(next->status == 200);
+}

@@ -422,7 +422,7 @@ TEST_CASE("a server URL with a path prefix keeps it", "[transport]") {
   CHECK(server.seen().at(0).path == "/k8s/clusters/c-1/api/v1/namespaces");
 }
 
-TEST_CASE("connection refused names the server like kubectl", "[transport]") {
+TEST_CASE("connection refused names the server like kubectl, at once, without retries", "[transport]") {
   int port = unused_port();
   auto options = fast_retries();
   options.retry.max_attempts = 3;
@@ -433,7 +433,10 @@ TEST_CASE("connection refused names the server like kubectl", "[transport]") {
   CHECK(got.error().message == "The connection to the server 127.0.0.1:" + std::to_string(port) +
                                    " was refused - did you specify the right host or port?");
   CHECK(got.error().unreachable);
-  CHECK(transport.stats().retries == 2);  // connect failures are retried for every request
+  // kubectl does not repeat a refused connect: nothing listens, and a few seconds of backoff
+  // only delay the message (issue 26 item 10). Counted, not timed.
+  CHECK(transport.stats().retries == 0);
+  CHECK(transport.stats().requests == 1);
 }
 
 TEST_CASE("an unknown host is reported as a DNS failure, without retries", "[transport]") {

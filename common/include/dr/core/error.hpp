@@ -7,6 +7,8 @@
 #include <utility>
 #include <variant>
 
+#include "dr/core/log.hpp"
+
 namespace dr {
 
 enum class ErrorCode {
@@ -60,12 +62,22 @@ struct Error {
   bool is_conflict() const { return is_server(409); }
   bool is_forbidden() const { return is_server(403); }
 
-  // The message with its context, no prefix.
-  std::string describe() const { return context.empty() ? message : context + ": " + message; }
+  // The message with its context, no prefix. Every credential the process holds is masked
+  // (log::redact): a server or proxy may echo a token back in its answer, and this text reaches
+  // stderr and -o json reports as it is.
+  std::string describe() const { return log::redact(context.empty() ? message : context + ": " + message); }
 
-  // The line kubectl would print: "Error from server (NotFound): ..." for Status errors,
-  // "error: ..." for everything else.
-  std::string kubectl_line() const {
+  // The line kubectl would print: "Error from server (NotFound): ..." for Status errors but
+  // Unauthorized, which kubectl words "error: You must be logged in to the server (...)";
+  // "error: ..." for everything else. Masked as describe() is.
+  std::string kubectl_line() const { return log::redact(unmasked_line()); }
+
+ private:
+  std::string unmasked_line() const {
+    if (code == ErrorCode::Server && reason == "Unauthorized") {
+      std::string line = "You must be logged in to the server (" + message + ")";
+      return "error: " + (context.empty() ? line : context + ": " + line);
+    }
     if (code == ErrorCode::Server) {
       std::string line = "Error from server";
       if (!reason.empty()) line += " (" + reason + ")";

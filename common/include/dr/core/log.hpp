@@ -22,7 +22,7 @@ void line(int level, std::string_view message);
 
 // Registers a secret (token, password, key, exec output) so redact() masks it wherever it appears.
 // Strings shorter than 6 characters are ignored (they would mask innocent text); Authorization
-// header values are masked regardless of length.
+// header values are masked regardless of length. A PEM block's long body lines are registered too.
 void register_secret(std::string_view secret);
 // `text` with every registered secret replaced by "<masked>", and Authorization header values masked
 // ("Authorization: Bearer <masked>", "Basic <masked>"; header names matched case-insensitively).

@@ -116,11 +116,12 @@ class ApiClient {
   void patch_async(const ResourceType& type, std::string_view ns, std::string_view name, PatchType patch_type,
                    std::string body, const WriteOptions& options, PatchDone done, bool retry_safe = true);
   using Done = PatchDone;
-  // Any request: path_and_query is relative to the server ("/apis/...?..."); content_type may be empty
+  // Any method on a collection (empty name) or one object; the path is built and its namespace and
+  // name checked as for every other request (no caller builds a raw path). content_type may be empty
   // (no body). A 2xx answer is decoded as JSON (an empty body gives an empty object); anything else
   // becomes error_from_response().
-  void submit(std::string method, std::string path_and_query, std::string body, std::string_view content_type,
-              bool retry_safe, Done done);
+  void submit(std::string method, const ResourceType& type, std::string_view ns, std::string_view name,
+              std::string body, std::string_view content_type, bool retry_safe, Done done);
   // Drives everything queued by patch_async() and submit() until all completions have run.
   void run_pending();
   // Drives that work until at most `outstanding` requests remain; the rest continues at the next

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "dr/kube/names.hpp"
+
 namespace dr::kube {
 
 struct ResourceType {
@@ -12,6 +14,7 @@ struct ResourceType {
   std::string plural;   // "statefulsets"
   std::string kind;     // "StatefulSet"
   bool namespaced = true;
+  NameRule name_rule = NameRule::DnsSubdomain;  // what the API server accepts as metadata.name
 
   // "apps/v1", or "v1" for the core group.
   std::string api_version() const { return group.empty() ? version : group + "/" + version; }
@@ -19,23 +22,26 @@ struct ResourceType {
   std::string group_resource() const { return group.empty() ? plural : plural + "." + group; }
   // "/api/v1" or "/apis/apps/v1".
   std::string group_version_path() const {
-    return group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
+    return group.empty() ? "/api/" + encode_path_segment(version)
+                         : "/apis/" + encode_path_segment(group) + "/" + encode_path_segment(version);
   }
-  // Collection or object path. Empty namespace on a namespaced type = all namespaces.
+  // Collection or object path. Empty namespace on a namespaced type = all namespaces. Every segment
+  // is percent-encoded here, the one place paths are built; names are checked before that by
+  // validate_name/validate_namespace, which ApiClient calls before any request.
   std::string path(std::string_view ns = {}, std::string_view name = {},
                    std::string_view subresource = {}) const {
     std::string p = group_version_path();
     if (namespaced && !ns.empty()) {
       p += "/namespaces/";
-      p += ns;
+      p += encode_path_segment(ns);
     }
-    p += "/" + plural;
+    p += "/" + encode_path_segment(plural);
     if (!name.empty()) {
       p += "/";
-      p += name;
+      p += encode_path_segment(name);
       if (!subresource.empty()) {
         p += "/";
-        p += subresource;
+        p += encode_path_segment(subresource);
       }
     }
     return p;
@@ -44,7 +50,7 @@ struct ResourceType {
 
 // The types kubectl-dr touches.
 namespace types {
-inline const ResourceType namespaces{"", "v1", "namespaces", "Namespace", false};
+inline const ResourceType namespaces{"", "v1", "namespaces", "Namespace", false, NameRule::DnsLabel};
 inline const ResourceType pods{"", "v1", "pods", "Pod", true};
 inline const ResourceType configmaps{"", "v1", "configmaps", "ConfigMap", true};
 inline const ResourceType deployments{"apps", "v1", "deployments", "Deployment", true};

@@ -68,7 +68,8 @@ PlannedWrite replicas_write(const Target& target, const std::string& id, std::in
   return write;
 }
 
-Plan plan_replicated(Mode mode, const Target& target, const rapidjson::Value& object) {
+Plan plan_replicated(Mode mode, const Target& target, const rapidjson::Value& object,
+                     const PlanOptions& options) {
   if (target.skip_owned && has_owner_references(object)) {
     return skip(SkipReason::Owned, "has ownerReferences: activated through its owner");
   }
@@ -86,8 +87,18 @@ Plan plan_replicated(Mode mode, const Target& target, const rapidjson::Value& ob
   const auto rv = resource_version(object);
   auto with_warnings = [&](PlannedWrite write) {
     if (recorded.spellings_disagree) write.warnings.push_back(recorded.disagreement_note());
+    if (recorded.fallback_note) write.warnings.push_back(*recorded.fallback_note);
     return write;
   };
+  // A recorded 0 on a running workload is not a count: applying it stops the app, keeping it
+  // loses the real count for good. Neither mode guesses; the operator decides.
+  if (mode != Mode::DeactivateApps && recorded.ok() && recorded.value == 0 && current > 0) {
+    return skip(SkipReason::Conflict,
+                "runs " + std::to_string(current) + " replicas but its recorded count is 0",
+                "Error: " + target.label + " " + id + " runs " + std::to_string(current) +
+                    " replicas but annotation " + std::string(recorded.key) +
+                    " records 0: left as it is (`kubectl dr deactivate apps` records its live count)");
+  }
 
   switch (mode) {
     case Mode::ActivateMigration: {
@@ -99,9 +110,23 @@ Plan plan_replicated(Mode mode, const Target& target, const rapidjson::Value& ob
       if (current == recorded.value) {
         return skip(SkipReason::Unchanged, "spec.replicas is already " + std::to_string(current));
       }
+      // Someone scaled it up since it was migrated: that is a decision, not drift to undo.
+      if (current > recorded.value && !options.force) {
+        return skip(SkipReason::Running,
+                    "running: at " + std::to_string(current) + " replicas, above its recorded count " +
+                        std::to_string(recorded.value),
+                    "Skipped " + target.label + " " + id + ": running at " + std::to_string(current) +
+                        " replicas (recorded " + std::to_string(recorded.value) + "); --force scales it to " +
+                        std::to_string(recorded.value));
+      }
       auto write = replicas_write(target, id, current, recorded.value);
       write.resource_version = std::string(rv);
       write.body = replicas_body(recorded.value, rv, std::nullopt);
+      if (recorded.value > kPlausibleReplicaBound) {
+        write.warnings.push_back(target.label + " " + id + ": recorded count " +
+                                 std::to_string(recorded.value) + " is above " +
+                                 std::to_string(kPlausibleReplicaBound) + "; applied as recorded");
+      }
       return with_warnings(std::move(write));
     }
     case Mode::DeactivateMigration: {
@@ -128,7 +153,17 @@ Plan plan_replicated(Mode mode, const Target& target, const rapidjson::Value& ob
       if (current > 0) {
         auto write = replicas_write(target, id, current, 0);
         write.resource_version = std::string(rv);
-        write.body = replicas_body(0, rv, current);
+        // A live count below the recorded one is usually a scale-down in progress or a partial
+        // outage: the recorded count is the application's size, kept unless --force.
+        const bool keep_recorded = recorded.ok() && recorded.value > current && !options.force &&
+                                   recorded.key == annotations::kMigrationReplicas;
+        write.body =
+            replicas_body(0, rv, keep_recorded ? std::nullopt : std::optional<std::int64_t>(current));
+        if (keep_recorded) {
+          write.warnings.push_back(target.label + " " + id + ": kept its recorded count " +
+                                   std::to_string(recorded.value) + " (live " + std::to_string(current) +
+                                   "); --force records the live count");
+        }
         return write;
       }
       // Already stopped: whatever count is recorded is the only copy left. Never overwrite it with 0.
@@ -138,7 +173,8 @@ Plan plan_replicated(Mode mode, const Target& target, const rapidjson::Value& ob
                         ": already at 0 replicas and no replica count is recorded");
       }
       if (recorded.error) {
-        return skip(SkipReason::Malformed, "already at 0 replicas; " + *recorded.error,
+        // Stopped, which is all this mode asks; the unreadable count is kept for a person to read.
+        return skip(SkipReason::LeftAlone, "already at 0 replicas; " + *recorded.error,
                     "Error parsing replicas for app : " + target.label + " " + id + ": " + *recorded.error);
       }
       if (recorded.key == annotations::kMigrationReplicasDocsSpelling && recorded.value > 0) {
@@ -590,6 +626,10 @@ std::string_view to_string(SkipReason reason) {
       return "malformed";
     case SkipReason::LeftAlone:
       return "left-alone";
+    case SkipReason::Running:
+      return "running";
+    case SkipReason::Conflict:
+      return "conflict";
   }
   return "unknown";
 }
@@ -659,7 +699,7 @@ std::vector<Target> activation_targets(const std::vector<ApplicationRegistration
   return targets;
 }
 
-Plan plan(Mode mode, const Target& target, const rapidjson::Value& object) {
+Plan plan(Mode mode, const Target& target, const rapidjson::Value& object, const PlanOptions& options) {
   // Every write carries the listed resourceVersion as its precondition (a lost update could lose a
   // replica count), so an object without one, which no API server lists, is never written.
   if (!object.IsObject()) return skip(SkipReason::Malformed, "the listed item is not a JSON object");
@@ -667,7 +707,7 @@ Plan plan(Mode mode, const Target& target, const rapidjson::Value& object) {
     return skip(SkipReason::Malformed, "the listed object has no metadata.resourceVersion");
   switch (target.workload_class) {
     case WorkloadClass::Replicated:
-      return plan_replicated(mode, target, object);
+      return plan_replicated(mode, target, object, options);
     case WorkloadClass::CronJob:
       return plan_cronjob(mode, target, object);
     case WorkloadClass::VirtualMachine:

@@ -14,6 +14,7 @@ struct ActivationArgs {
   int max_inflight = 32;
   int chunk_size = 500;
   bool wait = false;
+  bool force = false;
   std::chrono::milliseconds timeout{0};
   stork::SelectionFlags selection;  // all but the default namespace, which needs the client
 };
@@ -32,6 +33,7 @@ Result<ActivationArgs> read_args(const Invocation& invocation) {
   if (!timeout) return std::move(timeout).error();
   args.timeout = *timeout;
   args.wait = invocation.flag("wait");
+  args.force = invocation.flag("force");
   args.max_inflight = invocation.integer("max-inflight");
   if (args.max_inflight < 1 || args.max_inflight > 1000) {
     return Error::usage("--max-inflight must be between 1 and 1000");
@@ -74,6 +76,7 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
   options.page_size = static_cast<std::size_t>(args.chunk_size);
   options.selection = std::move(selection).value();
   options.dry_run = flags.dry_run;
+  options.force = args.force;
 
   InterruptGuard guard(api.transport());
   // Progress: one line on stderr, rewritten in place, only on a terminal and once the run has
@@ -100,9 +103,13 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
     last_progress = now;
     show_progress(std::to_string(seen) + " workloads processed...");
   };
+  // A server dry run reads like a real run line by line; each one says it is not.
+  const std::string_view server_suffix = options.dry_run == DryRun::Server ? " (server dry run)" : "";
   auto print_line = [&](std::ostream& stream, const std::string& text) {
     clear_progress();
-    stream << text << "\n";
+    stream << text;
+    if (!server_suffix.empty() && !text.ends_with(server_suffix)) stream << server_suffix;
+    stream << "\n";
     if (&stream == &io.out && io.err_is_terminal) stream << std::flush;  // before the next redraw
   };
   ActivationObserver observer;
@@ -136,9 +143,13 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
 
   Result<void> waited;
   if (args.wait && options.dry_run == DryRun::None && !report.interrupted) {
+    const auto wait_started = std::chrono::steady_clock::now();
     waited = wait_for_workloads(api, report, mode, args.timeout, [&](const std::string& text) {
       if (io.err_is_terminal) show_progress(text);
     });
+    // The summary's time is the command's: the writes and the wait for them.
+    report.elapsed += std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                            wait_started);
     clear_progress();
     if (waited && !json) io.err << "All workloads are " << wait_goal(mode) << "\n";
   }
@@ -153,7 +164,7 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
   // When nothing was looked at, the error lines already say everything: a summary of zeros under
   // "connection refused" would only bury it.
   if (!(report.workloads.empty() && report.schedules.empty()) || report.interrupted) {
-    io.err << activation_summary_line(mode, report, dry_run) << "\n";
+    io.err << activation_summary_line(mode, report, dry_run, options.dry_run == DryRun::Server) << "\n";
   } else if (!json && report.errors.empty()) {
     io.err << "No workloads with a recorded replica count were found"
            << (mode == stork::Mode::DeactivateApps

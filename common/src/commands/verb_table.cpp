@@ -151,6 +151,11 @@ const FlagDef kChunkSize{
 const FlagDef kWaitWorkloads{"wait", "", FT::Bool,
                              "Wait until the workloads report ready (activate) or 0 replicas (deactivate)"};
 const FlagDef kWorkloadTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "5m"};
+const FlagDef kForceCounts{
+    "force", "", FT::Bool,
+    "activate: also scale a workload running above its recorded count down to it (by default it is "
+    "left running and reported as skipped: running). deactivate apps: record the live count even when "
+    "it is lower than the one already recorded (by default the recorded count is kept)"};
 
 const FlagDef kUpdateName{"name", "", FT::Text,
                           "Name of the ClusterDomainUpdate to create (default: a random UUID, as storkctl)"};
@@ -166,7 +171,7 @@ const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedu
 const std::vector<const FlagDef*> kActivationFlags = {
     &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
     &kExcludeSelector, &kResourceTypes,         &kIncludeObjects,  &kExcludeObjects,    &kMaxInflight,
-    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout,
+    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout, &kForceCounts,
 };
 
 // --- help texts -----------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ class Engine {
     const auto started = std::chrono::steady_clock::now();
     const auto requests_before = client_.transport().stats().requests;
 
-    if (check_namespaces()) {
+    if (check_namespaces() && load_replicated_namespaces()) {
       auto targets = resolve_targets();
       kinds_.assign(targets.size(), KindProgress{});
       for (std::size_t kind = 0; kind < targets.size(); ++kind) {
@@ -65,6 +65,13 @@ class Engine {
       if (schedules) finish_schedules();
     }
 
+    if (!left_out_.empty()) {
+      warn(std::to_string(left_out_.size()) + (left_out_.size() == 1 ? " namespace" : " namespaces") +
+           " that Stork does not replicate left alone (" + *left_out_.begin() +
+           (left_out_.size() > 1 ? ", ..." : "") +
+           "): no MigrationSchedule names them and their workloads carry no Stork marks; name them "
+           "with --include-namespaces to stop them too");
+    }
     report_.interrupted = interrupted();
     report_.requests_sent = client_.transport().stats().requests - requests_before;
     report_.elapsed =
@@ -138,6 +145,22 @@ class Engine {
       kinds_[emitting_].held.clear();
       for (auto& result : held) emit(std::move(result));
     }
+  }
+
+  // Stopping apps across all namespaces stops only what Stork replicates: a namespace named by a
+  // MigrationSchedule, or a workload carrying Stork's marks. The rest of the cluster (ingress
+  // controllers, monitoring, the DR tooling itself) keeps running. Namespaces named explicitly are
+  // the operator's choice and need no such evidence.
+  bool load_replicated_namespaces() {
+    if (options_.mode != stork::Mode::DeactivateApps || !options_.selection.all_namespaces()) return true;
+    auto named = namespaces_named_by_schedules(client_);
+    if (!named) {
+      fail(std::move(named).error());
+      return false;
+    }
+    replicated_namespaces_ = std::move(named).value();
+    replicated_only_ = true;
+    return true;
   }
 
   // Explicit namespaces must exist: a typo should not look like "nothing to do". A missing one is
@@ -300,17 +323,6 @@ class Engine {
     emit_ready();
   }
 
-  WorkloadResult describe(const stork::Target& target, const rapidjson::Value& object) const {
-    WorkloadResult result;
-    result.type = target.type;
-    result.kind = target.type.kind;
-    result.label = target.label;
-    result.api_version = target.type.api_version();
-    result.namespace_name = std::string(stork::object_namespace(object));
-    result.name = std::string(stork::object_name(object));
-    return result;
-  }
-
   // Plans one object and, when it needs a write, queues it. `attempt` counts conflict retries.
   void consider(const stork::Target& target, const rapidjson::Value& object, int attempt,
                 std::size_t kind = kAllKinds) {
@@ -318,12 +330,17 @@ class Engine {
     const auto ns = stork::object_namespace(object);
     if (target.type.namespaced && !selection.namespace_selected(ns)) return;
     if (!selection.selected(target.type, object)) return;
+    if (replicated_only_ && !replicated_namespaces_.count(std::string(ns)) &&
+        !stork::has_stork_marks(object)) {
+      left_out_.emplace(ns);
+      return;
+    }
 
     auto plan = stork::plan(options_.mode, target, object, stork::PlanOptions{options_.force});
     if (const auto* skip = stork::as_skip(plan)) {
       if (skip->reason == stork::SkipReason::NotManaged) return;
       note_managed(object);
-      auto result = describe(target, object);
+      auto result = describe_workload(target, object);
       result.outcome = outcome_of(skip->reason);
       // --wait waits for these too: a workload left at its count is part of what was asked for.
       if (target.workload_class == stork::WorkloadClass::Replicated &&
@@ -337,7 +354,7 @@ class Engine {
 
     const auto& write = *stork::as_write(plan);
     note_managed(object);
-    auto result = describe(target, object);
+    auto result = describe_workload(target, object);
     result.field = write.field;
     result.from = write.from;
     result.to = write.to;
@@ -430,17 +447,8 @@ class Engine {
                          : client_.get(conflict.target->type, conflict.namespace_name, conflict.name);
         if (!fresh) {
           server_lost(fresh.error());
-          auto result = WorkloadResult{};
-          result.type = conflict.target->type;
-          result.kind = conflict.target->type.kind;
-          result.label = conflict.target->label;
-          result.api_version = conflict.target->type.api_version();
-          result.namespace_name = conflict.namespace_name;
-          result.name = conflict.name;
-          result.outcome = Outcome::Failed;
-          result.error = fresh.error().kubectl_line();
-          result.message = "Error re-reading " + conflict.target->label + " " + conflict.namespace_name +
-                           "/" + conflict.name + " after a conflict : " + result.error;
+          auto result =
+              reread_failure(*conflict.target, conflict.namespace_name, conflict.name, fresh.error());
           record(std::move(result));
           continue;
         }
@@ -677,6 +685,9 @@ class Engine {
   std::map<std::string, rapidjson::Value> namespace_labels_;
   bool namespace_labels_loaded_ = false;
   bool unreachable_ = false;
+  bool replicated_only_ = false;
+  std::set<std::string> replicated_namespaces_;
+  std::set<std::string> left_out_;  // namespaces with workloads left out by replicated_only_
 };
 
 }  // namespace

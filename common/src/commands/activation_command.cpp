@@ -46,6 +46,7 @@ Result<ActivationArgs> read_args(const Invocation& invocation) {
   selection.all_namespaces = flags.all_namespaces;
   selection.include_namespaces = invocation.list("include-namespaces");
   selection.exclude_namespaces = invocation.list("exclude-namespaces");
+  selection.system_namespaces = invocation.list("system-namespaces");
   if (!flags.selector.empty()) selection.selectors.push_back(flags.selector);
   selection.exclude_selectors = invocation.list("exclude-selector");
   selection.resource_types = invocation.list("resource-types");

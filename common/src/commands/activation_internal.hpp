@@ -1,6 +1,7 @@
 // Pieces of the activation engine (activation.cpp) that need no engine state.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "dr/commands/activation.hpp"
@@ -13,6 +14,13 @@ namespace dr::commands {
 // failure of the run; one deliberately left alone is not.
 Outcome outcome_of(stork::SkipReason reason);
 
+// The result's identity (kind, apiVersion, namespace, name) for one listed object.
+WorkloadResult describe_workload(const stork::Target& target, const rapidjson::Value& object);
+
+// An object whose write met a 409 could not be read again: its failed result.
+WorkloadResult reread_failure(const stork::Target& target, const std::string& namespace_name,
+                              const std::string& name, const Error& error);
+
 // A schedule patch answered 409: re-read the schedule and patch it again from what is there now,
 // up to `max_retries` times. Sets the result's outcome (Unchanged when someone else set the flag
 // meanwhile).
@@ -22,5 +30,9 @@ void retry_schedule_patch(kube::ApiClient& client, ScheduleResult& result, int m
 // A static copy whose applicationActivated could not be set leaves the remote schedule free to
 // migrate over the apps just activated: what to tell the operator.
 std::string unguarded_schedule_warning(const ScheduleResult& result, const std::string& migrated);
+
+// The namespaces Stork replicates, as this cluster's MigrationSchedules name them (their namespace
+// lists and namespaceSelectors). Empty when MigrationSchedules are not served.
+Result<std::set<std::string>> namespaces_named_by_schedules(kube::ApiClient& client);
 
 }  // namespace dr::commands

@@ -151,6 +151,10 @@ const FlagDef kChunkSize{
 const FlagDef kWaitWorkloads{"wait", "", FT::Bool,
                              "Wait until the workloads report ready (activate) or 0 replicas (deactivate)"};
 const FlagDef kWorkloadTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "5m"};
+const FlagDef kSystemNamespaces{
+    "system-namespaces", "", FT::List,
+    "Namespaces that --all-namespaces never touches, besides kube-* (which it never touches either); "
+    "name one with -n or --include-namespaces to work on it"};
 const FlagDef kForceCounts{
     "force", "", FT::Bool,
     "activate: also scale a workload running above its recorded count down to it (by default it is "
@@ -171,7 +175,7 @@ const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedu
 const std::vector<const FlagDef*> kActivationFlags = {
     &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
     &kExcludeSelector, &kResourceTypes,         &kIncludeObjects,  &kExcludeObjects,    &kMaxInflight,
-    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout, &kForceCounts,
+    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout, &kForceCounts,       &kSystemNamespaces,
 };
 
 // --- help texts -----------------------------------------------------------------------------------

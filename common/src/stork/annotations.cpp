@@ -78,6 +78,14 @@ ReplicaAnnotation read_migration_replicas(const rapidjson::Value& object) {
   return result;
 }
 
+bool has_stork_marks(const rapidjson::Value& object) {
+  for (auto key : {annotations::kMigrated, annotations::kMigrationNamespace, annotations::kMigrationReplicas,
+                   annotations::kMigrationReplicasDocsSpelling}) {
+    if (annotation(object, key)) return true;
+  }
+  return false;
+}
+
 std::string ReplicaAnnotation::disagreement_note() const {
   if (!spellings_disagree) return {};
   std::string note = "annotations ";

@@ -99,6 +99,10 @@ struct ReplicaAnnotation {
 // by Stork has been seen near it, and a typo ("30000" for "3") would start a storm of pods.
 inline constexpr std::int32_t kPlausibleReplicaBound = 10000;
 
+// Carries a mark of Stork's migration (migrated, migrationNamespace) or a recorded replica count
+// (either spelling): an object Stork replicated, or kubectl-dr stopped.
+bool has_stork_marks(const rapidjson::Value& object);
+
 // libopenstorage spelling wins when both are present and it parses; when it does not parse and the
 // docs spelling does, the docs spelling's value is used (with fallback_note).
 ReplicaAnnotation read_migration_replicas(const rapidjson::Value& object);

@@ -520,3 +520,18 @@ TEST_CASE("deactivate migration: a running workload's valid recorded count is ne
   REQUIRE(as_write(p));
   CHECK(as_write(p)->body.find("annotations") == std::string::npos);
 }
+
+// --- issue 26.18: Stork's other marks of a migration count as `migrated`.
+TEST_CASE("cronjob activate: suspended by a migration without the migrated annotation is resumed",
+          "[stork]") {
+  for (const char* marks : {R"("stork.libopenstorage.org/migrationName":"m-1")",
+                            R"("stork.libopenstorage.org/migrationNamespace":"zookeeper")"}) {
+    INFO(marks);
+    auto p = plan(Mode::ActivateMigration, target_for("cronjob"), parse(cronjob("true", marks)));
+    REQUIRE(as_write(p));
+    CHECK(as_write(p)->to == "false");
+  }
+  auto labelled = parse(
+      R"({"metadata":{"name":"backup","namespace":"zookeeper","resourceVersion":"9","labels":{"stork.libopenstorage.org/migrated":"true"}},"spec":{"suspend":true}})");
+  REQUIRE(as_write(plan(Mode::ActivateMigration, target_for("cronjob"), labelled)));
+}

@@ -4,7 +4,7 @@
 # summary and the exit code), a malformed spelling falling back to a valid one, activation that only
 # scales up (skipped: running, unless --force), deactivate apps that keeps a recorded count over a
 # lower live one, --wait on workloads already at their count, and a server dry run whose every line
-# says so. Pods take 5 s to be ready here, so that --wait has something to wait for.
+# says so, and --timeout over the whole run. Pods take 5 s to be ready here, so that --wait has something to wait for.
 source "$(dirname "$0")/lib.sh"
 start_emulator --clusters us-east-1a,us-east-1b --seed zookeeper-failover --ready-delay-ms 5000
 DST=(--context us-east-1b)
@@ -20,7 +20,8 @@ replicas() { kubectl "${DST[@]}" get deploy "$2" -n "$1" -o jsonpath='{.spec.rep
 recorded() { kubectl "${DST[@]}" get deploy "$2" -n "$1" -o jsonpath='{.metadata.annotations.stork\.libopenstorage\.org/migrationReplicas}'; }
 
 {
-  namespace zero; namespace hostile; namespace fallback; namespace running; namespace keep; namespace slow
+  namespace zero; namespace hostile; namespace fallback; namespace running; namespace keep; namespace slow; namespace late
+  deployment late behind 0 "$(rec 1)"
   deployment zero conflicted 3 "$(rec 0)"
   for bad in abc:abc minus:-1 exp:1e9 space:' 3' big:2147483648; do
     deployment hostile "bad-${bad%%:*}" 0 "$(rec "${bad#*:}")"
@@ -96,5 +97,15 @@ expect_contains "server dry run: the schedule line" "$OUT" \
 expect_eq "server dry run: every line says so" \
   "$(printf '%s\n%s\n' "$OUT" "$ERR" | grep -v '^$' | grep -vc '(server dry run)' || true)" "0"
 expect_eq "server dry run: nothing kept" "$(kubectl "${DST[@]}" get sts zk -n zookeeper -o jsonpath='{.spec.replicas}')" "0"
+
+# --- 25.8: --timeout bounds the whole run, writes included. Every PATCH takes 3 s here, so a 1 s
+# budget cannot be met however fast or slow the machine is.
+emulator_admin us-east-1b POST /emulator/faults '{"latency_ms":3000,"only_verbs":"patch"}' >/dev/null
+run_capture kubectl dr activate migration -n late "${DST[@]}" --timeout 1s
+emulator_admin us-east-1b DELETE /emulator/faults >/dev/null
+expect_eq "--timeout without --wait: exit 1" "$RC" 1
+expect_contains "--timeout: says so, and how to finish" "$ERR" "error: timed out after 1s (--timeout); re-run the command to finish"
+run_capture kubectl dr activate migration -n late "${DST[@]}"
+expect_eq "a re-run finishes the job" "$RC/$(replicas late behind)" "0/1"
 
 finish

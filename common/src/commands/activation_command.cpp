@@ -1,4 +1,9 @@
 // activate migration / deactivate migration / deactivate apps: flags -> selection -> engine -> report.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include <rapidjson/document.h>
 
 #include "dr/cli/printer.hpp"
@@ -55,6 +60,40 @@ Result<ActivationArgs> read_args(const Invocation& invocation) {
   return args;
 }
 
+// --timeout bounds the whole run: when it expires the transport is cancelled, as an interrupt
+// would, so requests in flight end and nothing new is sent. Stops with the command.
+class Deadline {
+ public:
+  Deadline(kube::Transport& transport, std::chrono::milliseconds timeout) {
+    if (timeout.count() <= 0) return;
+    watchdog_ = std::thread([this, &transport, timeout] {
+      std::unique_lock lock(mutex_);
+      if (!stopped_cv_.wait_for(lock, timeout, [this] { return stopped_; })) {
+        expired_ = true;
+        transport.cancel();
+      }
+    });
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+  ~Deadline() {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    stopped_cv_.notify_all();
+    if (watchdog_.joinable()) watchdog_.join();
+  }
+  bool expired() const { return expired_; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;
+  std::atomic<bool> expired_{false};
+  std::thread watchdog_;
+};
+
 }  // namespace
 
 Result<int> activation_command(stork::Mode mode, const Invocation& invocation, Io& io) {
@@ -80,6 +119,8 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
   options.force = args.force;
 
   InterruptGuard guard(api.transport());
+  const auto run_started = std::chrono::steady_clock::now();
+  Deadline deadline(api.transport(), args.timeout);
   // Progress: one line on stderr, rewritten in place, only on a terminal and once the run has
   // taken 2 s. Any other line (stdout's results share the terminal) first clears it, so nothing
   // is glued after "N workloads processed..."; the next update redraws it.
@@ -145,7 +186,14 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
   Result<void> waited;
   if (args.wait && options.dry_run == DryRun::None && !report.interrupted) {
     const auto wait_started = std::chrono::steady_clock::now();
-    waited = wait_for_workloads(api, report, mode, args.timeout, [&](const std::string& text) {
+    // What is left of --timeout (the deadline cancels the wait when it runs out).
+    const auto wait_timeout =
+        args.timeout.count() > 0
+            ? std::max(std::chrono::milliseconds(1),
+                       args.timeout -
+                           std::chrono::duration_cast<std::chrono::milliseconds>(wait_started - run_started))
+            : args.timeout;
+    waited = wait_for_workloads(api, report, mode, wait_timeout, [&](const std::string& text) {
       if (io.err_is_terminal) show_progress(text);
     });
     // The summary's time is the command's: the writes and the wait for them.
@@ -172,6 +220,10 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
                    ? ""
                    : " (annotation stork.libopenstorage.org/migrationReplicas)")
            << "\n";
+  }
+  if (deadline.expired()) {
+    return Error::make(ErrorCode::Timeout, "timed out after " + std::to_string(args.timeout.count() / 1000) +
+                                               "s (--timeout); re-run the command to finish");
   }
   if (!waited) return std::move(waited).error();
   return report.failed() ? 1 : 0;

@@ -150,7 +150,11 @@ const FlagDef kChunkSize{
     "List workloads in pages of this many objects (0 = one unpaged list, as kubectl get)", "500"};
 const FlagDef kWaitWorkloads{"wait", "", FT::Bool,
                              "Wait until the workloads report ready (activate) or 0 replicas (deactivate)"};
-const FlagDef kWorkloadTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "5m"};
+const FlagDef kWorkloadTimeout{
+    "timeout", "", FT::Text,
+    "How long the whole command may take, its writes and --wait included (0 = no limit); what was not "
+    "done by then is reported, and a re-run finishes it",
+    "5m"};
 const FlagDef kSystemNamespaces{
     "system-namespaces", "", FT::List,
     "Namespaces that --all-namespaces never touches, besides kube-* (which it never touches either); "

@@ -4,7 +4,8 @@
 # summary and the exit code), a malformed spelling falling back to a valid one, activation that only
 # scales up (skipped: running, unless --force), deactivate apps that keeps a recorded count over a
 # lower live one, --wait on workloads already at their count, and a server dry run whose every line
-# says so, and --timeout over the whole run. Pods take 5 s to be ready here, so that --wait has something to wait for.
+# says so, the --wait time in the summary, a CronJob a migration suspended, and --timeout over the
+# whole run. Pods take 5 s to be ready here, so that --wait has something to wait for.
 source "$(dirname "$0")/lib.sh"
 start_emulator --clusters us-east-1a,us-east-1b --seed zookeeper-failover --ready-delay-ms 5000
 DST=(--context us-east-1b)
@@ -22,6 +23,9 @@ recorded() { kubectl "${DST[@]}" get deploy "$2" -n "$1" -o jsonpath='{.metadata
 {
   namespace zero; namespace hostile; namespace fallback; namespace running; namespace keep; namespace slow; namespace late
   deployment late behind 0 "$(rec 1)"
+  namespace woken
+  deployment woken sleeper 0 "$(rec 1)"
+  printf '{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"nightly","namespace":"woken","annotations":{"stork.libopenstorage.org/migrationName":"m-1"}},"spec":{"schedule":"0 1 * * *","suspend":true,"jobTemplate":{"spec":{"template":{"spec":{"restartPolicy":"OnFailure","containers":[{"name":"c","image":"busybox"}]}}}}}}\n'
   deployment zero conflicted 3 "$(rec 0)"
   for bad in abc:abc minus:-1 exp:1e9 space:' 3' big:2147483648; do
     deployment hostile "bad-${bad%%:*}" 0 "$(rec "${bad#*:}")"
@@ -97,6 +101,17 @@ expect_contains "server dry run: the schedule line" "$OUT" \
 expect_eq "server dry run: every line says so" \
   "$(printf '%s\n%s\n' "$OUT" "$ERR" | grep -v '^$' | grep -vc '(server dry run)' || true)" "0"
 expect_eq "server dry run: nothing kept" "$(kubectl "${DST[@]}" get sts zk -n zookeeper -o jsonpath='{.spec.replicas}')" "0"
+
+# --- 26.11: the summary's time includes --wait. The pods of 'woken' cannot be ready sooner than
+# 5 s after it is scaled up (the emulator's --ready-delay-ms), so neither can the run end sooner.
+run_capture kubectl dr activate migration -n woken "${DST[@]}" --wait --timeout 0 -o json
+expect_eq "--wait -o json: exit 0" "$RC" 0
+check "--wait: the summary's time covers the wait" test "$(jq .summary.elapsedMilliseconds <<<"$OUT")" -ge 5000
+
+# --- 26.18: a CronJob a migration suspended, marked by its migrationName but not 'migrated', is resumed.
+run_capture kubectl dr activate migration -n woken "${DST[@]}"
+expect_eq "a CronJob with Stork's migrationName only: resumed" \
+  "$(kubectl "${DST[@]}" get cronjob nightly -n woken -o jsonpath='{.spec.suspend}')" "false"
 
 # --- 25.8: --timeout bounds the whole run, writes included. Every PATCH takes 3 s here, so a 1 s
 # budget cannot be met however fast or slow the machine is.

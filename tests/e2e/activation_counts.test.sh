@@ -72,6 +72,9 @@ expect_eq "running above its count: exit 0, left at 5" "$RC/$(replicas running s
 expect_eq "running above its count: skipped: running" \
   "$(jq -r '.items[] | select(.name == "scaled-up") | "\(.outcome): \(.reason)"' <<<"$OUT")" \
   "skipped: running: at 5 replicas, above its recorded count 3"
+run_capture kubectl dr activate migration -n running "${DST[@]}" --wait --timeout 0
+expect_eq "--wait waits for a workload skipped as running too" \
+  "$RC/$(kubectl "${DST[@]}" get deploy scaled-up -n running -o jsonpath='{.status.readyReplicas}')" "0/5"
 run_capture kubectl dr activate migration -n running "${DST[@]}" --force
 expect_eq "--force scales it to its count" "$RC/$(replicas running scaled-up)" "0/3"
 

@@ -335,26 +335,68 @@ Result<std::vector<rapidjson::Document>> read_objects(std::string_view text, std
   return objects;
 }
 
+Result<std::string> read_bounded(std::istream& in, std::string_view source) {
+  std::string text;
+  char buffer[64 * 1024];
+  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxInputBytes) {
+      return Error::make(ErrorCode::Decode, "error reading " + std::string(source) + ": more than " +
+                                                std::to_string(kMaxInputBytes >> 20) + " MiB of input");
+    }
+  }
+  if (in.bad()) return Error::make(ErrorCode::Decode, "error reading " + std::string(source));
+  return text;
+}
+
 Result<std::string> read_file_or_stdin(const std::string& path) {
   if (path == "-") {
-    std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
-    if (std::cin.bad()) return Error::make(ErrorCode::Decode, "reading standard input failed");
+    auto text = read_bounded(std::cin, "standard input");
+    if (!text) return std::move(text).error();
     return text;
   }
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
     return Error::make(ErrorCode::Decode, "the path \"" + path + "\" does not exist");
   }
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error::make(ErrorCode::Decode, "the path \"" + path + "\" is a directory");
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file)
     return Error::make(ErrorCode::Decode,
                        "the path \"" + path + "\" cannot be read: " + std::strerror(errno));
-  std::ostringstream contents;
-  contents << file.rdbuf();
-  return contents.str();
+  return read_bounded(file, "\"" + path + "\"");
 }
 
-Result<std::vector<rapidjson::Document>> read_objects_from(const std::vector<std::string>& filenames) {
+namespace {
+
+// The manifests of a directory, in name order; with `recursive` its subdirectories' after its own
+// files, each in name order.
+Result<void> manifests_in(const std::string& directory, bool recursive, std::vector<std::string>& files) {
+  std::error_code ec;
+  std::vector<std::string> here;
+  std::vector<std::string> subdirectories;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
+    auto ext = entry.path().extension().string();
+    if (recursive && entry.is_directory(ec)) {
+      subdirectories.push_back(entry.path().string());
+    } else if (entry.is_regular_file(ec) && (ext == ".json" || ext == ".yaml" || ext == ".yml")) {
+      here.push_back(entry.path().string());
+    }
+  }
+  if (ec) return Error::make(ErrorCode::Decode, "reading directory \"" + directory + "\": " + ec.message());
+  std::sort(here.begin(), here.end());
+  std::sort(subdirectories.begin(), subdirectories.end());
+  files.insert(files.end(), here.begin(), here.end());
+  for (const auto& subdirectory : subdirectories) DR_TRY(manifests_in(subdirectory, recursive, files));
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<rapidjson::Document>> read_objects_from(const std::vector<std::string>& filenames,
+                                                           bool recursive) {
   std::vector<rapidjson::Document> all;
   bool stdin_used = false;
   auto read_one = [&](const std::string& path) -> Result<void> {
@@ -373,22 +415,35 @@ Result<std::vector<rapidjson::Document>> read_objects_from(const std::vector<std
     std::error_code ec;
     if (name != "-" && std::filesystem::is_directory(name, ec)) {
       std::vector<std::string> files;
-      for (const auto& entry : std::filesystem::directory_iterator(name, ec)) {
-        auto ext = entry.path().extension().string();
-        if (entry.is_regular_file(ec) && (ext == ".json" || ext == ".yaml" || ext == ".yml")) {
-          files.push_back(entry.path().string());
-        }
-      }
-      if (ec) return Error::make(ErrorCode::Decode, "reading directory \"" + name + "\": " + ec.message());
-      std::sort(files.begin(), files.end());
-      for (const auto& file : files) {
-        if (auto read = read_one(file); !read) return std::move(read).error();
-      }
+      DR_TRY(manifests_in(name, recursive, files));
+      for (const auto& file : files) DR_TRY(read_one(file));
       continue;
     }
-    if (auto read = read_one(name); !read) return std::move(read).error();
+    DR_TRY(read_one(name));
   }
   return all;
+}
+
+Result<std::string> namespace_for_object(const rapidjson::Value& object, const std::string& command_namespace,
+                                         bool namespace_explicit) {
+  std::string own;
+  if (object.IsObject()) {
+    auto metadata = object.FindMember("metadata");
+    if (metadata != object.MemberEnd() && metadata->value.IsObject()) {
+      auto ns = metadata->value.FindMember("namespace");
+      if (ns != metadata->value.MemberEnd() && ns->value.IsString())
+        own.assign(ns->value.GetString(), ns->value.GetStringLength());
+    }
+  }
+  if (own.empty()) return command_namespace;
+  if (namespace_explicit && own != command_namespace) {
+    // kubectl's words, and like kubectl no usage hint: the command line is valid, the object disagrees.
+    return Error::make(ErrorCode::Decode, "the namespace from the provided object \"" + own +
+                                              "\" does not match the namespace \"" + command_namespace +
+                                              "\". You must pass '--namespace=" + own +
+                                              "' to perform this operation.");
+  }
+  return own;
 }
 
 }  // namespace dr::cli

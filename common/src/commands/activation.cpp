@@ -1,5 +1,7 @@
 #include "dr/commands/activation.hpp"
 
+#include "activation_internal.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <map>
@@ -36,7 +38,7 @@ class Engine {
     const auto started = std::chrono::steady_clock::now();
     const auto requests_before = client_.transport().stats().requests;
 
-    if (check_namespaces()) {
+    if (check_namespaces() && load_replicated_namespaces()) {
       auto targets = resolve_targets();
       kinds_.assign(targets.size(), KindProgress{});
       for (std::size_t kind = 0; kind < targets.size(); ++kind) {
@@ -48,10 +50,6 @@ class Engine {
         }
         walk(targets[kind], kind);
       }
-      // Every namespace touched is known once the last kind is listed: the schedules are listed and
-      // their patches queued while the last workload writes are still answered (no drain between).
-      const bool schedules = updates_schedules();
-      if (schedules && !interrupted() && !unreachable_) queue_schedule_updates();
       // The last kinds' writes, then every held result (kinds cut short by an interruption included).
       client_.run_pending();
       delete_pods();
@@ -59,9 +57,21 @@ class Engine {
       emit_ready();
       emitting_ = kAllKinds;
       retry_conflicts();
+      // Only now, with every workload write answered: a schedule marked while its namespace's apps
+      // are still at 0 (a kill, a lost connection, a refused write) tells Stork they run when they
+      // do not, and Stork stops protecting nothing.
+      const bool schedules = updates_schedules();
+      if (schedules && !interrupted() && !unreachable_) queue_schedule_updates();
       if (schedules) finish_schedules();
     }
 
+    if (!left_out_.empty()) {
+      warn(std::to_string(left_out_.size()) + (left_out_.size() == 1 ? " namespace" : " namespaces") +
+           " that Stork does not replicate left alone (" + *left_out_.begin() +
+           (left_out_.size() > 1 ? ", ..." : "") +
+           "): no MigrationSchedule names them and their workloads carry no Stork marks; name them "
+           "with --include-namespaces to stop them too");
+    }
     report_.interrupted = interrupted();
     report_.requests_sent = client_.transport().stats().requests - requests_before;
     report_.elapsed =
@@ -120,6 +130,7 @@ class Engine {
   }
 
   void emit(WorkloadResult result) {
+    if (result.outcome == Outcome::Failed) report_.failed_namespaces.insert(result.namespace_name);
     for (const auto& warning : result.warnings) warn(warning);
     if (observer_.on_workload) observer_.on_workload(result);
     report_.workloads.push_back(std::move(result));
@@ -134,6 +145,22 @@ class Engine {
       kinds_[emitting_].held.clear();
       for (auto& result : held) emit(std::move(result));
     }
+  }
+
+  // Stopping apps across all namespaces stops only what Stork replicates: a namespace named by a
+  // MigrationSchedule, or a workload carrying Stork's marks. The rest of the cluster (ingress
+  // controllers, monitoring, the DR tooling itself) keeps running. Namespaces named explicitly are
+  // the operator's choice and need no such evidence.
+  bool load_replicated_namespaces() {
+    if (options_.mode != stork::Mode::DeactivateApps || !options_.selection.all_namespaces()) return true;
+    auto named = namespaces_named_by_schedules(client_);
+    if (!named) {
+      fail(std::move(named).error());
+      return false;
+    }
+    replicated_namespaces_ = std::move(named).value();
+    replicated_only_ = true;
+    return true;
   }
 
   // Explicit namespaces must exist: a typo should not look like "nothing to do". A missing one is
@@ -296,17 +323,6 @@ class Engine {
     emit_ready();
   }
 
-  WorkloadResult describe(const stork::Target& target, const rapidjson::Value& object) const {
-    WorkloadResult result;
-    result.type = target.type;
-    result.kind = target.type.kind;
-    result.label = target.label;
-    result.api_version = target.type.api_version();
-    result.namespace_name = std::string(stork::object_namespace(object));
-    result.name = std::string(stork::object_name(object));
-    return result;
-  }
-
   // Plans one object and, when it needs a write, queues it. `attempt` counts conflict retries.
   void consider(const stork::Target& target, const rapidjson::Value& object, int attempt,
                 std::size_t kind = kAllKinds) {
@@ -314,13 +330,22 @@ class Engine {
     const auto ns = stork::object_namespace(object);
     if (target.type.namespaced && !selection.namespace_selected(ns)) return;
     if (!selection.selected(target.type, object)) return;
+    if (replicated_only_ && !replicated_namespaces_.count(std::string(ns)) &&
+        !stork::has_stork_marks(object)) {
+      left_out_.emplace(ns);
+      return;
+    }
 
-    auto plan = stork::plan(options_.mode, target, object);
+    auto plan = stork::plan(options_.mode, target, object, stork::PlanOptions{options_.force});
     if (const auto* skip = stork::as_skip(plan)) {
       if (skip->reason == stork::SkipReason::NotManaged) return;
       note_managed(object);
-      auto result = describe(target, object);
-      result.outcome = skip->reason == stork::SkipReason::Unchanged ? Outcome::Unchanged : Outcome::Skipped;
+      auto result = describe_workload(target, object);
+      result.outcome = outcome_of(skip->reason);
+      // --wait waits for these too: a workload left at its count is part of what was asked for.
+      if (target.workload_class == stork::WorkloadClass::Replicated &&
+          (skip->reason == stork::SkipReason::Unchanged || skip->reason == stork::SkipReason::Running))
+        result.field = "spec.replicas";
       result.error = skip->detail;
       result.message = skip->message;
       record(std::move(result), kind);
@@ -329,7 +354,7 @@ class Engine {
 
     const auto& write = *stork::as_write(plan);
     note_managed(object);
-    auto result = describe(target, object);
+    auto result = describe_workload(target, object);
     result.field = write.field;
     result.from = write.from;
     result.to = write.to;
@@ -422,17 +447,8 @@ class Engine {
                          : client_.get(conflict.target->type, conflict.namespace_name, conflict.name);
         if (!fresh) {
           server_lost(fresh.error());
-          auto result = WorkloadResult{};
-          result.type = conflict.target->type;
-          result.kind = conflict.target->type.kind;
-          result.label = conflict.target->label;
-          result.api_version = conflict.target->type.api_version();
-          result.namespace_name = conflict.namespace_name;
-          result.name = conflict.name;
-          result.outcome = Outcome::Failed;
-          result.error = fresh.error().kubectl_line();
-          result.message = "Error re-reading " + conflict.target->label + " " + conflict.namespace_name +
-                           "/" + conflict.name + " after a conflict : " + result.error;
+          auto result =
+              reread_failure(*conflict.target, conflict.namespace_name, conflict.name, fresh.error());
           record(std::move(result));
           continue;
         }
@@ -464,9 +480,9 @@ class Engine {
   //  * Without a static copy (older Stork) the remote schedule cannot be seen from here at all:
   //    nothing to warn about with evidence.
   //
-  // Marked as soon as every kind is planned, not after the workloads' answers: what Stork needs to
-  // know is which namespaces are being activated here, and the sooner it knows the sooner its
-  // remote schedule stops migrating over them.
+  // Marked once every workload write has been answered, and only for schedules none of whose
+  // touched namespaces had a failure (Stork's own controller marks a schedule only after its
+  // namespaces' activation succeeded).
   void queue_schedule_updates() {
     if (report_.namespaces.empty()) return;
     auto served = client_.discovery().serves(kube::types::migrationschedules);
@@ -530,6 +546,15 @@ class Engine {
       }
       if (migrated.empty()) continue;
       if (!stork::should_set_application_activated(schedule, activating)) continue;
+      if (auto failed =
+              std::find_if(migrated.begin(), migrated.end(),
+                           [&](const std::string& ns) { return report_.failed_namespaces.count(ns); });
+          failed != migrated.end()) {
+        warn("MigrationSchedule " + std::string(stork::object_namespace(schedule)) + "/" +
+             std::string(stork::object_name(schedule)) + " left as it is: namespace " + *failed +
+             " has workloads that failed; re-run the command once they are fixed");
+        continue;
+      }
       if (activating && stork::is_static_copy(schedule)) {
         guarding_[pending_schedules_.size()] = migrated.front();
       }
@@ -540,12 +565,7 @@ class Engine {
   // A static copy whose applicationActivated could not be set leaves the remote schedule free to
   // migrate over the apps just activated (see queue_schedule_updates).
   void warn_unguarded(const ScheduleResult& result, const std::string& migrated) {
-    warn("MigrationSchedule " + result.namespace_name + "/" + result.name +
-         " is Stork's copy of a schedule on the cluster that migrates namespace " + migrated +
-         " to this one, and its applicationActivated could not be set: unless that schedule is " +
-         "suspended, its next migrations overwrite these applications, and any that changed there " +
-         "come back at 0 replicas. Suspend it on that cluster: kubectl dr suspend migrationschedule " +
-         result.name + " -n " + result.namespace_name + " --context <source cluster>");
+    warn(unguarded_schedule_warning(result, migrated));
   }
 
   const std::map<std::string, rapidjson::Value>* namespace_labels_if_needed(
@@ -586,6 +606,7 @@ class Engine {
       result.message += " (dry run)";
       return;
     }
+    if (options_.dry_run == DryRun::Server) result.message += " (server dry run)";
     const std::size_t index = pending_schedules_.size() - 1;
     client_.patch_async(kube::types::migrationschedules, result.namespace_name, result.name,
                         kube::PatchType::Merge,
@@ -616,31 +637,8 @@ class Engine {
   void finish_schedules() {
     client_.run_pending();
     for (std::size_t index : schedule_conflicts_) {
-      auto& result = pending_schedules_[index];
-      Result<rapidjson::Document> patched = Error{};
-      for (int attempt = 1; attempt <= options_.max_conflict_retries; ++attempt) {
-        auto fresh = client_.get(kube::types::migrationschedules, result.namespace_name, result.name);
-        if (!fresh) {
-          patched = std::move(fresh).error();
-          break;
-        }
-        if (!stork::should_set_application_activated(*fresh, result.application_activated)) {
-          result.outcome = Outcome::Unchanged;  // someone else set it meanwhile
-          break;
-        }
-        patched = client_.patch(kube::types::migrationschedules, result.namespace_name, result.name,
-                                kube::PatchType::Merge,
-                                stork::application_activated_patch_body(result.application_activated,
-                                                                        stork::resource_version(*fresh)),
-                                schedule_write_options());
-        if (patched || !patched.error().is_conflict()) break;
-      }
-      if (result.outcome == Outcome::Unchanged) continue;
-      if (patched) {
-        result.outcome = Outcome::Updated;
-      } else {
-        mark_schedule_failed(result, patched.error());
-      }
+      retry_schedule_patch(client_, pending_schedules_[index], options_.max_conflict_retries,
+                           schedule_write_options());
     }
     schedule_conflicts_.clear();
     for (auto& result : pending_schedules_) {
@@ -687,6 +685,9 @@ class Engine {
   std::map<std::string, rapidjson::Value> namespace_labels_;
   bool namespace_labels_loaded_ = false;
   bool unreachable_ = false;
+  bool replicated_only_ = false;
+  std::set<std::string> replicated_namespaces_;
+  std::set<std::string> left_out_;  // namespaces with workloads left out by replicated_only_
 };
 
 }  // namespace

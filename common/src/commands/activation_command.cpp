@@ -1,4 +1,9 @@
 // activate migration / deactivate migration / deactivate apps: flags -> selection -> engine -> report.
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include <rapidjson/document.h>
 
 #include "dr/cli/printer.hpp"
@@ -14,6 +19,7 @@ struct ActivationArgs {
   int max_inflight = 32;
   int chunk_size = 500;
   bool wait = false;
+  bool force = false;
   std::chrono::milliseconds timeout{0};
   stork::SelectionFlags selection;  // all but the default namespace, which needs the client
 };
@@ -32,6 +38,7 @@ Result<ActivationArgs> read_args(const Invocation& invocation) {
   if (!timeout) return std::move(timeout).error();
   args.timeout = *timeout;
   args.wait = invocation.flag("wait");
+  args.force = invocation.flag("force");
   args.max_inflight = invocation.integer("max-inflight");
   if (args.max_inflight < 1 || args.max_inflight > 1000) {
     return Error::usage("--max-inflight must be between 1 and 1000");
@@ -44,6 +51,7 @@ Result<ActivationArgs> read_args(const Invocation& invocation) {
   selection.all_namespaces = flags.all_namespaces;
   selection.include_namespaces = invocation.list("include-namespaces");
   selection.exclude_namespaces = invocation.list("exclude-namespaces");
+  selection.system_namespaces = invocation.list("system-namespaces");
   if (!flags.selector.empty()) selection.selectors.push_back(flags.selector);
   selection.exclude_selectors = invocation.list("exclude-selector");
   selection.resource_types = invocation.list("resource-types");
@@ -51,6 +59,40 @@ Result<ActivationArgs> read_args(const Invocation& invocation) {
   selection.exclude_objects = invocation.list("exclude-objects");
   return args;
 }
+
+// --timeout bounds the whole run: when it expires the transport is cancelled, as an interrupt
+// would, so requests in flight end and nothing new is sent. Stops with the command.
+class Deadline {
+ public:
+  Deadline(kube::Transport& transport, std::chrono::milliseconds timeout) {
+    if (timeout.count() <= 0) return;
+    watchdog_ = std::thread([this, &transport, timeout] {
+      std::unique_lock lock(mutex_);
+      if (!stopped_cv_.wait_for(lock, timeout, [this] { return stopped_; })) {
+        expired_ = true;
+        transport.cancel();
+      }
+    });
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+  ~Deadline() {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    stopped_cv_.notify_all();
+    if (watchdog_.joinable()) watchdog_.join();
+  }
+  bool expired() const { return expired_; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable stopped_cv_;
+  bool stopped_ = false;
+  std::atomic<bool> expired_{false};
+  std::thread watchdog_;
+};
 
 }  // namespace
 
@@ -74,8 +116,11 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
   options.page_size = static_cast<std::size_t>(args.chunk_size);
   options.selection = std::move(selection).value();
   options.dry_run = flags.dry_run;
+  options.force = args.force;
 
   InterruptGuard guard(api.transport());
+  const auto run_started = std::chrono::steady_clock::now();
+  Deadline deadline(api.transport(), args.timeout);
   // Progress: one line on stderr, rewritten in place, only on a terminal and once the run has
   // taken 2 s. Any other line (stdout's results share the terminal) first clears it, so nothing
   // is glued after "N workloads processed..."; the next update redraws it.
@@ -100,9 +145,13 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
     last_progress = now;
     show_progress(std::to_string(seen) + " workloads processed...");
   };
+  // A server dry run reads like a real run line by line; each one says it is not.
+  const std::string_view server_suffix = options.dry_run == DryRun::Server ? " (server dry run)" : "";
   auto print_line = [&](std::ostream& stream, const std::string& text) {
     clear_progress();
-    stream << text << "\n";
+    stream << text;
+    if (!server_suffix.empty() && !text.ends_with(server_suffix)) stream << server_suffix;
+    stream << "\n";
     if (&stream == &io.out && io.err_is_terminal) stream << std::flush;  // before the next redraw
   };
   ActivationObserver observer;
@@ -136,9 +185,20 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
 
   Result<void> waited;
   if (args.wait && options.dry_run == DryRun::None && !report.interrupted) {
-    waited = wait_for_workloads(api, report, mode, args.timeout, [&](const std::string& text) {
+    const auto wait_started = std::chrono::steady_clock::now();
+    // What is left of --timeout (the deadline cancels the wait when it runs out).
+    const auto wait_timeout =
+        args.timeout.count() > 0
+            ? std::max(std::chrono::milliseconds(1),
+                       args.timeout -
+                           std::chrono::duration_cast<std::chrono::milliseconds>(wait_started - run_started))
+            : args.timeout;
+    waited = wait_for_workloads(api, report, mode, wait_timeout, [&](const std::string& text) {
       if (io.err_is_terminal) show_progress(text);
     });
+    // The summary's time is the command's: the writes and the wait for them.
+    report.elapsed += std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                            wait_started);
     clear_progress();
     if (waited && !json) io.err << "All workloads are " << wait_goal(mode) << "\n";
   }
@@ -153,13 +213,17 @@ Result<int> activation_command(stork::Mode mode, const Invocation& invocation, I
   // When nothing was looked at, the error lines already say everything: a summary of zeros under
   // "connection refused" would only bury it.
   if (!(report.workloads.empty() && report.schedules.empty()) || report.interrupted) {
-    io.err << activation_summary_line(mode, report, dry_run) << "\n";
+    io.err << activation_summary_line(mode, report, dry_run, options.dry_run == DryRun::Server) << "\n";
   } else if (!json && report.errors.empty()) {
     io.err << "No workloads with a recorded replica count were found"
            << (mode == stork::Mode::DeactivateApps
                    ? ""
                    : " (annotation stork.libopenstorage.org/migrationReplicas)")
            << "\n";
+  }
+  if (deadline.expired()) {
+    return Error::make(ErrorCode::Timeout, "timed out after " + std::to_string(args.timeout.count() / 1000) +
+                                               "s (--timeout); re-run the command to finish");
   }
   if (!waited) return std::move(waited).error();
   return report.failed() ? 1 : 0;

@@ -127,7 +127,8 @@ rapidjson::Document activation_report_document(stork::Mode mode, const Activatio
   return document;
 }
 
-std::string activation_summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run) {
+std::string activation_summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run,
+                                    bool server_dry_run) {
   std::ostringstream line;
   const bool activating = mode == stork::Mode::ActivateMigration;
   std::size_t changed = report.count(Outcome::Updated) + report.count(Outcome::Planned);
@@ -150,6 +151,7 @@ std::string activation_summary_line(stork::Mode mode, const ActivationReport& re
   }
   line << " in " << std::fixed << std::setprecision(1) << static_cast<double>(report.elapsed.count()) / 1000.0
        << "s, " << report.requests_sent << " requests";
+  if (server_dry_run) line << " (server dry run)";
   if (report.interrupted) line << "; re-run the command to finish";
   return line.str();
 }

@@ -50,8 +50,11 @@ Result<void> wait_for_workloads(kube::ApiClient& client, const ActivationReport&
   std::size_t total = 0;
   for (const auto& result : report.workloads) {
     if (result.field != "spec.replicas") continue;
-    if (result.outcome != Outcome::Updated && result.outcome != Outcome::Unchanged) continue;
-    // An unchanged workload is already at its wanted count: wait for spec.replicas (-1).
+    // Skipped ones with a field are those left running above their count (skipped: running).
+    if (result.outcome != Outcome::Updated && result.outcome != Outcome::Unchanged &&
+        result.outcome != Outcome::Skipped)
+      continue;
+    // An unchanged (or running) workload is at its wanted count: wait for spec.replicas (-1).
     // Deactivation always waits for 0, whatever spec.replicas says by the time it is read.
     std::int64_t desired = scaling_down ? 0 : -1;
     if (!scaling_down && result.outcome == Outcome::Updated && !result.to.empty())

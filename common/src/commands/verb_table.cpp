@@ -150,7 +150,20 @@ const FlagDef kChunkSize{
     "List workloads in pages of this many objects (0 = one unpaged list, as kubectl get)", "500"};
 const FlagDef kWaitWorkloads{"wait", "", FT::Bool,
                              "Wait until the workloads report ready (activate) or 0 replicas (deactivate)"};
-const FlagDef kWorkloadTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "5m"};
+const FlagDef kWorkloadTimeout{
+    "timeout", "", FT::Text,
+    "How long the whole command may take, its writes and --wait included (0 = no limit); what was not "
+    "done by then is reported, and a re-run finishes it",
+    "5m"};
+const FlagDef kSystemNamespaces{
+    "system-namespaces", "", FT::List,
+    "Namespaces that --all-namespaces never touches, besides kube-* (which it never touches either); "
+    "name one with -n or --include-namespaces to work on it"};
+const FlagDef kForceCounts{
+    "force", "", FT::Bool,
+    "activate: also scale a workload running above its recorded count down to it (by default it is "
+    "left running and reported as skipped: running). deactivate apps: record the live count even when "
+    "it is lower than the one already recorded (by default the recorded count is kept)"};
 
 const FlagDef kUpdateName{"name", "", FT::Text,
                           "Name of the ClusterDomainUpdate to create (default: a random UUID, as storkctl)"};
@@ -192,7 +205,7 @@ const FlagDef kFailoverTimeout{"timeout", "", FT::Text,
 const std::vector<const FlagDef*> kActivationFlags = {
     &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
     &kExcludeSelector, &kResourceTypes,         &kIncludeObjects,  &kExcludeObjects,    &kMaxInflight,
-    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout,
+    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout, &kForceCounts,       &kSystemNamespaces,
 };
 
 // --- help texts -----------------------------------------------------------------------------------

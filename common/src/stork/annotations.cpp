@@ -60,10 +60,30 @@ ReplicaAnnotation read_migration_replicas(const rapidjson::Value& object) {
   auto parsed = parse_replica_count(result.raw);
   if (parsed) {
     result.value = *parsed;
-  } else {
-    result.error = "annotation " + std::string(result.key) + ": " + parsed.error().message;
+    return result;
   }
+  std::string error = "annotation " + std::string(result.key) + ": " + parsed.error().message;
+  if (result.spellings_disagree) {
+    if (auto other = parse_replica_count(result.other_raw)) {
+      result.fallback_note = error + "; using " + std::string(annotations::kMigrationReplicasDocsSpelling) +
+                             "=\"" + std::string(result.other_raw) + "\"";
+      result.key = annotations::kMigrationReplicasDocsSpelling;
+      result.raw = result.other_raw;
+      result.value = *other;
+      result.spellings_disagree = false;  // the note says it all
+      return result;
+    }
+  }
+  result.error = std::move(error);
   return result;
+}
+
+bool has_stork_marks(const rapidjson::Value& object) {
+  for (auto key : {annotations::kMigrated, annotations::kMigrationNamespace, annotations::kMigrationReplicas,
+                   annotations::kMigrationReplicasDocsSpelling}) {
+    if (annotation(object, key)) return true;
+  }
+  return false;
 }
 
 std::string ReplicaAnnotation::disagreement_note() const {

@@ -321,6 +321,9 @@ Result<Selection> Selection::from_flags(const SelectionFlags& flags) {
   }
   selection.include_namespaces_ = *include;
   selection.exclude_namespaces_ = *exclude;
+  auto system = clean_namespaces(flags.system_namespaces, "--system-namespaces");
+  if (!system) return std::move(system).error();
+  selection.system_namespaces_ = *system;
 
   if (flags.namespace_flag) {
     auto ns = std::string(trim(*flags.namespace_flag));
@@ -395,7 +398,12 @@ Result<Selection> Selection::from_flags(const SelectionFlags& flags) {
   return selection;
 }
 
+bool Selection::is_system_namespace(std::string_view ns) const {
+  return ns.starts_with("kube-") || contains(system_namespaces_, ns);
+}
+
 bool Selection::namespace_selected(std::string_view ns) const {
+  if (all_namespaces_ && is_system_namespace(ns)) return false;
   if (!all_namespaces_ && !contains(namespaces_, ns)) return false;
   return !contains(exclude_namespaces_, ns);
 }

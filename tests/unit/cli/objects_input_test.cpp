@@ -165,3 +165,47 @@ TEST_CASE("files and directories for -f", "[cli]") {
   REQUIRE(text);
   CHECK(*text == "ignored: true\n");
 }
+
+TEST_CASE("-f DIRECTORY: read_file_or_stdin refuses it, -R reads subdirectories", "[cli]") {
+  const std::string dir = DR_TEST_DATA_DIR "/golden/cli";
+  auto as_file = read_file_or_stdin(dir);
+  REQUIRE_FALSE(as_file);
+  CHECK(as_file.error().kubectl_line() == "error: the path \"" + dir + "\" is a directory");
+  auto flat = read_objects_from({dir});
+  REQUIRE(flat);
+  auto recursive = read_objects_from({dir}, /*recursive=*/true);
+  REQUIRE(recursive);
+  CHECK(recursive->size() >= flat->size() + 2);
+  CHECK(names(*recursive).find("migrationschedule.stork.libopenstorage.org/s1") != std::string::npos);
+}
+
+TEST_CASE("-f input is bounded in size", "[cli]") {
+  struct Endless : std::streambuf {
+    char zeros[4096] = {};
+    int_type underflow() override {
+      setg(zeros, zeros, zeros + sizeof zeros);
+      return 0;
+    }
+  } endless;
+  std::istream in(&endless);
+  auto read = read_bounded(in, "\"/dev/zero\"");
+  REQUIRE_FALSE(read);
+  CHECK(read.error().message == "error reading \"/dev/zero\": more than 64 MiB of input");
+}
+
+TEST_CASE("an object's namespace must match an explicit -n, as kubectl", "[cli]") {
+  auto objects = read_objects(R"({"kind":"MigrationSchedule","metadata":{"name":"s","namespace":"a"}})", "-");
+  REQUIRE(objects);
+  const auto& object = objects->front();
+  auto mismatch = namespace_for_object(object, "b", /*namespace_explicit=*/true);
+  REQUIRE_FALSE(mismatch);
+  CHECK(
+      mismatch.error().kubectl_line() ==
+      "error: the namespace from the provided object \"a\" does not match the namespace \"b\". You must pass "
+      "'--namespace=a' to perform this operation.");
+  CHECK(*namespace_for_object(object, "b", /*namespace_explicit=*/false) == "a");
+  CHECK(*namespace_for_object(object, "a", /*namespace_explicit=*/true) == "a");
+  auto without = read_objects(R"({"kind":"MigrationSchedule","metadata":{"name":"s"}})", "-");
+  REQUIRE(without);
+  CHECK(*namespace_for_object(without->front(), "b", true) == "b");
+}

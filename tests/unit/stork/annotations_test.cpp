@@ -71,10 +71,21 @@ TEST_CASE("malformed annotation values are errors", "[stork]") {
   }
 }
 
-TEST_CASE("malformed libopenstorage value wins over a valid docs value", "[stork]") {
+TEST_CASE("a malformed libopenstorage value falls back to a valid docs value, with a note", "[stork]") {
   auto obj = parse(R"({"metadata":{"annotations":{
       "stork.openstorage.org/migrationReplicas":"3","stork.libopenstorage.org/migrationReplicas":"x"}}})");
   auto r = read_migration_replicas(obj);
+  REQUIRE(r.ok());
+  CHECK(r.value == 3);
+  CHECK(r.key == dr::stork::annotations::kMigrationReplicasDocsSpelling);
+  REQUIRE(r.fallback_note.has_value());
+  CHECK(r.fallback_note->find("\"x\"") != std::string::npos);
+}
+
+TEST_CASE("both spellings malformed is an error", "[stork]") {
+  auto obj = parse(R"({"metadata":{"annotations":{
+      "stork.openstorage.org/migrationReplicas":" 3","stork.libopenstorage.org/migrationReplicas":"1e9"}}})");
+  auto r = read_migration_replicas(obj);
   CHECK(r.error.has_value());
-  CHECK(r.spellings_disagree);
+  CHECK_FALSE(r.fallback_note.has_value());
 }

@@ -431,3 +431,107 @@ TEST_CASE("guess_plural follows Kubernetes' rules", "[stork]") {
   CHECK(guess_plural("Ingress") == "ingresses");
   CHECK(guess_plural("IBPCA") == "ibpcas");
 }
+
+// --- issue 25.3: a recorded 0 on a running workload is a conflict, never a count.
+TEST_CASE("deactivate migration: a recorded 0 on a running workload is a conflict, not written", "[stork]") {
+  auto obj = parse(workload("3", R"("stork.libopenstorage.org/migrationReplicas":"0")"));
+  auto p = plan(Mode::DeactivateMigration, target_for("deployment"), obj);
+  REQUIRE(as_skip(p));
+  CHECK(as_skip(p)->reason == SkipReason::Conflict);
+  CHECK(as_skip(p)->message.find("records 0") != std::string::npos);
+  // Activation never applies it either, --force or not.
+  auto a = plan(Mode::ActivateMigration, target_for("deployment"), obj, PlanOptions{true});
+  REQUIRE(as_skip(a));
+  CHECK(as_skip(a)->reason == SkipReason::Conflict);
+  // At 0 there is nothing to contradict.
+  CHECK(as_skip(plan(Mode::DeactivateMigration, target_for("deployment"),
+                     parse(workload("0", R"("stork.libopenstorage.org/migrationReplicas":"0")"))))
+            ->reason == SkipReason::Unchanged);
+}
+
+// --- issue 25.4: the annotation's hostile spellings.
+TEST_CASE("activate: a malformed libopenstorage count falls back to a valid docs one, with a warning",
+          "[stork]") {
+  auto obj = parse(workload(
+      "0",
+      R"("stork.libopenstorage.org/migrationReplicas":" 3","stork.openstorage.org/migrationReplicas":"2")"));
+  auto p = plan(Mode::ActivateMigration, target_for("deployment"), obj);
+  REQUIRE(as_write(p));
+  CHECK(as_write(p)->to == "2");
+  REQUIRE(as_write(p)->warnings.size() == 1);
+  CHECK(as_write(p)->warnings.front().find("using stork.openstorage.org/migrationReplicas") !=
+        std::string::npos);
+}
+
+TEST_CASE("activate: a count above the plausible bound is applied with a warning; beyond int32 refused",
+          "[stork]") {
+  auto big = parse(workload("0", R"("stork.libopenstorage.org/migrationReplicas":"20000")"));
+  auto p = plan(Mode::ActivateMigration, target_for("deployment"), big);
+  REQUIRE(as_write(p));
+  CHECK(as_write(p)->to == "20000");
+  REQUIRE(as_write(p)->warnings.size() == 1);
+  CHECK(as_write(p)->warnings.front().find("above 10000") != std::string::npos);
+  auto at_bound = parse(workload("0", R"("stork.libopenstorage.org/migrationReplicas":"10000")"));
+  CHECK(as_write(plan(Mode::ActivateMigration, target_for("deployment"), at_bound))->warnings.empty());
+  for (const char* bad : {"2147483648", "1e9", " 3", "-1", "abc"}) {
+    INFO(bad);
+    auto obj =
+        parse(workload("0", std::string(R"("stork.libopenstorage.org/migrationReplicas":")") + bad + "\""));
+    auto q = plan(Mode::ActivateMigration, target_for("deployment"), obj);
+    REQUIRE(as_skip(q));
+    CHECK(as_skip(q)->reason == SkipReason::Malformed);
+  }
+}
+
+// --- issue 25.12: activation only scales up.
+TEST_CASE("activate: a workload running above its recorded count is skipped unless forced", "[stork]") {
+  auto obj = parse(workload("5", kAnn3));
+  auto p = plan(Mode::ActivateMigration, target_for("statefulset"), obj);
+  REQUIRE(as_skip(p));
+  CHECK(as_skip(p)->reason == SkipReason::Running);
+  CHECK(to_string(as_skip(p)->reason) == "running");
+  CHECK(as_skip(p)->message ==
+        "Skipped statefulset zookeeper/zk: running at 5 replicas (recorded 3); --force "
+        "scales it to 3");
+  auto forced = plan(Mode::ActivateMigration, target_for("statefulset"), obj, PlanOptions{true});
+  REQUIRE(as_write(forced));
+  CHECK(as_write(forced)->to == "3");
+  // Below its count (a partial start) is scaled up as before.
+  auto below = plan(Mode::ActivateMigration, target_for("statefulset"), parse(workload("1", kAnn3)));
+  REQUIRE(as_write(below));
+  CHECK(as_write(below)->to == "3");
+}
+
+// --- issue 26.19: a lower live count never overwrites the recorded one unless asked.
+TEST_CASE("deactivate apps: a lower live count keeps the recorded one unless forced", "[stork]") {
+  auto obj = parse(workload("2", kAnn3));
+  auto p = plan(Mode::DeactivateApps, target_for("deployment"), obj);
+  REQUIRE(as_write(p));
+  CHECK(as_write(p)->body == R"({"metadata":{"resourceVersion":"42"},"spec":{"replicas":0}})");
+  REQUIRE(as_write(p)->warnings.size() == 1);
+  CHECK(as_write(p)->warnings.front().find("kept its recorded count 3 (live 2)") != std::string::npos);
+  auto forced = plan(Mode::DeactivateApps, target_for("deployment"), obj, PlanOptions{true});
+  REQUIRE(as_write(forced));
+  CHECK(as_write(forced)->body.find(R"(migrationReplicas":"2")") != std::string::npos);
+}
+
+TEST_CASE("deactivate migration: a running workload's valid recorded count is never rewritten", "[stork]") {
+  auto p = plan(Mode::DeactivateMigration, target_for("deployment"), parse(workload("2", kAnn3)));
+  REQUIRE(as_write(p));
+  CHECK(as_write(p)->body.find("annotations") == std::string::npos);
+}
+
+// --- issue 26.18: Stork's other marks of a migration count as `migrated`.
+TEST_CASE("cronjob activate: suspended by a migration without the migrated annotation is resumed",
+          "[stork]") {
+  for (const char* marks : {R"("stork.libopenstorage.org/migrationName":"m-1")",
+                            R"("stork.libopenstorage.org/migrationNamespace":"zookeeper")"}) {
+    INFO(marks);
+    auto p = plan(Mode::ActivateMigration, target_for("cronjob"), parse(cronjob("true", marks)));
+    REQUIRE(as_write(p));
+    CHECK(as_write(p)->to == "false");
+  }
+  auto labelled = parse(
+      R"({"metadata":{"name":"backup","namespace":"zookeeper","resourceVersion":"9","labels":{"stork.libopenstorage.org/migrated":"true"}},"spec":{"suspend":true}})");
+  REQUIRE(as_write(plan(Mode::ActivateMigration, target_for("cronjob"), labelled)));
+}

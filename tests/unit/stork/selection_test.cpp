@@ -185,3 +185,29 @@ TEST_CASE("include-objects restricts to the named objects", "[stork]") {
   CHECK_FALSE(s->selected(types::deployments, labelled("", "zk", "zk")));
   CHECK_FALSE(s->selected(types::statefulsets, labelled("", "elsewhere", "zk")));
 }
+
+TEST_CASE("-A leaves out system namespaces; naming them includes them", "[stork]") {
+  SelectionFlags all;
+  all.all_namespaces = true;
+  all.system_namespaces = {"cattle-system"};
+  auto a = Selection::from_flags(all);
+  REQUIRE(a);
+  CHECK(a->namespace_selected("zk"));
+  CHECK_FALSE(a->namespace_selected("kube-system"));
+  CHECK_FALSE(a->namespace_selected("kube-public"));
+  CHECK_FALSE(a->namespace_selected("cattle-system"));
+
+  SelectionFlags named;
+  named.namespace_flag = "kube-system";
+  auto n = Selection::from_flags(named);
+  REQUIRE(n);
+  CHECK(n->namespace_selected("kube-system"));
+
+  SelectionFlags included;
+  included.all_namespaces = true;
+  included.include_namespaces = {"kube-system", "zk"};
+  auto i = Selection::from_flags(included);
+  REQUIRE(i);
+  CHECK(i->namespace_selected("kube-system"));
+  CHECK(i->namespace_selected("zk"));
+}

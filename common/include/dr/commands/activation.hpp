@@ -66,6 +66,8 @@ struct ActivationOptions {
   int max_conflict_retries = 5;
   // Namespaces given explicitly (-n / --include-namespaces) must exist; checked up front.
   bool verify_namespaces = true;
+  // --force: see stork::PlanOptions.
+  bool force = false;
 };
 
 // Receives results as they happen, so the command can print progressively.
@@ -82,6 +84,8 @@ struct ActivationReport {
   std::vector<std::string> warnings;
   std::vector<Error> errors;         // failures not tied to one object
   std::set<std::string> namespaces;  // namespaces with at least one managed workload
+  // Namespaces with a workload that failed: their MigrationSchedules are left as they were.
+  std::set<std::string> failed_namespaces;
   std::size_t requests_sent = 0;
   std::chrono::milliseconds elapsed{0};
   bool interrupted = false;
@@ -105,7 +109,9 @@ rapidjson::Document activation_report_document(stork::Mode mode, const Activatio
 // The closing line on stderr: "Activated 1 workload in 1 namespace (0 unchanged, 0 skipped,
 // 0 failed) and marked 1 MigrationSchedule applicationActivated=true in 0.2s, 9 requests". Counts
 // workloads only; the schedule clause appears when a schedule was (or would be) written or failed.
-std::string activation_summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run);
+// A server dry run's line ends in "(server dry run)": the server accepted every write, none was kept.
+std::string activation_summary_line(stork::Mode mode, const ActivationReport& report, bool dry_run,
+                                    bool server_dry_run = false);
 
 // --wait. Activation: until every workload the report scaled up (or found at its count) reports
 // its ready replicas. Deactivation: until each one it scaled down (or found at 0) is stopped: the

@@ -86,13 +86,25 @@ struct ReplicaAnnotation {
   // Both spellings are present with different text (the libopenstorage one was used).
   bool spellings_disagree = false;
   std::string_view other_raw;  // the docs-spelling text when spellings_disagree
+  // The libopenstorage spelling did not parse and the docs spelling did: the value is the docs
+  // one, and this says why (a warning to print).
+  std::optional<std::string> fallback_note;
 
   bool ok() const { return present && !error; }
   // "annotations stork.libopenstorage.org/migrationReplicas="3" and stork.openstorage.org/... disagree".
   std::string disagreement_note() const;
 };
 
-// libopenstorage spelling wins when both are present.
+// Above this many replicas a recorded count is applied, but with a warning: no workload migrated
+// by Stork has been seen near it, and a typo ("30000" for "3") would start a storm of pods.
+inline constexpr std::int32_t kPlausibleReplicaBound = 10000;
+
+// Carries a mark of Stork's migration (migrated, migrationNamespace) or a recorded replica count
+// (either spelling): an object Stork replicated, or kubectl-dr stopped.
+bool has_stork_marks(const rapidjson::Value& object);
+
+// libopenstorage spelling wins when both are present and it parses; when it does not parse and the
+// docs spelling does, the docs spelling's value is used (with fallback_note).
 ReplicaAnnotation read_migration_replicas(const rapidjson::Value& object);
 
 }  // namespace dr::stork

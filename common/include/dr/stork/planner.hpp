@@ -68,6 +68,8 @@ enum class SkipReason {
   Owned,       // has ownerReferences: its parent is activated instead
   Malformed,   // a recorded value does not parse: never write a guess
   LeftAlone,   // suspended by someone else (an operator): not ours to resume
+  Running,     // activation: already running at or above its recorded count (--force scales it)
+  Conflict,    // the record contradicts the object (a recorded 0 on a running workload): a failure
 };
 std::string_view to_string(SkipReason reason);
 
@@ -93,7 +95,13 @@ struct PlannedWrite {
 
 using Plan = std::variant<PlannedWrite, Skip>;
 
-Plan plan(Mode mode, const Target& target, const rapidjson::Value& object);
+struct PlanOptions {
+  // Activation scales a running workload to its recorded count even when that is lower;
+  // deactivate apps records a live count even when it is lower than the one recorded.
+  bool force = false;
+};
+
+Plan plan(Mode mode, const Target& target, const rapidjson::Value& object, const PlanOptions& options = {});
 
 inline const PlannedWrite* as_write(const Plan& p) {
   return std::get_if<PlannedWrite>(&p);

@@ -69,6 +69,9 @@ struct SelectionFlags {
   bool all_namespaces = false;                // -A / -a / --all-namespaces
   std::vector<std::string> include_namespaces;
   std::vector<std::string> exclude_namespaces;
+  // --system-namespaces: besides kube-*, namespaces -A leaves out (-n / --include-namespaces name
+  // them explicitly).
+  std::vector<std::string> system_namespaces;
   std::vector<std::string> selectors;          // each -l (AND'ed with each other)
   std::vector<std::string> exclude_selectors;  // each --exclude-selector (OR'ed)
   std::vector<std::string> resource_types;
@@ -87,6 +90,9 @@ class Selection {
   // The namespaces to walk when !all_namespaces(): -n, the default namespace, or the include list.
   const std::vector<std::string>& namespaces() const { return namespaces_; }
   bool namespace_selected(std::string_view ns) const;
+  // kube-* or named by --system-namespaces: -A never reaches them (a DR run that stopped
+  // coredns would take the cluster down with it).
+  bool is_system_namespace(std::string_view ns) const;
 
   // False when --resource-types rules the kind out: the command need not even list it.
   bool type_selected(const kube::ResourceType& type) const;
@@ -111,6 +117,7 @@ class Selection {
   std::vector<std::string> namespaces_;
   std::vector<std::string> include_namespaces_;
   std::vector<std::string> exclude_namespaces_;
+  std::vector<std::string> system_namespaces_;
   std::vector<LabelSelector> selectors_;
   std::vector<LabelSelector> exclude_selectors_;
   std::vector<KindPattern> resource_types_;

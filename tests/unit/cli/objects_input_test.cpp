@@ -179,7 +179,7 @@ TEST_CASE("-f DIRECTORY: read_file_or_stdin refuses it, -R reads subdirectories"
   CHECK(names(*recursive).find("migrationschedule.stork.libopenstorage.org/s1") != std::string::npos);
 }
 
-TEST_CASE("-f input is bounded in size", "[cli]") {
+TEST_CASE("objects input: -f input is bounded in size", "[cli]") {
   struct Endless : std::streambuf {
     char zeros[4096] = {};
     int_type underflow() override {

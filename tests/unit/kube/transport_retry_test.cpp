@@ -204,7 +204,7 @@ TEST_CASE("credentials that cannot be obtained fail the request without sending 
   CHECK(server.requests() == 0);
 }
 
-TEST_CASE("--request-timeout bounds the whole request: a Retry-After past it is not waited for",
+TEST_CASE("transport: --request-timeout bounds the whole request: a Retry-After past it is not waited for",
           "[transport]") {
   // Issue 25 item 8: with Retry-After answers a 5 s limit became 120 s per write. Counted, not
   // timed: a wait of 30 s cannot fit in a 2 s limit however busy the machine is.

@@ -166,7 +166,7 @@ TEST_CASE("files and directories for -f", "[cli]") {
   CHECK(*text == "ignored: true\n");
 }
 
-TEST_CASE("-f DIRECTORY: read_file_or_stdin refuses it, -R reads subdirectories", "[cli]") {
+TEST_CASE("objects input: -f DIRECTORY: read_file_or_stdin refuses it, -R reads subdirectories", "[cli]") {
   const std::string dir = DR_TEST_DATA_DIR "/golden/cli";
   auto as_file = read_file_or_stdin(dir);
   REQUIRE_FALSE(as_file);

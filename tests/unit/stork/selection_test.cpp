@@ -186,7 +186,7 @@ TEST_CASE("include-objects restricts to the named objects", "[stork]") {
   CHECK_FALSE(s->selected(types::statefulsets, labelled("", "elsewhere", "zk")));
 }
 
-TEST_CASE("-A leaves out system namespaces; naming them includes them", "[stork]") {
+TEST_CASE("selection: -A leaves out system namespaces; naming them includes them", "[stork]") {
   SelectionFlags all;
   all.all_namespaces = true;
   all.system_namespaces = {"cattle-system"};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dr/core/suggest.hpp"
 #include "subcommands.hpp"
 
 namespace dr::commands {
@@ -447,8 +448,12 @@ Error VerbDef::missing_subcommand() const {
 }
 
 Error VerbDef::unknown_subcommand(std::string_view word) const {
+  // Compared with the names only, as cobra does: short aliases (cds) are near too many words.
+  std::vector<suggest::Candidate> candidates;
+  for (const auto& sub : subcommands) candidates.push_back({sub.name, {sub.name}, {}});
   return Error::usage("unknown resource \"" + std::string(word) + "\" for " + std::string(name) + ": use " +
-                      subcommand_names(*this));
+                      subcommand_names(*this) +
+                      suggest::did_you_mean(suggest::suggestions_for(word, candidates)));
 }
 
 namespace {

@@ -1,0 +1,63 @@
+// run_verb as a process sees it: what reaches stderr besides the command's own output.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dr/commands/commands.hpp"
+#include "dr/commands/session.hpp"
+
+namespace {
+
+struct Ran {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+// Runs without a server: the words must stop before one is needed (--help, usage errors).
+Ran run_offline(std::vector<const char*> words) {
+  std::istringstream in;
+  std::ostringstream out;
+  std::ostringstream err;
+  dr::commands::Io io{in, out, err, false, {}};
+  io.client_factory = [](const dr::kube::ConfigOverrides&, const dr::commands::ConnectOptions&,
+                         std::ostream&) -> dr::Result<std::unique_ptr<dr::kube::ApiClient>> {
+    return dr::Error::make(dr::ErrorCode::Internal, "no server in this test");
+  };
+  words.insert(words.begin(), "kubectl-dr-verb");
+  const int code = dr::commands::run_verb(words[1], static_cast<int>(words.size() - 1), words.data() + 1, io);
+  return {code, out.str(), err.str()};
+}
+
+bool has_warning_line(const std::string& err, const std::string& message) {
+  std::istringstream lines(err);
+  for (std::string line; std::getline(lines, line);) {
+    // klog: "W1208 02:35:27.123456   12345 kubectl-dr] message"
+    if (line.size() > 1 && line[0] == 'W' && line.find("kubectl-dr] " + message) != std::string::npos &&
+        line.substr(line.size() - message.size()) == message) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("run: deprecated --dry-run values are warned about as kubectl does", "[run]") {
+  auto boolean = run_offline({"suspend", "migrationschedule", "--dry-run=true", "--help"});
+  CHECK(boolean.code == 0);
+  CHECK(has_warning_line(
+      boolean.err,
+      "--dry-run=true is deprecated (boolean value) and can be replaced with --dry-run=client."));
+  auto off = run_offline({"suspend", "migrationschedule", "--dry-run=false", "--help"});
+  CHECK(has_warning_line(
+      off.err, "--dry-run=false is deprecated (boolean value) and can be replaced with --dry-run=none."));
+  auto bare = run_offline({"activate", "migration", "--dry-run", "--help"});
+  CHECK(has_warning_line(bare.err, "--dry-run is deprecated and can be replaced with --dry-run=client."));
+  // The help itself is unchanged and on stdout.
+  CHECK(bare.out.find("Usage:") != std::string::npos);
+  auto modern = run_offline({"activate", "migration", "--dry-run=client", "--help"});
+  CHECK(modern.err.empty());
+}

@@ -4,6 +4,7 @@
 #include "dr/cli/report.hpp"
 #include "dr/commands/command_line.hpp"
 #include "dr/commands/commands.hpp"
+#include "dr/commands/session.hpp"
 #include "dr/core/log.hpp"
 
 namespace dr::commands {
@@ -25,6 +26,8 @@ int run_verb(std::string_view verb_name, int argc, const char* const* argv, Io i
         return invocation->subcommand->run(*invocation, io);
       },
       io.err, command);
+  // Written out before the exit code is decided: a reader gone away is found here at the latest.
+  io.out.flush();
   return exit_code_after_signals(code);
 }
 

@@ -1,12 +1,14 @@
 // run_verb as a process sees it: what reaches stderr besides the command's own output.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "dr/commands/commands.hpp"
 #include "dr/commands/session.hpp"
+#include "support/wire_test_server.hpp"
 
 namespace {
 
@@ -60,4 +62,34 @@ TEST_CASE("run: deprecated --dry-run values are warned about as kubectl does", "
   CHECK(bare.out.find("Usage:") != std::string::npos);
   auto modern = run_offline({"activate", "migration", "--dry-run=client", "--help"});
   CHECK(modern.err.empty());
+}
+
+TEST_CASE("run: the exit code says what happened, not merely that a signal came", "[run][signals]") {
+  using dr::commands::exit_code_after;
+  CHECK(exit_code_after(0, 0, false) == 0);
+  CHECK(exit_code_after(1, 0, false) == 1);
+  // Cut short by the signal: the run could not succeed.
+  CHECK(exit_code_after(1, SIGINT, false) == 130);
+  CHECK(exit_code_after(1, SIGTERM, false) == 143);
+  CHECK(exit_code_after(1, SIGHUP, false) == 129);
+  // The signal came after everything had succeeded.
+  CHECK(exit_code_after(0, SIGTERM, false) == 0);
+  // stdout's reader went away: what was printed is incomplete, whatever the rest did.
+  CHECK(exit_code_after(0, 0, true) == 141);
+  CHECK(exit_code_after(1, SIGINT, true) == 141);
+}
+
+TEST_CASE("run: SIGHUP stops guarded work as SIGINT and SIGTERM do", "[run][signals]") {
+  for (int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    // A fresh transport each time: cancel() is sticky.
+    dr::kube::ApiClient client(wiretest::config_for("http://127.0.0.1:9"), nullptr, wiretest::fast_retries());
+    {
+      dr::commands::InterruptGuard guard(client.transport());
+      // Caught, not fatal: this test process survives it.
+      REQUIRE(std::raise(signal_number) == 0);
+    }
+    CHECK(client.transport().cancelled());
+    CHECK(dr::commands::exit_code_after_signals(1) == 128 + signal_number);
+    CHECK(dr::commands::exit_code_after_signals(0) == 0);
+  }
 }

@@ -99,6 +99,9 @@ const FlagDef kAllNamespaces{
 const FlagDef kStorkctlAllNamespaces{"", "a", FT::Bool, "The same as -A (storkctl's spelling)."};
 const FlagDef kOutput{"output", "o", FT::Text,         "Output format. One of: (json, yaml, name).",
                       "",       "",  VS::OutputFormats};
+// activate|deactivate migration|apps print an ActivationReport, which has no kind/name to print.
+const FlagDef kOutputReport{
+    "output", "o", FT::Text, "Output format. One of: (json, yaml).", "", "", VS::OutputFormatsReport};
 const FlagDef kOutputWide{"output",
                           "o",
                           FT::Text,
@@ -167,7 +170,7 @@ const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedu
 const std::vector<const FlagDef*> kActivationFlags = {
     &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
     &kExcludeSelector, &kResourceTypes,         &kIncludeObjects,  &kExcludeObjects,    &kMaxInflight,
-    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout,
+    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout, &kOutputReport,
 };
 
 // --- help texts -----------------------------------------------------------------------------------
@@ -247,9 +250,9 @@ SubcommandDef cluster_domain_subcommand(bool activate) {
       .name = "clusterdomain",
       .aliases = kDomainWords,
       .summary = activate ? "Mark a cluster domain active" : "Mark a cluster domain inactive",
-      .flags = activate
-                   ? std::vector<const FlagDef*>{&kUpdateName, &kAllDomains, &kWaitDomains, &kDomainTimeout}
-                   : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout},
+      .flags = activate ? std::vector<const FlagDef*>{&kUpdateName, &kAllDomains, &kWaitDomains,
+                                                      &kDomainTimeout, &kOutput}
+                        : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout, &kOutput},
       .arguments = ArgumentSource::ClusterDomain,
       .run = activate ? [](const Invocation& i, Io& io) { return cluster_domain_command(true, i, io); }
                       : [](const Invocation& i, Io& io) { return cluster_domain_command(false, i, io); },
@@ -275,7 +278,8 @@ VerbDef deactivate_verb() {
       "suspended. Use it on the source cluster instead of `kubectl scale --replicas 0`; a later\n"
       "`kubectl dr activate migration` there restores everything (failback).";
   verb.examples = kDeactivateExamples;
-  verb.shared_flags = {&kOutput, &kNoHeaders, &kDryRun};
+  // -o is each subcommand's: clusterdomain prints objects (-o name too), migration a report.
+  verb.shared_flags = {&kNoHeaders, &kDryRun};
 
   SubcommandDef migration{
       .name = "migration",
@@ -383,7 +387,8 @@ VerbDef activate_verb() {
       "too), resumes CronJobs Stork suspended, and marks the MigrationSchedules activated. Workloads\n"
       "already at their count are not touched; a failure on one never stops the others.";
   verb.examples = kActivateExamples;
-  verb.shared_flags = {&kOutput, &kNoHeaders, &kDryRun};
+  // -o is each subcommand's: clusterdomain prints objects (-o name too), migration a report.
+  verb.shared_flags = {&kNoHeaders, &kDryRun};
 
   SubcommandDef migration{
       .name = "migration",

@@ -93,3 +93,15 @@ TEST_CASE("run: SIGHUP stops guarded work as SIGINT and SIGTERM do", "[run][sign
     CHECK(dr::commands::exit_code_after_signals(0) == 0);
   }
 }
+
+TEST_CASE("run: --help offers only the -o formats a subcommand prints", "[run][help]") {
+  // activate|deactivate migration|apps refuse -o name (a report has no kind/name): not offered.
+  for (auto words : {std::vector<const char*>{"activate", "migration", "--help"},
+                     std::vector<const char*>{"deactivate", "apps", "--help"}}) {
+    const auto help = run_offline(words).out;
+    CHECK(help.find("Output format. One of: (json, yaml).") != std::string::npos);
+    CHECK(help.find("(json, yaml, name)") == std::string::npos);
+  }
+  CHECK(run_offline({"activate", "clusterdomain", "--help"}).out.find("One of: (json, yaml, name).") !=
+        std::string::npos);
+}

@@ -96,8 +96,8 @@ TEST_CASE("run: SIGHUP stops guarded work as SIGINT and SIGTERM do", "[run][sign
 
 TEST_CASE("run: --help offers only the -o formats a subcommand prints", "[run][help]") {
   // activate|deactivate migration|apps refuse -o name (a report has no kind/name): not offered.
-  for (auto words : {std::vector<const char*>{"activate", "migration", "--help"},
-                     std::vector<const char*>{"deactivate", "apps", "--help"}}) {
+  for (const auto& words : {std::vector<const char*>{"activate", "migration", "--help"},
+                            std::vector<const char*>{"deactivate", "apps", "--help"}}) {
     const auto help = run_offline(words).out;
     CHECK(help.find("Output format. One of: (json, yaml).") != std::string::npos);
     CHECK(help.find("(json, yaml, name)") == std::string::npos);

@@ -21,8 +21,9 @@ successful_patches() {  # by the plugin, since line $1 of the request log
 log_lines() { emulator_admin dst GET '/emulator/log?limit=1' >/dev/null; wc -l <"$LOG"; }
 total="$(observe | jq '[.[] | select(.count != null)] | length')"
 
-# --- SIGHUP mid-run: once some writes have landed (a state of the cluster, not a time)
-emulator_admin dst PUT /emulator/faults '{"latency_ms":50}' >/dev/null
+# --- SIGHUP mid-run: once some writes have landed (a state of the cluster, not a time); at 200ms a
+# request, two at a time, the rest take seconds of server time, so the signal lands mid-run.
+emulator_admin dst PUT /emulator/faults '{"latency_ms":200}' >/dev/null
 start="$(log_lines)"
 kubectl-dr-activate migration -A --max-inflight 2 >"$E2E_TMP/hup.out" 2>"$E2E_TMP/hup.err" &
 pid=$!

@@ -1,5 +1,6 @@
 // What every command does before its own work: turn the kubectl flags into a connected API client,
-// and make SIGINT/SIGTERM stop in-flight work cleanly instead of killing the process mid-write.
+// and make SIGINT/SIGTERM/SIGHUP (and a closed stdout) stop in-flight work cleanly instead of
+// killing the process mid-write.
 #pragma once
 
 #include <atomic>

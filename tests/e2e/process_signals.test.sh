@@ -68,6 +68,28 @@ run_capture kubectl dr activate migration -A
 expect_eq "re-run: exit 0" "$RC" 0
 expect_eq "re-run: everything activated" "$(activated)" "$total"
 
+# --- the programs a plugin starts (exec credential plugins) get SIGPIPE's default action back: the
+# plugin catches it rather than ignoring it, and an ignored signal would stay ignored across exec.
+cat >"$E2E_TMP/credential.sh" <<'SH'
+#!/bin/sh
+grep '^SigIgn' /proc/$$/status | cut -f2 >"$(dirname "$0")/credential.sigign"
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"e2e-exec-token-123456"}}'
+SH
+chmod +x "$E2E_TMP/credential.sh"
+cat >"$E2E_TMP/exec.yaml" <<YAML
+apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: "$E2E_TMP/credential.sh", interactiveMode: Never}}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+YAML
+run_capture env KUBECONFIG="$E2E_TMP/exec.yaml" kubectl-dr-status
+check "the exec credential plugin ran" test -s "$E2E_TMP/credential.sigign"
+sigign="$(cat "$E2E_TMP/credential.sigign" 2>/dev/null || echo 0)"
+check "the exec credential plugin does not ignore SIGPIPE (SigIgn $sigign)" \
+  test $(( 0x$sigign & (1 << (13 - 1)) )) -eq 0
+
 # --- no core file, not dumpable, while waiting with a token on a server that never answers
 python3 -c '
 import socket, sys, time

@@ -22,7 +22,7 @@ volatile std::sig_atomic_t g_signal_received = 0;
 std::atomic<bool> g_output_closed{false};
 
 // stdout written with write(2), so that a reader gone away (`| head`) is an EPIPE the command sees
-// and stops on (SIGPIPE is ignored), not a signal that kills it before its summary on stderr.
+// and stops on (SIGPIPE is caught and does nothing), not a signal that kills it before its summary on stderr.
 class StdoutBuffer : public std::streambuf {
  public:
   StdoutBuffer() : line_buffered_(::isatty(STDOUT_FILENO) == 1) { setp(buffer_, buffer_ + sizeof buffer_); }
@@ -67,6 +67,10 @@ class StdoutBuffer : public std::streambuf {
   bool line_buffered_;
 };
 
+extern "C" void on_broken_pipe(int /*signal_number*/) {
+  // Nothing: the write that raised it sees EPIPE and StdoutBuffer stops the work.
+}
+
 // A core file would hold the bearer token, client key and exec-plugin output this process reads;
 // none is written, and the process cannot be attached to by its own user (PR_SET_DUMPABLE also
 // makes /proc/PID/mem and environ unreadable to them).
@@ -88,7 +92,14 @@ bool output_closed() {
 
 Io process_io() {
   keep_credentials_out_of_core_files();
-  std::signal(SIGPIPE, SIG_IGN);
+  // Caught rather than ignored: a write to a closed pipe returns EPIPE either way, but an ignored
+  // signal stays ignored in the programs this process starts (exec credential plugins), a caught
+  // one goes back to its default there.
+  struct sigaction on_pipe {};
+  on_pipe.sa_handler = on_broken_pipe;
+  sigemptyset(&on_pipe.sa_mask);
+  on_pipe.sa_flags = SA_RESTART;
+  sigaction(SIGPIPE, &on_pipe, nullptr);
   static StdoutBuffer stdout_buffer;
   static std::ostream stdout_stream(&stdout_buffer);
   return Io{std::cin, stdout_stream, std::cerr, ::isatty(STDERR_FILENO) == 1, {}};

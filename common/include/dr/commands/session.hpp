@@ -49,8 +49,9 @@ Result<std::unique_ptr<kube::ApiClient>> open_client(Io& io, const kube::ConfigO
 std::string effective_namespace(const kube::ConfigOverrides& overrides, kube::ApiClient& client);
 
 // The process's own streams. Also, for the whole process: no core files (they would hold the
-// credentials) and SIGPIPE ignored: a closed stdout is seen as EPIPE, which stops the work as a
-// signal does (stop_because_output_closed) and is reported in the exit code.
+// credentials), and SIGPIPE caught (not ignored: started programs get its default back), so that a
+// closed stdout is seen as EPIPE, which stops the work as a signal does (stop_because_output_closed)
+// and is reported in the exit code.
 Io process_io();
 
 // The signals an InterruptGuard turns into a clean stop: kubectl's interrupt and terminate, and the

@@ -38,8 +38,9 @@ interrupt() {
   OUT="$(cat "$E2E_TMP/sig.out")"; ERR="$(cat "$E2E_TMP/sig.err")"
 }
 
-# Slow enough (50ms a request, two at a time) that a signal lands mid-run.
-emulator_admin dst PUT /emulator/faults '{"latency_ms":50}' >/dev/null
+# Slow enough (200ms a request, two at a time: the ~120 writes take 12 s of server time whatever
+# the load on this machine) that a signal sent after the first 5 writes lands mid-run.
+emulator_admin dst PUT /emulator/faults '{"latency_ms":200}' >/dev/null
 total="$(observe | jq '[.[] | select(.count != null)] | length')"
 
 # --- SIGINT during activate migration, table output
@@ -60,7 +61,7 @@ check "SIGINT: no error line for the abandoned requests" bash -c '! grep -q "^er
 emulator_admin dst DELETE /emulator/faults >/dev/null
 kubectl-dr-activate migration -A >/dev/null
 now="$(activated)"
-emulator_admin dst PUT /emulator/faults '{"latency_ms":50}' >/dev/null
+emulator_admin dst PUT /emulator/faults '{"latency_ms":200}' >/dev/null
 interrupt TERM deactivate migration -A -o json
 expect_eq "SIGTERM: exit 143" "$RC" 143
 check "SIGTERM: -o json still printed, marked interrupted" jq -e '.summary.interrupted == true' <<<"$OUT"
@@ -75,7 +76,7 @@ check "SIGTERM: summary on stderr" grep -q '^Interrupted: Deactivated ' <<<"$ERR
 # --- SIGTERM during deactivate apps: the count is recorded in the same write as the scale-down
 emulator_admin dst DELETE /emulator/faults >/dev/null
 kubectl-dr-activate migration -A >/dev/null
-emulator_admin dst PUT /emulator/faults '{"latency_ms":50}' >/dev/null
+emulator_admin dst PUT /emulator/faults '{"latency_ms":200}' >/dev/null
 interrupt TERM deactivate apps -A
 expect_eq "SIGTERM deactivate apps: exit 143" "$RC" 143
 expect_eq "SIGTERM deactivate apps: no workload at 0 without its count" \

@@ -132,6 +132,8 @@ Completion complete_flag_value(const Parsed& parsed, const FlagDef& flag, std::s
           {{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}, {"wide", "Table with more columns"}});
     case ValueSource::OutputFormats:
       return fixed({{"json", "JSON"}, {"yaml", "YAML"}, {"name", "kind/name"}});
+    case ValueSource::OutputFormatsReport:
+      return fixed({{"json", "JSON"}, {"yaml", "YAML"}});
     case ValueSource::DryRunStrategy:
       return fixed({{"none", "Change things"},
                     {"client", "Only print what would change"},

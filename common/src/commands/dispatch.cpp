@@ -11,6 +11,7 @@
 #endif
 
 #include "dr/commands/verb_table.hpp"
+#include "dr/core/suggest.hpp"
 #include "dr/version.hpp"
 
 namespace dr::commands {
@@ -53,6 +54,21 @@ DispatchPlan plan_version(const std::vector<std::string>& rest) {
   return plan;
 }
 
+// cobra's unknown command, with its suggestions among the verbs (and `help`, `version`).
+DispatchPlan unknown_command(const std::string& word) {
+  std::vector<suggest::Candidate> candidates;
+  for (const auto& verb : verb_table()) {
+    suggest::Candidate candidate{verb.name, {verb.name}, {}};
+    // kubectl's reading verbs are not ours: status is where what they would show is.
+    if (verb.name == "status") candidate.suggest_for = {"get", "describe", "list"};
+    candidates.push_back(std::move(candidate));
+  }
+  candidates.push_back({"help", {"help"}, {}});
+  candidates.push_back({"version", {"version"}, {}});
+  return error_plan("unknown command \"" + word + "\" for \"kubectl dr\"" +
+                    suggest::did_you_mean(suggest::suggestions_for(word, candidates)));
+}
+
 }  // namespace
 
 DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
@@ -83,8 +99,7 @@ DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
   const std::vector<std::string> rest(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
   if (command == "help") {
     if (rest.empty()) return {};
-    if (find_verb(rest.front()) == nullptr)
-      return error_plan("unknown command \"" + rest.front() + "\" for \"kubectl dr\"");
+    if (find_verb(rest.front()) == nullptr) return unknown_command(rest.front());
     DispatchPlan plan;
     plan.action = DispatchAction::Exec;
     plan.verb = rest.front();
@@ -92,8 +107,7 @@ DispatchPlan plan_dispatch(const std::vector<std::string>& args) {
     return plan;
   }
   if (command == "version") return plan_version(rest);
-  if (find_verb(command) == nullptr)
-    return error_plan("unknown command \"" + command + "\" for \"kubectl dr\"");
+  if (find_verb(command) == nullptr) return unknown_command(command);
 
   DispatchPlan plan;
   plan.action = DispatchAction::Exec;
@@ -120,12 +134,14 @@ std::string dispatch_help() {
   text +=
       "\n"
       "Failover runbook (run on the surviving cluster unless noted):\n"
-      "  1. kubectl dr deactivate clusterdomain FAILED-DOMAIN      # mark the failed domain inactive\n"
-      "  2. kubectl dr deactivate apps -n NS --context SOURCE     # if the source is still reachable\n"
-      "  3. kubectl dr suspend migrationschedule NAME -n NS        # stop further migrations\n"
-      "  4. kubectl dr activate migration -n NS                    # start the apps here (or -A)\n"
-      "  5. kubectl dr status                                      # failback: activate clusterdomain, "
-      "resume\n"
+      "  1. kubectl dr deactivate clusterdomain FAILED-DOMAIN                 # mark the failed domain "
+      "inactive\n"
+      "  2. kubectl dr deactivate apps -n NS --context SOURCE                 # if the source is still "
+      "reachable\n"
+      "  3. kubectl dr suspend migrationschedule NAME -n NS --context SOURCE  # stop further migrations\n"
+      "  4. kubectl dr activate migration -n NS                               # start the apps here (or -A)\n"
+      "  5. kubectl dr status                                                 # failback: activate "
+      "clusterdomain, resume\n"
       "\n"
       "Usage:\n"
       "  kubectl dr <command> [flags]\n"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dr/core/suggest.hpp"
 #include "subcommands.hpp"
 
 namespace dr::commands {
@@ -98,6 +99,9 @@ const FlagDef kAllNamespaces{
 const FlagDef kStorkctlAllNamespaces{"", "a", FT::Bool, "The same as -A (storkctl's spelling)."};
 const FlagDef kOutput{"output", "o", FT::Text,         "Output format. One of: (json, yaml, name).",
                       "",       "",  VS::OutputFormats};
+// activate|deactivate migration|apps print an ActivationReport, which has no kind/name to print.
+const FlagDef kOutputReport{
+    "output", "o", FT::Text, "Output format. One of: (json, yaml).", "", "", VS::OutputFormatsReport};
 const FlagDef kOutputWide{"output",
                           "o",
                           FT::Text,
@@ -206,6 +210,7 @@ const std::vector<const FlagDef*> kActivationFlags = {
     &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
     &kExcludeSelector, &kResourceTypes,         &kIncludeObjects,  &kExcludeObjects,    &kMaxInflight,
     &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout, &kForceCounts,       &kSystemNamespaces,
+    &kOutputReport,
 };
 
 // --- help texts -----------------------------------------------------------------------------------
@@ -298,9 +303,9 @@ SubcommandDef cluster_domain_subcommand(bool activate) {
       .name = "clusterdomain",
       .aliases = kDomainWords,
       .summary = activate ? "Mark a cluster domain active" : "Mark a cluster domain inactive",
-      .flags = activate
-                   ? std::vector<const FlagDef*>{&kUpdateName, &kAllDomains, &kWaitDomains, &kDomainTimeout}
-                   : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout},
+      .flags = activate ? std::vector<const FlagDef*>{&kUpdateName, &kAllDomains, &kWaitDomains,
+                                                      &kDomainTimeout, &kOutput}
+                        : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout, &kOutput},
       .arguments = ArgumentSource::ClusterDomain,
       .run = activate ? [](const Invocation& i, Io& io) { return cluster_domain_command(true, i, io); }
                       : [](const Invocation& i, Io& io) { return cluster_domain_command(false, i, io); },
@@ -326,7 +331,8 @@ VerbDef deactivate_verb() {
       "suspended. Use it on the source cluster instead of `kubectl scale --replicas 0`; a later\n"
       "`kubectl dr activate migration` there restores everything (failback).";
   verb.examples = kDeactivateExamples;
-  verb.shared_flags = {&kOutput, &kNoHeaders, &kDryRun};
+  // -o is each subcommand's: clusterdomain prints objects (-o name too), migration a report.
+  verb.shared_flags = {&kNoHeaders, &kDryRun};
 
   SubcommandDef migration{
       .name = "migration",
@@ -434,7 +440,8 @@ VerbDef activate_verb() {
       "too), resumes CronJobs Stork suspended, and marks the MigrationSchedules activated. Workloads\n"
       "already at their count are not touched; a failure on one never stops the others.";
   verb.examples = kActivateExamples;
-  verb.shared_flags = {&kOutput, &kNoHeaders, &kDryRun};
+  // -o is each subcommand's: clusterdomain prints objects (-o name too), migration a report.
+  verb.shared_flags = {&kNoHeaders, &kDryRun};
 
   SubcommandDef migration{
       .name = "migration",
@@ -613,8 +620,12 @@ Error VerbDef::missing_subcommand() const {
 }
 
 Error VerbDef::unknown_subcommand(std::string_view word) const {
+  // Compared with the names only, as cobra does: short aliases (cds) are near too many words.
+  std::vector<suggest::Candidate> candidates;
+  for (const auto& sub : subcommands) candidates.push_back({sub.name, {sub.name}, {}});
   return Error::usage("unknown resource \"" + std::string(word) + "\" for " + std::string(name) + ": use " +
-                      subcommand_names(*this));
+                      subcommand_names(*this) +
+                      suggest::did_you_mean(suggest::suggestions_for(word, candidates)));
 }
 
 namespace {

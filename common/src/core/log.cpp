@@ -135,8 +135,7 @@ void set_sink(std::function<void(std::string_view)> new_sink) {
   sink() = std::move(new_sink);
 }
 
-void line(int level, std::string_view message) {
-  if (!enabled(level)) return;
+std::string klog_line(char severity, std::string_view message) {
   using namespace std::chrono;
   auto now = system_clock::now();
   std::time_t seconds = system_clock::to_time_t(now);
@@ -144,10 +143,15 @@ void line(int level, std::string_view message) {
   std::tm local{};
   localtime_r(&seconds, &local);  // klog prints local time
   char prefix[64];
-  std::snprintf(prefix, sizeof prefix, "I%02d%02d %02d:%02d:%02d.%06lld %7d kubectl-dr] ", local.tm_mon + 1,
-                local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec, static_cast<long long>(micros),
-                static_cast<int>(::getpid()));
-  std::string out = prefix + redact(message) + "\n";
+  std::snprintf(prefix, sizeof prefix, "%c%02d%02d %02d:%02d:%02d.%06lld %7d kubectl-dr] ", severity,
+                local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec,
+                static_cast<long long>(micros), static_cast<int>(::getpid()));
+  return prefix + redact(message) + "\n";
+}
+
+void line(int level, std::string_view message) {
+  if (!enabled(level)) return;
+  std::string out = klog_line('I', message);
   if (const auto& target = sink()) {
     target(out);
     return;

@@ -107,3 +107,10 @@ TEST_CASE("dispatch: the running executable's real path", "[dispatch]") {
   CHECK(self->front() == '/');
   CHECK(self->find("unit_tests") != std::string::npos);
 }
+
+TEST_CASE("dispatch: the help's runbook names the cluster of each step run elsewhere", "[dispatch]") {
+  const std::string help = dr::commands::dispatch_help();
+  // Steps 2 and 3 run on the source, the others on the surviving cluster (the current context).
+  CHECK(help.find("kubectl dr deactivate apps -n NS --context SOURCE") != std::string::npos);
+  CHECK(help.find("kubectl dr suspend migrationschedule NAME -n NS --context SOURCE") != std::string::npos);
+}

@@ -22,12 +22,13 @@ enum class FlagType {
 // Where shell completion finds a flag's values.
 enum class ValueSource {
   None,
-  Files,              // the shell's own file completion
-  Namespaces,         // live, from the cluster
-  Contexts,           // from the kubeconfig
-  OutputFormats,      // json, yaml, name
-  OutputFormatsWide,  // json, yaml, name, wide
-  DryRunStrategy,     // none, client, server
+  Files,                // the shell's own file completion
+  Namespaces,           // live, from the cluster
+  Contexts,             // from the kubeconfig
+  OutputFormats,        // json, yaml, name
+  OutputFormatsWide,    // json, yaml, name, wide
+  OutputFormatsReport,  // json, yaml
+  DryRunStrategy,       // none, client, server
 };
 
 struct FlagDef {

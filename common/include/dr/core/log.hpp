@@ -20,6 +20,10 @@ inline bool enabled(int level) {
 // Writes "I1124 06:12:01.123456   1234 kubectl-dr] message" to stderr, after redaction.
 void line(int level, std::string_view message);
 
+// One klog line with its newline, after redaction: `severity` is klog's letter ('I', 'W', 'E').
+// kubectl prints its warnings (deprecated flag values) as 'W' lines at every verbosity.
+std::string klog_line(char severity, std::string_view message);
+
 // Registers a secret (token, password, key, exec output) so redact() masks it wherever it appears.
 // Strings shorter than 6 characters are ignored (they would mask innocent text); Authorization
 // header values are masked regardless of length. A PEM block's long body lines are registered too.

@@ -541,7 +541,7 @@ VerbDef failover_verb(bool failover) {
             "and resume its schedule. --from is the cluster running the apps now; --to the one running them\n"
             "afterwards. Journal, --resume, rollback and exit status as for failover.";
   verb.examples = failover ? kFailoverExamples : kFailbackExamples;
-  verb.shared_flags = {&kOutput,
+  verb.shared_flags = {&kOutputReport,
                        &kDryRun,
                        &kMigrationReference,
                        &kActionIncludeNamespaces,

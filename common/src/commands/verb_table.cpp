@@ -154,8 +154,17 @@ const FlagDef kWorkloadTimeout{"timeout", "", FT::Text, "How long --wait waits (
 
 const FlagDef kUpdateName{"name", "", FT::Text,
                           "Name of the ClusterDomainUpdate to create (default: a random UUID, as storkctl)"};
-const FlagDef kAllDomains{"all", "", FT::Bool, "Activate every inactive cluster domain"};
-const FlagDef kWaitDomains{"wait", "", FT::Bool, "Wait until Stork has applied the ClusterDomainUpdate"};
+// -a as storkctl's `activate clusterdomain -a`: this subcommand has no namespaces for -a to mean.
+const FlagDef kAllDomains{"all", "a", FT::Bool, "Activate every inactive cluster domain"};
+const FlagDef kWaitDomains{
+    "wait", "", FT::Bool,
+    "Wait until Stork has applied the ClusterDomainUpdate. An update Stork marks Failed exits 1 with its "
+    "reason (storkctl exits 0); a rerun after a timeout waits for the pending update instead of creating "
+    "another"};
+const FlagDef kForceDomains{
+    "force", "", FT::Bool,
+    "Deactivate even the local cluster domain or the last active one (refused otherwise), and create "
+    "the update even when the status already shows the wanted state (it may be stale)"};
 // storkctl waits up to 10 minutes for a cluster domain update.
 const FlagDef kDomainTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "10m"};
 
@@ -246,9 +255,10 @@ SubcommandDef cluster_domain_subcommand(bool activate) {
       .name = "clusterdomain",
       .aliases = kDomainWords,
       .summary = activate ? "Mark a cluster domain active" : "Mark a cluster domain inactive",
-      .flags = activate
-                   ? std::vector<const FlagDef*>{&kUpdateName, &kAllDomains, &kWaitDomains, &kDomainTimeout}
-                   : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout},
+      .flags = activate ? std::vector<const FlagDef*>{&kUpdateName, &kAllDomains, &kWaitDomains,
+                                                      &kDomainTimeout, &kForceDomains}
+                        : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout,
+                                                      &kForceDomains},
       .arguments = ArgumentSource::ClusterDomain,
       .run = activate ? [](const Invocation& i, Io& io) { return cluster_domain_command(true, i, io); }
                       : [](const Invocation& i, Io& io) { return cluster_domain_command(false, i, io); },
@@ -452,11 +462,13 @@ Error VerbDef::unknown_subcommand(std::string_view word) const {
 }
 
 namespace {
-// Appends the flags not spelled the same as one already there (subcommands share names: --wait).
+// Appends the flags whose name and shorthand are both free: subcommands share names (--wait), and
+// -a is --all for activate clusterdomain but -A elsewhere; the first declaration wins.
 void add_flags(std::vector<const FlagDef*>& flags, const std::vector<const FlagDef*>& more) {
   for (const FlagDef* flag : more) {
     const bool same_name = std::any_of(flags.begin(), flags.end(), [&](const FlagDef* f) {
-      return f->name == flag->name && f->shorthand == flag->shorthand;
+      return (!flag->name.empty() && f->name == flag->name) ||
+             (!flag->shorthand.empty() && f->shorthand == flag->shorthand);
     });
     if (!same_name) flags.push_back(flag);
   }

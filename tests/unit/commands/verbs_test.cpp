@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "dr/commands/commands.hpp"
 #include "support/wire_test_server.hpp"
 
@@ -114,7 +116,16 @@ TEST_CASE("verbs: an unknown cluster domain is storkctl's one line, without a us
   CHECK(server.requests() == 1);  // the list; nothing created
   auto already = run(&server, {"activate", "cd", "us-east-1b", "-o", "json"});
   CHECK(already.code == 0);
-  CHECK(already.out == "Cluster Domain us-east-1b is already active; no update created\n");
+  // With -o the note is a diagnostic and stdout stays JSON: an empty List, nothing created.
+  CHECK(already.err == "Cluster Domain us-east-1b is already active; no update created\n");
+  rapidjson::Document printed;
+  printed.Parse(already.out.c_str());
+  REQUIRE_FALSE(printed.HasParseError());
+  CHECK(std::string(printed["kind"].GetString()) == "List");
+  CHECK(printed["items"].Empty());
+  auto named = run(&server, {"activate", "cd", "us-east-1b", "-o", "name"});
+  CHECK(named.code == 0);
+  CHECK(named.out.empty());
 }
 
 TEST_CASE("verbs: usage errors print the error and the hint once, and send nothing", "[verbs]") {

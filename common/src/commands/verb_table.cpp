@@ -313,9 +313,13 @@ VerbDef status_verb() {
   verb.name = "status";
   verb.summary = "Show the DR state of this cluster";
   verb.use =
-      "kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations|apps] [flags]";
+      "kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations [NAME...] | "
+      "apps] "
+      "[flags]";
   verb.long_description =
       "Without a resource, shows the cluster domains as `storkctl get clusterdomainsstatus` does.\n"
+      "Names after the resource show only those objects, as `kubectl get TYPE NAME...`; a missing one is\n"
+      "reported as NotFound (exit 1) and the others are still shown.\n"
       "apps lists every workload carrying a recorded replica count, with desired, current and ready "
       "replicas.";
   verb.examples = kStatusExamples;

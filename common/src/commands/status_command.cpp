@@ -58,7 +58,17 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
 struct Wanted {
   std::vector<std::string> names;
   int missing = 0;
+  std::string cluster_pair;  // -c: only schedules and migrations using this ClusterPair
 };
+
+// Drops the objects whose ClusterPair is not `wanted.cluster_pair` (storkctl's -c on get).
+template <class ClusterPairOf>
+void keep_cluster_pair(std::vector<rapidjson::Document>& objects, const Wanted& wanted,
+                       ClusterPairOf pair_of) {
+  if (wanted.cluster_pair.empty()) return;
+  std::erase_if(objects,
+                [&](const rapidjson::Document& object) { return pair_of(object) != wanted.cluster_pair; });
+}
 
 Result<std::vector<rapidjson::Document>> fetch_objects(kube::ApiClient& api, const kube::ResourceType& type,
                                                        std::string_view ns, const std::string& selector,
@@ -216,6 +226,9 @@ Result<void> migration_schedules_view(kube::ApiClient& api, const cli::CommonFla
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
   auto objects = fetch_objects(api, kube::types::migrationschedules, ns, flags.selector, wanted, io);
   if (!objects) return std::move(objects).error();
+  keep_cluster_pair(*objects, wanted, [](const rapidjson::Value& object) {
+    return stork::migration_schedule_row(object).cluster_pair;
+  });
   const bool wide = flags.output == cli::OutputFormat::Wide;
   return print_view(io, flags, *objects, ns, true, wanted.names.size(), [&] {
     ViewTable table{
@@ -244,6 +257,9 @@ Result<void> migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
   auto objects = fetch_objects(api, kube::types::migrations, ns, flags.selector, wanted, io);
   if (!objects) return std::move(objects).error();
+  keep_cluster_pair(*objects, wanted, [](const rapidjson::Value& object) {
+    return stork::migration_row(object, std::chrono::system_clock::now()).cluster_pair;
+  });
   return print_view(io, flags, *objects, ns, true, wanted.names.size(), [&] {
     ViewTable table{{"NAME", "CLUSTERPAIR", "STAGE", "STATUS", "VOLUMES", "RESOURCES", "CREATED", "ELAPSED",
                      "TOTAL BYTES TRANSFERRED"},
@@ -257,6 +273,27 @@ Result<void> migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags
       table.rows.push_back({row.namespace_name,
                             {row.name, row.cluster_pair, row.stage, row.status, row.volumes, row.resources,
                              storkctl_time(row.created), elapsed, row.total_bytes}});
+    }
+    return table;
+  });
+}
+
+// storkctl's `get clusterpair`: the pairing's storage and scheduler status.
+Result<void> cluster_pairs_view(kube::ApiClient& api, const cli::CommonFlags& flags, Wanted& wanted, Io& io) {
+  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
+  auto objects = fetch_objects(api, kube::types::clusterpairs, ns, flags.selector, wanted, io);
+  if (!objects) return std::move(objects).error();
+  return print_view(io, flags, *objects, ns, true, wanted.names.size(), [&] {
+    ViewTable table{{"NAME", "STORAGE-STATUS", "SCHEDULER-STATUS", "CREATED"}, {}};
+    for (const auto& object : *objects) {
+      const auto* status = stork::member(object, "status");
+      auto status_text = [&](const char* key) {
+        return status == nullptr ? std::string() : std::string(stork::string_member(*status, key));
+      };
+      table.rows.push_back({std::string(stork::object_namespace(object)),
+                            {std::string(stork::object_name(object)), status_text("storageStatus"),
+                             status_text("schedulerStatus"),
+                             storkctl_time(stork::parse_kube_time(stork::creation_timestamp(object)))}});
     }
     return table;
   });
@@ -322,7 +359,14 @@ Result<void> apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& 
 
 Result<int> status_command(StatusView view, const Invocation& invocation, Io& io) {
   const auto& flags = invocation.common;
-  Wanted wanted{invocation.arguments, 0};
+  Wanted wanted{invocation.arguments, 0, {}};
+  for (const char* spelling : {"cluster-pair", "clusterPair", "clusterpair"}) {
+    if (wanted.cluster_pair.empty()) wanted.cluster_pair = invocation.text(spelling);
+  }
+  if (!wanted.cluster_pair.empty() && view != StatusView::MigrationSchedules &&
+      view != StatusView::Migrations) {
+    return Error::usage("-c/--cluster-pair filters migrationschedules and migrations only");
+  }
   if (!wanted.names.empty()) {
     if (view == StatusView::Apps) return Error::usage("status apps takes no names; filter with -l or -n");
     if (!flags.selector.empty()) return Error::usage("name cannot be provided when a selector is specified");
@@ -350,6 +394,9 @@ Result<int> status_command(StatusView view, const Invocation& invocation, Io& io
       break;
     case StatusView::Migrations:
       shown = migrations_view(api, flags, wanted, io);
+      break;
+    case StatusView::ClusterPairs:
+      shown = cluster_pairs_view(api, flags, wanted, io);
       break;
     case StatusView::Apps:
       shown = apps_view(api, flags, io);

@@ -171,6 +171,12 @@ const FlagDef kDomainTimeout{"timeout", "", FT::Text, "How long --wait waits (0 
 const FlagDef kAllSchedules{"all", "", FT::Bool,
                             "Every MigrationSchedule in the namespace (or in all namespaces with -A)"};
 const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedule using this ClusterPair"};
+const FlagDef kClusterPairView{"cluster-pair", "c", FT::Text,
+                               "Only the migrationschedules or migrations using this ClusterPair"};
+const FlagDef kClusterPairCamel{"clusterPair", "", FT::Text,
+                                "The same as --cluster-pair (storkctl's spelling)"};
+const FlagDef kClusterPairLower{"clusterpair", "", FT::Text,
+                                "The same as --cluster-pair (storkctl get's spelling)"};
 
 const std::vector<const FlagDef*> kActivationFlags = {
     &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
@@ -323,8 +329,9 @@ VerbDef status_verb() {
       "apps lists every workload carrying a recorded replica count, with desired, current and ready "
       "replicas.";
   verb.examples = kStatusExamples;
-  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutputWide, &kNoHeaders, &kSelector,
-                       &kWatch};
+  verb.shared_flags = {
+      &kAllNamespaces, &kStorkctlAllNamespaces, &kOutputWide,       &kNoHeaders,       &kSelector,
+      &kWatch,         &kClusterPairView,       &kClusterPairCamel, &kClusterPairLower};
   verb.subcommands = {
       {.name = "clusterdomains",
        .aliases = {"clusterdomain", "clusterdomainsstatus", "clusterdomainsstatuses", "cds"},
@@ -344,6 +351,10 @@ VerbDef status_verb() {
        .aliases = {"migration"},
        .summary = "Migrations",
        .run = [](const Invocation& i, Io& io) { return status_command(StatusView::Migrations, i, io); }},
+      {.name = "clusterpairs",
+       .aliases = {"clusterpair", "cp"},
+       .summary = "ClusterPairs and their storage and scheduler status",
+       .run = [](const Invocation& i, Io& io) { return status_command(StatusView::ClusterPairs, i, io); }},
       {.name = "apps",
        .aliases = {"app"},
        .summary = "Workloads with a recorded replica count",

@@ -171,6 +171,12 @@ const FlagDef kDomainTimeout{"timeout", "", FT::Text, "How long --wait waits (0 
 const FlagDef kAllSchedules{"all", "", FT::Bool,
                             "Every MigrationSchedule in the namespace (or in all namespaces with -A)"};
 const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedule using this ClusterPair"};
+const FlagDef kDestinationContext{
+    "destination-context", "", FT::Text,
+    "Kubeconfig context of the destination cluster: resume refuses a schedule whose copy there is "
+    "activated (its next migration would scale the applications there down) unless --force"};
+const FlagDef kForceResume{"force", "", FT::Bool,
+                           "Resume even when the destination copy of the schedule is activated"};
 const FlagDef kClusterPairView{"cluster-pair", "c", FT::Text,
                                "Only the migrationschedules or migrations using this ClusterPair"};
 const FlagDef kClusterPairCamel{"clusterPair", "", FT::Text,
@@ -387,6 +393,8 @@ VerbDef schedule_verb(bool suspend) {
       .name = "migrationschedule",
       .aliases = {"migrationschedules"},
       .summary = suspend ? "Suspend MigrationSchedules" : "Resume MigrationSchedules",
+      .flags = suspend ? std::vector<const FlagDef*>{}
+                       : std::vector<const FlagDef*>{&kDestinationContext, &kForceResume},
       .arguments = ArgumentSource::MigrationSchedules,
       .run = suspend ? [](const Invocation& i, Io& io) { return schedule_suspend_command(true, i, io); }
                      : [](const Invocation& i, Io& io) { return schedule_suspend_command(false, i, io); },

@@ -173,6 +173,11 @@ Result<int> schedule_suspend_command(bool suspend, const Invocation& invocation,
   const std::vector<ScheduleRef>& refs = *resolved;
   if (refs.empty()) {
     io.err << "No resources found.\n";
+    // With -o, stdout stays the machine format: an empty List (nothing for -o name).
+    if (cli::is_machine_readable(flags.output)) {
+      if (auto printed = cli::print_objects(io.out, flags.output, {}, true); !printed)
+        return std::move(printed).error();
+    }
     return 0;
   }
 

@@ -27,11 +27,12 @@ struct Run {
   std::string err;
 };
 
-Run run(ScriptedServer* server, std::vector<const char*> words, const std::string& input = "") {
+Run run(ScriptedServer* server, std::vector<const char*> words, const std::string& input = "",
+        bool err_is_terminal = false) {
   std::istringstream in(input);
   std::ostringstream out;
   std::ostringstream err;
-  dr::commands::Io io{in, out, err, false, {}};
+  dr::commands::Io io{in, out, err, err_is_terminal, {}};
   io.client_factory = [server](const dr::kube::ConfigOverrides& overrides,
                                const dr::commands::ConnectOptions&,
                                std::ostream&) -> dr::Result<std::unique_ptr<dr::kube::ApiClient>> {
@@ -172,4 +173,28 @@ TEST_CASE("verbs: anything that escapes a verb is one internal error line and ex
   CHECK(result.code == 1);
   CHECK(result.out.empty());
   CHECK(result.err == "error: internal error: no server in this test\n");
+}
+
+TEST_CASE("verbs: clusterdomain --wait shows storkctl's progress line on a terminal only", "[verbs]") {
+  // Stork has decided by the first poll: the line has no dots, whatever the machine's speed.
+  ScriptedServer server([](const Request& request) {
+    const bool updates = request.path.find("/clusterdomainupdates") != std::string::npos;
+    if (request.method == "POST") return Reply::json(201, request.body);
+    if (request.method == "GET" && !updates) return Reply::json(200, kDomainsStatus);
+    if (request.path.find("/clusterdomainupdates/") != std::string::npos) {
+      return Reply::json(200, R"({"metadata":{"name":"u"},"spec":{"clusterdomain":"us-east-1a","active":true},
+        "status":{"status":"Successful"}})");
+    }
+    return Reply::json(200, R"({"kind":"ClusterDomainUpdateList","metadata":{},"items":[]})");
+  });
+  auto terminal =
+      run(&server, {"activate", "clusterdomain", "us-east-1a", "--name", "u", "--wait"}, "", true);
+  CHECK(terminal.code == 0);
+  CHECK(terminal.err == "Activating.\n");
+  CHECK(terminal.out ==
+        "Cluster Domain activate operation started successfully for us-east-1a\n"
+        "Cluster Domain us-east-1a updated successfully\n");
+  auto redirected = run(&server, {"activate", "clusterdomain", "us-east-1a", "--name", "u", "--wait"});
+  CHECK(redirected.code == 0);
+  CHECK(redirected.err.empty());
 }

@@ -70,6 +70,15 @@ Result<void> wait_for_updates(kube::ApiClient& client, const std::vector<std::st
   return {};
 }
 
+// Asks on a terminal (both ends a person's); anywhere else the answer is no, so scripts never hang.
+bool confirmed(Io& io, const std::string& question) {
+  if (!io.in_is_terminal || !io.err_is_terminal) return false;
+  io.err << question << std::flush;
+  std::string answer;
+  if (!std::getline(io.in, answer)) return false;
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
 // `activate|deactivate clusterdomain` as typed arguments.
 struct ClusterDomainArgs {
   bool activate = true;
@@ -145,7 +154,9 @@ Result<int> cluster_domain_command(bool activate, const Invocation& invocation, 
   }
   if (!activate && !args.force && !to_update.empty()) {
     if (auto hazard = stork::deactivation_hazard(statuses, to_update); !hazard.empty()) {
-      return Error::usage("refusing to deactivate: " + hazard + "; pass --force to do it anyway");
+      if (!confirmed(io, "Warning: " + hazard + ". Deactivate anyway? [y/N]: ")) {
+        return Error::usage("refusing to deactivate: " + hazard + "; pass --force to do it anyway");
+      }
     }
   }
 

@@ -13,7 +13,7 @@
 namespace dr::commands {
 
 Io process_io() {
-  return Io{std::cin, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1, {}};
+  return Io{std::cin, std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1, {}, ::isatty(STDIN_FILENO) == 1};
 }
 
 Result<std::unique_ptr<kube::ApiClient>> connect(const kube::ConfigOverrides& overrides,

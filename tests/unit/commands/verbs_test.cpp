@@ -28,11 +28,11 @@ struct Run {
 };
 
 Run run(ScriptedServer* server, std::vector<const char*> words, const std::string& input = "",
-        bool err_is_terminal = false) {
+        bool terminal = false) {
   std::istringstream in(input);
   std::ostringstream out;
   std::ostringstream err;
-  dr::commands::Io io{in, out, err, err_is_terminal, {}};
+  dr::commands::Io io{in, out, err, terminal, {}, terminal};
   io.client_factory = [server](const dr::kube::ConfigOverrides& overrides,
                                const dr::commands::ConnectOptions&,
                                std::ostream&) -> dr::Result<std::unique_ptr<dr::kube::ApiClient>> {
@@ -197,4 +197,30 @@ TEST_CASE("verbs: clusterdomain --wait shows storkctl's progress line on a termi
   auto redirected = run(&server, {"activate", "clusterdomain", "us-east-1a", "--name", "u", "--wait"});
   CHECK(redirected.code == 0);
   CHECK(redirected.err.empty());
+}
+
+TEST_CASE("verbs: deactivating the local domain asks on a terminal, and refuses elsewhere", "[verbs]") {
+  int created = 0;
+  ScriptedServer server([&](const Request& request) {
+    if (request.method == "POST") {
+      ++created;
+      return Reply::json(201, request.body);
+    }
+    if (request.path.find("/clusterdomainupdates") != std::string::npos) {
+      return Reply::json(200, R"({"kind":"ClusterDomainUpdateList","metadata":{},"items":[]})");
+    }
+    return Reply::json(200, kDomainsStatus);  // us-east-1b is local and the only active domain
+  });
+  auto piped = run(&server, {"deactivate", "clusterdomain", "us-east-1b"}, "y\n");
+  CHECK(piped.code == 1);
+  CHECK(piped.err.find("refusing to deactivate: us-east-1b is the local cluster domain") !=
+        std::string::npos);
+  auto declined = run(&server, {"deactivate", "clusterdomain", "us-east-1b"}, "n\n", true);
+  CHECK(declined.code == 1);
+  CHECK(declined.err.find("Deactivate anyway? [y/N]: ") != std::string::npos);
+  CHECK(created == 0);
+  auto accepted = run(&server, {"deactivate", "clusterdomain", "us-east-1b"}, "y\n", true);
+  CHECK(accepted.code == 0);
+  CHECK(accepted.out == "Cluster Domain deactivate operation started successfully for us-east-1b\n");
+  CHECK(created == 1);
 }

@@ -31,6 +31,7 @@ struct Io {
   std::ostream& err;
   bool err_is_terminal = false;  // progress output only on a TTY
   ClientFactory client_factory;  // empty: connect()
+  bool in_is_terminal = false;   // someone can answer a confirmation question
 };
 
 // The process's own streams.

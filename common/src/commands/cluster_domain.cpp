@@ -166,6 +166,7 @@ Result<int> cluster_domain_command(bool activate, const Invocation& invocation, 
     auto listed_updates = api.list(kube::types::clusterdomainupdates, "", {},
                                    [&](rapidjson::Value& items, std::string_view) -> Result<void> {
                                      if (!items.IsArray()) return {};
+                                     pending_objects.reserve(pending_objects.size() + items.Size());
                                      for (const auto& item : items.GetArray()) {
                                        rapidjson::Document copy;
                                        copy.CopyFrom(item, copy.GetAllocator());
@@ -176,6 +177,7 @@ Result<int> cluster_domain_command(bool activate, const Invocation& invocation, 
     if (!listed_updates) return std::move(listed_updates).error().wrap("listing clusterdomainupdates");
   }
   std::vector<stork::ClusterDomainUpdateRow> update_rows;
+  update_rows.reserve(pending_objects.size());
   for (const auto& object : pending_objects) update_rows.push_back(stork::cluster_domain_update_row(object));
 
   std::vector<std::string> to_create;

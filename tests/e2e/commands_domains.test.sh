@@ -34,6 +34,7 @@ check "deactivate: named by a version 4 UUID" grep -Eq '^[0-9a-f]{8}-[0-9a-f]{4}
   <<<"$(jq -r .metadata.name <<<"$update")"
 expect_eq "deactivate: the update's spec" "$(jq -c -S '.spec' <<<"$update")" '{"active":false,"clusterdomain":"us-east-1a"}'
 set_domain_state us-east-1a Inactive
+mark_update "$(jq -r .metadata.name <<<"$update")" Successful  # Stork's part (a pending one is reused)
 
 # --- already in the wanted state: says so, exit 0, no update created.
 before="$(cdu_names)"
@@ -90,20 +91,22 @@ run_capture kubectl dr activate clusterdomain --all
 expect_eq "--all with none inactive: exit 0" "$RC" 0
 expect_eq "--all with none inactive: says so" "$OUT" "All cluster domains are already active"
 
-# --- -o json / -o name: the created object.
-run_capture kubectl dr deactivate clusterdomain us-east-1b --name as-json -o json
+# --- -o json / -o name: the created object (us-east-1b is the local domain: --force).
+run_capture kubectl dr deactivate clusterdomain us-east-1b --force --name as-json -o json
 expect_eq "-o json exits 0" "$RC" 0
 check "-o json: the created ClusterDomainUpdate" jq -e \
   '.kind == "ClusterDomainUpdate" and .metadata.name == "as-json" and .spec.clusterdomain == "us-east-1b" and .spec.active == false and (.metadata.uid | length > 0)' <<<"$OUT"
-run_capture kubectl dr deactivate clusterdomain us-east-1b --name as-name -o name
+mark_update as-json Successful
+run_capture kubectl dr deactivate clusterdomain us-east-1b --force --name as-name -o name
 expect_eq "-o name: kubectl's form" "$OUT" "clusterdomainupdate.stork.libopenstorage.org/as-name"
 
 # --- dry runs: nothing created.
+mark_update as-name Successful
 before="$(cdu_names)"
-run_capture kubectl dr deactivate clusterdomain us-east-1b --dry-run=client
+run_capture kubectl dr deactivate clusterdomain us-east-1b --force --dry-run=client
 expect_eq "client dry run exits 0" "$RC" 0
 expect_eq "client dry run: says so" "$OUT" "Cluster Domain deactivate operation started successfully for us-east-1b (dry run)"
-run_capture kubectl dr deactivate clusterdomain us-east-1b --dry-run=server -o json
+run_capture kubectl dr deactivate clusterdomain us-east-1b --force --dry-run=server -o json
 expect_eq "server dry run exits 0" "$RC" 0
 check "server dry run: the server's answer" jq -e '.kind == "ClusterDomainUpdate"' <<<"$OUT"
 expect_eq "dry runs created nothing" "$(cdu_names)" "$before"

@@ -104,6 +104,57 @@ Result<std::vector<ScheduleRef>> resolve(const ScheduleArgs& args, const cli::Co
   return refs;
 }
 
+// Whether the destination's copy of `ref` says its applications are activated (false when absent).
+Result<bool> api_get_copy(kube::ApiClient& remote, const ScheduleRef& ref) {
+  auto copy = remote.get(kube::types::migrationschedules, ref.namespace_name, ref.name);
+  if (!copy) {
+    if (copy.error().code == ErrorCode::Server && copy.error().http_status == 404) return false;
+    return std::move(copy).error().wrap("reading the destination copy of MigrationSchedule " + ref.name);
+  }
+  return stork::migration_schedule_row(*copy).application_activated;
+}
+
+// Resuming a source schedule while its destination copy is activated makes the next migration
+// scale the activated applications down (or, with autoSuspend, Stork suspends it again). With
+// --destination-context the copies are read there and an activated one refuses the resume unless
+// --force; without it, each source schedule gets a warning, since nothing here can tell.
+Result<void> check_destination(const Invocation& invocation, const std::vector<ScheduleRef>& refs,
+                               kube::ApiClient& api, Io& io) {
+  const std::string destination = invocation.text("destination-context");
+  const bool force = invocation.flag("force");
+  std::unique_ptr<kube::ApiClient> remote;
+  if (!destination.empty()) {
+    auto overrides = invocation.common.overrides;
+    overrides.context = destination;
+    auto opened = open_client(io, overrides);
+    if (!opened) return std::move(opened).error().wrap("connecting to --destination-context " + destination);
+    remote = std::move(opened).value();
+  }
+  for (const auto& ref : refs) {
+    auto local = api.get(kube::types::migrationschedules, ref.namespace_name, ref.name);
+    if (!local) continue;                         // the patch below reports it in kubectl's words
+    if (stork::is_static_copy(*local)) continue;  // a destination copy: nothing downstream of it
+    const std::string what = "MigrationSchedule " + ref.namespace_name + "/" + ref.name;
+    if (!remote) {
+      io.err << "Warning: resuming " << what
+             << " without checking its destination copy: if the applications were activated there, its "
+                "next migration scales them down (pass --destination-context to check)\n";
+      continue;
+    }
+    auto copy = api_get_copy(*remote, ref);
+    if (!copy) return std::move(copy).error();
+    if (!*copy) continue;
+    if (force) {
+      io.err << "Warning: resuming " << what << " although its copy on " << destination << " is activated\n";
+      continue;
+    }
+    return Error::usage("refusing to resume " + what + ": its copy on " + destination +
+                        " is activated, and the next migration would scale those applications down; "
+                        "deactivate them there first, or pass --force");
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<int> schedule_suspend_command(bool suspend, const Invocation& invocation, Io& io) {
@@ -122,7 +173,16 @@ Result<int> schedule_suspend_command(bool suspend, const Invocation& invocation,
   const std::vector<ScheduleRef>& refs = *resolved;
   if (refs.empty()) {
     io.err << "No resources found.\n";
+    // With -o, stdout stays the machine format: an empty List (nothing for -o name).
+    if (cli::is_machine_readable(flags.output)) {
+      if (auto printed = cli::print_objects(io.out, flags.output, {}, true); !printed)
+        return std::move(printed).error();
+    }
     return 0;
+  }
+
+  if (!suspend && flags.dry_run == cli::DryRun::None) {
+    if (auto safe = check_destination(invocation, refs, api, io); !safe) return std::move(safe).error();
   }
 
   // spec.suspend is absolute: a merge patch of that one field is idempotent and cannot clobber

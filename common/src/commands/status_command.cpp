@@ -52,6 +52,49 @@ Result<std::vector<rapidjson::Document>> list_all(kube::ApiClient& api, const ku
   return objects;
 }
 
+// What a view shows: every object of the type, or only the ones named (as `kubectl get TYPE NAME...`
+// and storkctl's `get ... NAME`). A missing name is kubectl's NotFound line on stderr and counts
+// in `missing` (exit 1), the others are still shown.
+struct Wanted {
+  std::vector<std::string> names;
+  int missing = 0;
+  std::string cluster_pair;  // -c: only schedules and migrations using this ClusterPair
+};
+
+// Drops the objects whose ClusterPair is not `wanted.cluster_pair` (storkctl's -c on get).
+template <class ClusterPairOf>
+void keep_cluster_pair(std::vector<rapidjson::Document>& objects, const Wanted& wanted,
+                       ClusterPairOf pair_of) {
+  if (wanted.cluster_pair.empty()) return;
+  std::erase_if(objects,
+                [&](const rapidjson::Document& object) { return pair_of(object) != wanted.cluster_pair; });
+}
+
+Result<std::vector<rapidjson::Document>> fetch_objects(kube::ApiClient& api, const kube::ResourceType& type,
+                                                       std::string_view ns, const std::string& selector,
+                                                       Wanted& wanted, Io& io,
+                                                       std::string* list_version = nullptr) {
+  if (wanted.names.empty()) return list_all(api, type, ns, selector, list_version);
+  std::vector<rapidjson::Document> objects;
+  for (const auto& name : wanted.names) {
+    auto object = api.get(type, ns, name);
+    if (!object) {
+      if (object.error().code == ErrorCode::Server && object.error().http_status == 404) {
+        io.err << object.error().kubectl_line() << "\n";
+        ++wanted.missing;
+        continue;
+      }
+      return std::move(object).error();
+    }
+    if (!object->IsObject()) {
+      return Error::make(ErrorCode::Decode, "the server's " + type.kind + " " + name + " is not an object");
+    }
+    add_type_meta(*object, type);
+    objects.push_back(std::move(object).value());
+  }
+  return objects;
+}
+
 std::string storkctl_time(const std::optional<stork::TimePoint>& time) {
   return time ? cli::format_rfc822(*time) : "";
 }
@@ -72,14 +115,17 @@ struct ViewTable {
   std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // namespace, cells
 };
 
-// The skeleton every view shares: -o json|yaml|name print the objects (as a List), an empty table
+// The skeleton every view shares: -o json|yaml|name print the objects, an empty table
 // says so as kubectl does, otherwise the table. `ns` is the namespace listed ("" = all or none).
 Result<void> print_view(Io& io, const cli::CommonFlags& flags,
                         const std::vector<rapidjson::Document>& objects, std::string_view ns, bool namespaced,
-                        const std::function<ViewTable()>& make_table) {
-  if (cli::is_machine_readable(flags.output)) return cli::print_objects(io.out, flags.output, objects, true);
+                        std::size_t names_given, const std::function<ViewTable()>& make_table) {
+  // As kubectl get: one name asked for is the object itself, anything else a List.
+  if (cli::is_machine_readable(flags.output))
+    return cli::print_objects(io.out, flags.output, objects, names_given != 1 || objects.size() != 1);
   ViewTable table = make_table();
   if (table.rows.empty()) {
+    if (names_given > 0) return {};  // each missing name already said NotFound
     print_no_resources(io, flags.all_namespaces ? "" : ns);
     return {};
   }
@@ -140,12 +186,14 @@ Result<void> watch_cluster_domains(kube::ApiClient& api, const cli::CommonFlags&
   return {};
 }
 
-Result<void> cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Result<void> cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& flags, Wanted& wanted,
+                                  Io& io) {
   // -w watches from this very list: a change between the table and the watch is never missed.
   std::string resource_version;
-  auto objects = list_all(api, kube::types::clusterdomainsstatuses, "", {}, &resource_version);
+  auto objects =
+      fetch_objects(api, kube::types::clusterdomainsstatuses, "", {}, wanted, io, &resource_version);
   if (!objects) return std::move(objects).error();
-  auto printed = print_view(io, flags, *objects, "", false, [&] {
+  auto printed = print_view(io, flags, *objects, "", false, wanted.names.size(), [&] {
     ViewTable table{kClusterDomainsHeaders, {}};
     for (const auto& object : *objects) table.rows.emplace_back("", cluster_domains_row(object));
     return table;
@@ -154,11 +202,12 @@ Result<void> cluster_domains_view(kube::ApiClient& api, const cli::CommonFlags& 
   return watch_cluster_domains(api, flags, io, std::move(resource_version));
 }
 
-Result<void> cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
-  auto objects = list_all(api, kube::types::clusterdomainupdates, "");
+Result<void> cluster_domain_updates_view(kube::ApiClient& api, const cli::CommonFlags& flags, Wanted& wanted,
+                                         Io& io) {
+  auto objects = fetch_objects(api, kube::types::clusterdomainupdates, "", {}, wanted, io);
   if (!objects) return std::move(objects).error();
   const bool wide = flags.output == cli::OutputFormat::Wide;
-  return print_view(io, flags, *objects, "", false, [&] {
+  return print_view(io, flags, *objects, "", false, wanted.names.size(), [&] {
     ViewTable table{{"NAME", "CLUSTER-DOMAIN", "ACTION", "STATUS", "CREATED"}, {}};
     if (wide) table.headers.emplace_back("REASON");
     for (const auto& object : *objects) {
@@ -172,12 +221,16 @@ Result<void> cluster_domain_updates_view(kube::ApiClient& api, const cli::Common
   });
 }
 
-Result<void> migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Result<void> migration_schedules_view(kube::ApiClient& api, const cli::CommonFlags& flags, Wanted& wanted,
+                                      Io& io) {
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
-  auto objects = list_all(api, kube::types::migrationschedules, ns, flags.selector);
+  auto objects = fetch_objects(api, kube::types::migrationschedules, ns, flags.selector, wanted, io);
   if (!objects) return std::move(objects).error();
+  keep_cluster_pair(*objects, wanted, [](const rapidjson::Value& object) {
+    return stork::migration_schedule_row(object).cluster_pair;
+  });
   const bool wide = flags.output == cli::OutputFormat::Wide;
-  return print_view(io, flags, *objects, ns, true, [&] {
+  return print_view(io, flags, *objects, ns, true, wanted.names.size(), [&] {
     ViewTable table{
         {"NAME", "POLICYNAME", "CLUSTERPAIR", "SUSPEND", "LAST-SUCCESS-TIME", "LAST-SUCCESS-DURATION"}, {}};
     if (wide) table.headers.insert(table.headers.end(), {"AUTO-SUSPEND", "APPLICATION-ACTIVATED"});
@@ -200,11 +253,14 @@ Result<void> migration_schedules_view(kube::ApiClient& api, const cli::CommonFla
   });
 }
 
-Result<void> migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& io) {
+Result<void> migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags, Wanted& wanted, Io& io) {
   const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
-  auto objects = list_all(api, kube::types::migrations, ns, flags.selector);
+  auto objects = fetch_objects(api, kube::types::migrations, ns, flags.selector, wanted, io);
   if (!objects) return std::move(objects).error();
-  return print_view(io, flags, *objects, ns, true, [&] {
+  keep_cluster_pair(*objects, wanted, [](const rapidjson::Value& object) {
+    return stork::migration_row(object, std::chrono::system_clock::now()).cluster_pair;
+  });
+  return print_view(io, flags, *objects, ns, true, wanted.names.size(), [&] {
     ViewTable table{{"NAME", "CLUSTERPAIR", "STAGE", "STATUS", "VOLUMES", "RESOURCES", "CREATED", "ELAPSED",
                      "TOTAL BYTES TRANSFERRED"},
                     {}};
@@ -217,6 +273,27 @@ Result<void> migrations_view(kube::ApiClient& api, const cli::CommonFlags& flags
       table.rows.push_back({row.namespace_name,
                             {row.name, row.cluster_pair, row.stage, row.status, row.volumes, row.resources,
                              storkctl_time(row.created), elapsed, row.total_bytes}});
+    }
+    return table;
+  });
+}
+
+// storkctl's `get clusterpair`: the pairing's storage and scheduler status.
+Result<void> cluster_pairs_view(kube::ApiClient& api, const cli::CommonFlags& flags, Wanted& wanted, Io& io) {
+  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
+  auto objects = fetch_objects(api, kube::types::clusterpairs, ns, flags.selector, wanted, io);
+  if (!objects) return std::move(objects).error();
+  return print_view(io, flags, *objects, ns, true, wanted.names.size(), [&] {
+    ViewTable table{{"NAME", "STORAGE-STATUS", "SCHEDULER-STATUS", "CREATED"}, {}};
+    for (const auto& object : *objects) {
+      const auto* status = stork::member(object, "status");
+      auto status_text = [&](const char* key) {
+        return status == nullptr ? std::string() : std::string(stork::string_member(*status, key));
+      };
+      table.rows.push_back({std::string(stork::object_namespace(object)),
+                            {std::string(stork::object_name(object)), status_text("storageStatus"),
+                             status_text("schedulerStatus"),
+                             storkctl_time(stork::parse_kube_time(stork::creation_timestamp(object)))}});
     }
     return table;
   });
@@ -261,7 +338,7 @@ Result<void> apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& 
     if (!listed) return std::move(listed).error().wrap("listing " + target.type.group_resource());
   }
   const bool wide = flags.output == cli::OutputFormat::Wide;
-  return print_view(io, flags, objects, ns, true, [&] {
+  return print_view(io, flags, objects, ns, true, 0, [&] {
     ViewTable table{{"KIND", "NAME", "DESIRED", "CURRENT", "READY", "ACTIVATED"}, {}};
     if (wide) table.headers.emplace_back("STATE");
     for (const auto& row : rows) {
@@ -282,9 +359,21 @@ Result<void> apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& 
 
 Result<int> status_command(StatusView view, const Invocation& invocation, Io& io) {
   const auto& flags = invocation.common;
-  if (!invocation.arguments.empty()) {
-    return Error::usage("status takes at most one resource word, got \"" + invocation.arguments.front() +
-                        "\"");
+  Wanted wanted{invocation.arguments, 0, {}};
+  for (const char* spelling : {"cluster-pair", "clusterPair", "clusterpair"}) {
+    if (wanted.cluster_pair.empty()) wanted.cluster_pair = invocation.text(spelling);
+  }
+  if (!wanted.cluster_pair.empty() && view != StatusView::MigrationSchedules &&
+      view != StatusView::Migrations) {
+    return Error::usage("-c/--cluster-pair filters migrationschedules and migrations only");
+  }
+  if (!wanted.names.empty()) {
+    if (view == StatusView::Apps) return Error::usage("status apps takes no names; filter with -l or -n");
+    if (!flags.selector.empty()) return Error::usage("name cannot be provided when a selector is specified");
+    if (flags.all_namespaces && (view == StatusView::MigrationSchedules || view == StatusView::Migrations)) {
+      return Error::usage("a resource cannot be retrieved by name across all namespaces");
+    }
+    if (flags.watch) return Error::usage("--watch shows every cluster domain; give no names with it");
   }
   if (flags.watch && view != StatusView::ClusterDomains) {
     return Error::usage("--watch is supported for clusterdomains only");
@@ -295,23 +384,26 @@ Result<int> status_command(StatusView view, const Invocation& invocation, Io& io
   Result<void> shown;
   switch (view) {
     case StatusView::ClusterDomains:
-      shown = cluster_domains_view(api, flags, io);
+      shown = cluster_domains_view(api, flags, wanted, io);
       break;
     case StatusView::ClusterDomainUpdates:
-      shown = cluster_domain_updates_view(api, flags, io);
+      shown = cluster_domain_updates_view(api, flags, wanted, io);
       break;
     case StatusView::MigrationSchedules:
-      shown = migration_schedules_view(api, flags, io);
+      shown = migration_schedules_view(api, flags, wanted, io);
       break;
     case StatusView::Migrations:
-      shown = migrations_view(api, flags, io);
+      shown = migrations_view(api, flags, wanted, io);
+      break;
+    case StatusView::ClusterPairs:
+      shown = cluster_pairs_view(api, flags, wanted, io);
       break;
     case StatusView::Apps:
       shown = apps_view(api, flags, io);
       break;
   }
   if (!shown) return std::move(shown).error();
-  return 0;
+  return wanted.missing > 0 ? 1 : 0;
 }
 
 }  // namespace dr::commands

@@ -10,7 +10,14 @@
 
 namespace dr::commands {
 
-enum class StatusView { ClusterDomains, ClusterDomainUpdates, MigrationSchedules, Migrations, Apps };
+enum class StatusView {
+  ClusterDomains,
+  ClusterDomainUpdates,
+  MigrationSchedules,
+  Migrations,
+  ClusterPairs,
+  Apps
+};
 
 Result<int> cluster_domain_command(bool activate, const Invocation& invocation, Io& io);
 Result<int> activation_command(stork::Mode mode, const Invocation& invocation, Io& io);

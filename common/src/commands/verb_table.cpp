@@ -171,14 +171,35 @@ const FlagDef kForceCounts{
 
 const FlagDef kUpdateName{"name", "", FT::Text,
                           "Name of the ClusterDomainUpdate to create (default: a random UUID, as storkctl)"};
-const FlagDef kAllDomains{"all", "", FT::Bool, "Activate every inactive cluster domain"};
-const FlagDef kWaitDomains{"wait", "", FT::Bool, "Wait until Stork has applied the ClusterDomainUpdate"};
+// -a as storkctl's `activate clusterdomain -a`: this subcommand has no namespaces for -a to mean.
+const FlagDef kAllDomains{"all", "a", FT::Bool, "Activate every inactive cluster domain"};
+const FlagDef kWaitDomains{
+    "wait", "", FT::Bool,
+    "Wait until Stork has applied the ClusterDomainUpdate. An update Stork marks Failed exits 1 with its "
+    "reason (storkctl exits 0); a rerun after a timeout waits for the pending update instead of creating "
+    "another"};
+const FlagDef kForceDomains{
+    "force", "", FT::Bool,
+    "Deactivate even the local cluster domain or the last active one (refused otherwise), and create "
+    "the update even when the status already shows the wanted state (it may be stale)"};
 // storkctl waits up to 10 minutes for a cluster domain update.
 const FlagDef kDomainTimeout{"timeout", "", FT::Text, "How long --wait waits (0 = forever)", "10m"};
 
 const FlagDef kAllSchedules{"all", "", FT::Bool,
                             "Every MigrationSchedule in the namespace (or in all namespaces with -A)"};
 const FlagDef kClusterPair{"cluster-pair", "c", FT::Text, "Every MigrationSchedule using this ClusterPair"};
+const FlagDef kDestinationContext{
+    "destination-context", "", FT::Text,
+    "Kubeconfig context of the destination cluster: resume refuses a schedule whose copy there is "
+    "activated (its next migration would scale the applications there down) unless --force"};
+const FlagDef kForceResume{"force", "", FT::Bool,
+                           "Resume even when the destination copy of the schedule is activated"};
+const FlagDef kClusterPairView{"cluster-pair", "c", FT::Text,
+                               "Only the migrationschedules or migrations using this ClusterPair"};
+const FlagDef kClusterPairCamel{"clusterPair", "", FT::Text,
+                                "The same as --cluster-pair (storkctl's spelling)"};
+const FlagDef kClusterPairLower{"clusterpair", "", FT::Text,
+                                "The same as --cluster-pair (storkctl get's spelling)"};
 
 const FlagDef kMigrationReference{"migration-reference", "m", FT::Text,
                                   "The MigrationSchedule (in -n) whose namespaces fail over or back"};
@@ -304,8 +325,9 @@ SubcommandDef cluster_domain_subcommand(bool activate) {
       .aliases = kDomainWords,
       .summary = activate ? "Mark a cluster domain active" : "Mark a cluster domain inactive",
       .flags = activate ? std::vector<const FlagDef*>{&kUpdateName, &kAllDomains, &kWaitDomains,
-                                                      &kDomainTimeout, &kOutput}
-                        : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout, &kOutput},
+                                                      &kDomainTimeout, &kForceDomains, &kOutput}
+                        : std::vector<const FlagDef*>{&kUpdateName, &kWaitDomains, &kDomainTimeout,
+                                                      &kForceDomains, &kOutput},
       .arguments = ArgumentSource::ClusterDomain,
       .run = activate ? [](const Invocation& i, Io& io) { return cluster_domain_command(true, i, io); }
                       : [](const Invocation& i, Io& io) { return cluster_domain_command(false, i, io); },
@@ -361,14 +383,19 @@ VerbDef status_verb() {
   verb.name = "status";
   verb.summary = "Show the DR state of this cluster";
   verb.use =
-      "kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations|apps] [flags]";
+      "kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations [NAME...] | "
+      "apps] "
+      "[flags]";
   verb.long_description =
       "Without a resource, shows the cluster domains as `storkctl get clusterdomainsstatus` does.\n"
+      "Names after the resource show only those objects, as `kubectl get TYPE NAME...`; a missing one is\n"
+      "reported as NotFound (exit 1) and the others are still shown.\n"
       "apps lists every workload carrying a recorded replica count, with desired, current and ready "
       "replicas.";
   verb.examples = kStatusExamples;
-  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutputWide, &kNoHeaders, &kSelector,
-                       &kWatch};
+  verb.shared_flags = {
+      &kAllNamespaces, &kStorkctlAllNamespaces, &kOutputWide,       &kNoHeaders,       &kSelector,
+      &kWatch,         &kClusterPairView,       &kClusterPairCamel, &kClusterPairLower};
   verb.subcommands = {
       {.name = "clusterdomains",
        .aliases = {"clusterdomain", "clusterdomainsstatus", "clusterdomainsstatuses", "cds"},
@@ -388,6 +415,10 @@ VerbDef status_verb() {
        .aliases = {"migration"},
        .summary = "Migrations",
        .run = [](const Invocation& i, Io& io) { return status_command(StatusView::Migrations, i, io); }},
+      {.name = "clusterpairs",
+       .aliases = {"clusterpair", "cp"},
+       .summary = "ClusterPairs and their storage and scheduler status",
+       .run = [](const Invocation& i, Io& io) { return status_command(StatusView::ClusterPairs, i, io); }},
       {.name = "apps",
        .aliases = {"app"},
        .summary = "Workloads with a recorded replica count",
@@ -420,6 +451,8 @@ VerbDef schedule_verb(bool suspend) {
       .name = "migrationschedule",
       .aliases = {"migrationschedules"},
       .summary = suspend ? "Suspend MigrationSchedules" : "Resume MigrationSchedules",
+      .flags = suspend ? std::vector<const FlagDef*>{}
+                       : std::vector<const FlagDef*>{&kDestinationContext, &kForceResume},
       .arguments = ArgumentSource::MigrationSchedules,
       .run = suspend ? [](const Invocation& i, Io& io) { return schedule_suspend_command(true, i, io); }
                      : [](const Invocation& i, Io& io) { return schedule_suspend_command(false, i, io); },
@@ -629,11 +662,13 @@ Error VerbDef::unknown_subcommand(std::string_view word) const {
 }
 
 namespace {
-// Appends the flags not spelled the same as one already there (subcommands share names: --wait).
+// Appends the flags whose name and shorthand are both free: subcommands share names (--wait), and
+// -a is --all for activate clusterdomain but -A elsewhere; the first declaration wins.
 void add_flags(std::vector<const FlagDef*>& flags, const std::vector<const FlagDef*>& more) {
   for (const FlagDef* flag : more) {
     const bool same_name = std::any_of(flags.begin(), flags.end(), [&](const FlagDef* f) {
-      return f->name == flag->name && f->shorthand == flag->shorthand;
+      return (!flag->name.empty() && f->name == flag->name) ||
+             (!flag->shorthand.empty() && f->shorthand == flag->shorthand);
     });
     if (!same_name) flags.push_back(flag);
   }

@@ -143,4 +143,33 @@ std::string domain_already_message(std::string_view domain, bool activate) {
          "; no update created";
 }
 
+std::string deactivation_hazard(const std::vector<ClusterDomainsStatusRow>& statuses,
+                                const std::vector<std::string>& domains) {
+  auto deactivated = [&](std::string_view name) {
+    return std::find(domains.begin(), domains.end(), name) != domains.end();
+  };
+  for (const auto& status : statuses) {
+    if (!status.local_domain.empty() && deactivated(status.local_domain)) {
+      return status.local_domain + " is the local cluster domain (the one this context talks to)";
+    }
+  }
+  const auto active = domains_in_state(statuses, DomainState::Active);
+  const bool one_left =
+      std::any_of(active.begin(), active.end(), [&](const auto& name) { return !deactivated(name); });
+  if (!active.empty() && !one_left) return "no cluster domain would be left active";
+  return {};
+}
+
+std::optional<std::string> pending_update_for(const std::vector<ClusterDomainUpdateRow>& updates,
+                                              std::string_view domain, bool activate) {
+  const std::string_view action = activate ? "Activate" : "Deactivate";
+  for (const auto& update : updates) {
+    if (update.cluster_domain == domain && update.action == action && update.status != "Successful" &&
+        update.status != "Failed") {
+      return update.name;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace dr::stork

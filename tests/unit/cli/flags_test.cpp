@@ -184,9 +184,17 @@ TEST_CASE("flags: -o, --no-headers, -A/-a, -l, -w, -f", "[cli]") {
 }
 
 TEST_CASE("flags: -a is only an alias where the command opts in", "[cli]") {
-  auto flags = parse_words(*dr::commands::find_verb("activate"), {"clusterdomain", "-a"});
+  auto flags = parse_words(*dr::commands::find_verb("deactivate"), {"clusterdomain", "-a"});
   REQUIRE_FALSE(flags);
   CHECK(flags.error().kubectl_line() == "error: unknown shorthand flag: 'a' in -a");
+}
+
+TEST_CASE("flags: activate clusterdomain -a is --all, as storkctl's", "[cli]") {
+  auto invocation = parse_words(*dr::commands::find_verb("activate"), {"clusterdomain", "-a"});
+  REQUIRE(invocation);
+  CHECK(invocation->flag("all"));
+  // Without a subcommand both meanings are possible; the parse must not fail on the clash.
+  CHECK(parse_words(*dr::commands::find_verb("activate"), {"-a", "migration"}));
 }
 
 TEST_CASE("flags: --dry-run values as kubectl reads them", "[cli]") {

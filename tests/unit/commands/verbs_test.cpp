@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "dr/commands/commands.hpp"
 #include "support/wire_test_server.hpp"
 
@@ -25,11 +27,12 @@ struct Run {
   std::string err;
 };
 
-Run run(ScriptedServer* server, std::vector<const char*> words, const std::string& input = "") {
+Run run(ScriptedServer* server, std::vector<const char*> words, const std::string& input = "",
+        bool terminal = false) {
   std::istringstream in(input);
   std::ostringstream out;
   std::ostringstream err;
-  dr::commands::Io io{in, out, err, false, {}};
+  dr::commands::Io io{in, out, err, terminal, {}, terminal};
   io.client_factory = [server](const dr::kube::ConfigOverrides& overrides,
                                const dr::commands::ConnectOptions&,
                                std::ostream&) -> dr::Result<std::unique_ptr<dr::kube::ApiClient>> {
@@ -114,7 +117,16 @@ TEST_CASE("verbs: an unknown cluster domain is storkctl's one line, without a us
   CHECK(server.requests() == 1);  // the list; nothing created
   auto already = run(&server, {"activate", "cd", "us-east-1b", "-o", "json"});
   CHECK(already.code == 0);
-  CHECK(already.out == "Cluster Domain us-east-1b is already active; no update created\n");
+  // With -o the note is a diagnostic and stdout stays JSON: an empty List, nothing created.
+  CHECK(already.err == "Cluster Domain us-east-1b is already active; no update created\n");
+  rapidjson::Document printed;
+  printed.Parse(already.out.c_str());
+  REQUIRE_FALSE(printed.HasParseError());
+  CHECK(std::string(printed["kind"].GetString()) == "List");
+  CHECK(printed["items"].Empty());
+  auto named = run(&server, {"activate", "cd", "us-east-1b", "-o", "name"});
+  CHECK(named.code == 0);
+  CHECK(named.out.empty());
 }
 
 TEST_CASE("verbs: usage errors print the error and the hint once, and send nothing", "[verbs]") {
@@ -161,4 +173,54 @@ TEST_CASE("verbs: anything that escapes a verb is one internal error line and ex
   CHECK(result.code == 1);
   CHECK(result.out.empty());
   CHECK(result.err == "error: internal error: no server in this test\n");
+}
+
+TEST_CASE("verbs: clusterdomain --wait shows storkctl's progress line on a terminal only", "[verbs]") {
+  // Stork has decided by the first poll: the line has no dots, whatever the machine's speed.
+  ScriptedServer server([](const Request& request) {
+    const bool updates = request.path.find("/clusterdomainupdates") != std::string::npos;
+    if (request.method == "POST") return Reply::json(201, request.body);
+    if (request.method == "GET" && !updates) return Reply::json(200, kDomainsStatus);
+    if (request.path.find("/clusterdomainupdates/") != std::string::npos) {
+      return Reply::json(200, R"({"metadata":{"name":"u"},"spec":{"clusterdomain":"us-east-1a","active":true},
+        "status":{"status":"Successful"}})");
+    }
+    return Reply::json(200, R"({"kind":"ClusterDomainUpdateList","metadata":{},"items":[]})");
+  });
+  auto terminal =
+      run(&server, {"activate", "clusterdomain", "us-east-1a", "--name", "u", "--wait"}, "", true);
+  CHECK(terminal.code == 0);
+  CHECK(terminal.err == "Activating.\n");
+  CHECK(terminal.out ==
+        "Cluster Domain activate operation started successfully for us-east-1a\n"
+        "Cluster Domain us-east-1a updated successfully\n");
+  auto redirected = run(&server, {"activate", "clusterdomain", "us-east-1a", "--name", "u", "--wait"});
+  CHECK(redirected.code == 0);
+  CHECK(redirected.err.empty());
+}
+
+TEST_CASE("verbs: deactivating the local domain asks on a terminal, and refuses elsewhere", "[verbs]") {
+  int created = 0;
+  ScriptedServer server([&](const Request& request) {
+    if (request.method == "POST") {
+      ++created;
+      return Reply::json(201, request.body);
+    }
+    if (request.path.find("/clusterdomainupdates") != std::string::npos) {
+      return Reply::json(200, R"({"kind":"ClusterDomainUpdateList","metadata":{},"items":[]})");
+    }
+    return Reply::json(200, kDomainsStatus);  // us-east-1b is local and the only active domain
+  });
+  auto piped = run(&server, {"deactivate", "clusterdomain", "us-east-1b"}, "y\n");
+  CHECK(piped.code == 1);
+  CHECK(piped.err.find("refusing to deactivate: us-east-1b is the local cluster domain") !=
+        std::string::npos);
+  auto declined = run(&server, {"deactivate", "clusterdomain", "us-east-1b"}, "n\n", true);
+  CHECK(declined.code == 1);
+  CHECK(declined.err.find("Deactivate anyway? [y/N]: ") != std::string::npos);
+  CHECK(created == 0);
+  auto accepted = run(&server, {"deactivate", "clusterdomain", "us-east-1b"}, "y\n", true);
+  CHECK(accepted.code == 0);
+  CHECK(accepted.out == "Cluster Domain deactivate operation started successfully for us-east-1b\n");
+  CHECK(created == 1);
 }

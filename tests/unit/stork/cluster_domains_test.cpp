@@ -94,3 +94,25 @@ TEST_CASE("CDU rows", "[stork]") {
   CHECK(rows[1].status.empty());
   CHECK(rows[1].created);
 }
+
+TEST_CASE("deactivating the local domain or the last active one is a hazard", "[stork]") {
+  auto doc = parse(kStatuses);  // local us-east-1b (Active), us-east-1a Inactive
+  auto rows = cluster_domains_status_rows(doc);
+  CHECK(deactivation_hazard(rows, {"us-east-1b"}) ==
+        "us-east-1b is the local cluster domain (the one this context talks to)");
+  CHECK(deactivation_hazard(rows, {"us-east-1a"}).empty());
+  rows[0].local_domain = "elsewhere";
+  CHECK(deactivation_hazard(rows, {"us-east-1b"}) == "no cluster domain would be left active");
+}
+
+TEST_CASE("a pending update for the same domain and direction is found; decided ones are not", "[stork]") {
+  auto doc = parse(R"([
+    {"metadata":{"name":"done"},"spec":{"clusterdomain":"a","active":true},"status":{"status":"Successful"}},
+    {"metadata":{"name":"other-way"},"spec":{"clusterdomain":"a","active":false}},
+    {"metadata":{"name":"failed"},"spec":{"clusterdomain":"a","active":true},"status":{"status":"Failed"}},
+    {"metadata":{"name":"waiting"},"spec":{"clusterdomain":"a","active":true},"status":{"status":"Pending"}}])");
+  auto rows = cluster_domain_update_rows(doc);
+  CHECK(pending_update_for(rows, "a", true) == std::optional<std::string>("waiting"));
+  CHECK(pending_update_for(rows, "a", false) == std::optional<std::string>("other-way"));
+  CHECK_FALSE(pending_update_for(rows, "b", true));
+}

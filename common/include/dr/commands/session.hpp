@@ -33,7 +33,7 @@ struct Io {
   std::ostream& err;
   bool err_is_terminal = false;  // progress output only on a TTY
   ClientFactory client_factory;  // empty: connect()
-  bool in_is_terminal = false;   // a question may be asked on `in` (confirmations)
+  bool in_is_terminal = false;   // someone can answer a confirmation question on `in`
 };
 
 // Loads the kubeconfig selected by the flags (client-go rules), applies --request-timeout, and

@@ -73,4 +73,14 @@ std::string domain_not_found_message(std::string_view domain);  // "provided clu
 // Ours: the domain already is where the command would put it (no update is created).
 std::string domain_already_message(std::string_view domain, bool activate);
 
+// Why deactivating `domains` is unsafe (empty: it is not): one of them is a status's local domain
+// (the cluster the command talks to), or no domain would be left active. storkctl does it anyway.
+std::string deactivation_hazard(const std::vector<ClusterDomainsStatusRow>& statuses,
+                                const std::vector<std::string>& domains);
+
+// The name of an update for `domain` in the same direction that Stork has not yet decided
+// (status neither Successful nor Failed), so a rerun after a --wait timeout reuses it.
+std::optional<std::string> pending_update_for(const std::vector<ClusterDomainUpdateRow>& updates,
+                                              std::string_view domain, bool activate);
+
 }  // namespace dr::stork

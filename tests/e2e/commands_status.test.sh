@@ -133,7 +133,7 @@ check "-w -o json: each document parses" jq -e -s 'length >= 1 and (.[0].kind ==
 # --- usage errors.
 run_capture kubectl dr status bogus
 expect_eq "unknown view: exit 1" "$RC" 1
-expect_contains "unknown view: names the choices" "$ERR" "use clusterdomains, clusterdomainupdates, migrationschedules, migrations, clusterpairs or apps"
+expect_contains "unknown view: names the choices" "$ERR" "use clusterdomains, clusterdomainupdates, migrationschedules, migrations, clusterpairs, apps, failover or failback"
 run_capture kubectl dr status migrationschedules -w "${SRC[@]}"
 expect_eq "-w on schedules: exit 1" "$RC" 1
 expect_contains "-w on schedules: says why" "$ERR" "--watch is supported for clusterdomains only"

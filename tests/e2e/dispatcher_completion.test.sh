@@ -23,7 +23,7 @@ expect_eq "verbs by prefix" "$(complete s)" "status suspend :4"
 expect_eq "activate's resources" "$(complete activate "")" "clusterdomain migration :4"
 expect_eq "deactivate's resources" "$(complete deactivate "")" "clusterdomain migration apps :4"
 expect_eq "status' resources" "$(complete status "")" \
-  "clusterdomains clusterdomainupdates migrationschedules migrations apps :4"
+  "clusterdomains clusterdomainupdates migrationschedules migrations clusterpairs apps failover failback :4"
 expect_eq "suspend's resource" "$(complete suspend "")" "migrationschedule :4"
 expect_eq "resume's resource" "$(complete resume mig)" "migrationschedule :4"
 expect_eq "unknown verb: nothing, no files" "$(complete frobnicate "")" ":4"

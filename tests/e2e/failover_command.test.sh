@@ -109,6 +109,12 @@ expect_eq "failover: the source's domain is inactive" \
   "$(kubectl "${DST[@]}" get clusterdomainsstatuses -o json |
     jq -r '.items[0].status.clusterDomainInfos[] | select(.name=="us-east-1a") | .state')" Inactive
 
+run_capture kubectl dr status failover -n zookeeper "${DST[@]}"
+expect_contains "status failover lists the run beside Actions" "$OUT" \
+  "$(journal | jq -r .data.runId)"
+expect_contains "status failover: the run's row" "$OUT" \
+  "Completed   Successful   kubectl dr failover of migrationschedule from us-east-1a to us-east-1b"
+
 # --- the source down: only the destination's stages ---
 kubectl dr failback -m migrationschedule -n zookeeper --from us-east-1b --to us-east-1a --yes >/dev/null 2>&1
 run_capture kubectl dr failover -m migrationschedule -n zookeeper --to us-east-1b --skip-source-operations --yes

@@ -104,6 +104,18 @@ expect_eq "failover: summary" \
   "$(kubectl "${DST[@]}" get actions.stork.libopenstorage.org "$action" -n zookeeper -o json |
     jq -c '[.status.summary.failoverSummary[] | [.namespace, .status]]')" '[["zookeeper","Successful"]]'
 
+# --- storkctl's `get failover` table ---
+run_capture kubectl dr status failover -n zookeeper "${DST[@]}"
+expect_eq "status failover exits 0" "$RC" 0
+expect_eq "status failover: storkctl's columns" "$(head -1 <<<"$OUT" | tr -s ' ')" "NAME CREATED STAGE STATUS MORE INFO"
+expect_contains "status failover: the successful Action" "$OUT" "Completed   Successful   Scaled up Apps in : 1/1 namespaces"
+expect_contains "status failover: the rolled-back one" "$OUT" "Completed   Failed       Rolled back Apps in : 1/1 namespaces"
+run_capture kubectl dr status failover "$action" -n zookeeper "${DST[@]}" -o json
+expect_eq "status failover NAME -o json: the Action itself" "$(jq -r '[.kind, .metadata.name] | join("/")' <<<"$OUT")" \
+  "Action/$action"
+run_capture kubectl dr status failback -n zookeeper "${DST[@]}"
+expect_eq "status failback: no failback yet" "$ERR" "No resources found in zookeeper namespace."
+
 # --- failback, over a schedule that migrates back (us-east-1b -> us-east-1a) ---
 kubectl "${DST[@]}" apply -f - >/dev/null <<'EOF'
 apiVersion: stork.libopenstorage.org/v1alpha1
@@ -131,5 +143,9 @@ expect_eq "failback: the Action succeeded" "$(await_action us-east-1b "$action")
 expect_eq "failback: us-east-1a runs 3 replicas again" "$(sts_replicas us-east-1a)" 3
 expect_eq "failback: us-east-1b is at 0" "$(sts_replicas us-east-1b)" 0
 expect_eq "failback: us-east-1b keeps the count" "$(recorded us-east-1b)" 3
+run_capture kubectl dr status failback -A "${DST[@]}"
+expect_contains "status failback -A: the Action, with storkctl's failback stage name" "$OUT" \
+  "zookeeper   $action   "
+expect_contains "status failback -A: completed" "$OUT" "Completed   Successful   Scaled up Apps in : 1/1 namespaces"
 
 finish

@@ -1,11 +1,14 @@
-// kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations|apps]
+// kubectl dr status [clusterdomains|clusterdomainupdates|migrationschedules|migrations|clusterpairs|apps|
+//                    failover|failback] [NAME...]
 #include <algorithm>
 #include <functional>
 
 #include "dr/cli/format.hpp"
 #include "dr/cli/printer.hpp"
+#include "dr/stork/actions.hpp"
 #include "dr/stork/apps_status.hpp"
 #include "dr/stork/cluster_domains.hpp"
+#include "dr/stork/failover.hpp"
 #include "dr/stork/migration_schedules.hpp"
 #include "dr/stork/migrations.hpp"
 #include "dr/stork/object.hpp"
@@ -355,6 +358,49 @@ Result<void> apps_view(kube::ApiClient& api, const cli::CommonFlags& flags, Io& 
   });
 }
 
+// storkctl's `get failover|failback`: the Actions of that type, and beside them the runs of
+// `kubectl dr failover|failback` recorded in their journals (only when no names are given: names are
+// Actions'). Where Actions are not served (Stork before 24.2), the runs alone.
+Result<void> actions_view(kube::ApiClient& api, const cli::CommonFlags& flags, Wanted& wanted, Io& io,
+                          stork::ActionType type) {
+  const std::string ns = flags.all_namespaces ? "" : effective_namespace(flags.overrides, api);
+  auto actions = fetch_objects(api, kube::types::actions, ns, flags.selector, wanted, io);
+  if (!actions && actions.error().code != ErrorCode::NotServed) return std::move(actions).error();
+  std::vector<rapidjson::Document> objects;
+  if (actions) {
+    for (auto& action : *actions) {
+      if (stork::action_type_of(action) == type) objects.push_back(std::move(action));
+    }
+  }
+  std::vector<stork::JournalRow> runs;
+  if (wanted.names.empty()) {
+    const std::string word(stork::action_type_word(type));
+    auto journals = list_all(api, kube::types::configmaps, ns,
+                             "app.kubernetes.io/managed-by=kubectl-dr,dr.kubectl-dr.io/operation=" + word);
+    if (!journals) return std::move(journals).error().wrap("listing the journals of kubectl dr " + word);
+    for (auto& configmap : *journals) {
+      auto journal = stork::parse_journal(configmap);
+      if (!journal) continue;  // not ours after all: a label is not a guarantee
+      runs.push_back(stork::journal_row(*journal, stork::object_namespace(configmap)));
+      objects.push_back(std::move(configmap));
+    }
+  }
+  return print_view(io, flags, objects, ns, true, wanted.names.size(), [&] {
+    ViewTable table{{"NAME", "CREATED", "STAGE", "STATUS", "MORE INFO"}, {}};
+    for (const auto& object : objects) {
+      if (stork::string_member(object, "kind") != "Action") continue;
+      const auto row = stork::action_row(type, object);
+      table.rows.push_back(
+          {row.namespace_name, {row.name, storkctl_time(row.created), row.stage, row.status, row.more_info}});
+    }
+    for (const auto& row : runs) {
+      table.rows.push_back(
+          {row.namespace_name, {row.name, storkctl_time(row.created), row.stage, row.status, row.more_info}});
+    }
+    return table;
+  });
+}
+
 }  // namespace
 
 Result<int> status_command(StatusView view, const Invocation& invocation, Io& io) {
@@ -400,6 +446,12 @@ Result<int> status_command(StatusView view, const Invocation& invocation, Io& io
       break;
     case StatusView::Apps:
       shown = apps_view(api, flags, io);
+      break;
+    case StatusView::Failovers:
+      shown = actions_view(api, flags, wanted, io, stork::ActionType::Failover);
+      break;
+    case StatusView::Failbacks:
+      shown = actions_view(api, flags, wanted, io, stork::ActionType::Failback);
       break;
   }
   if (!shown) return std::move(shown).error();

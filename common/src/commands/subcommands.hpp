@@ -16,7 +16,9 @@ enum class StatusView {
   MigrationSchedules,
   Migrations,
   ClusterPairs,
-  Apps
+  Apps,
+  Failovers,  // Stork's failover Actions and kubectl dr failover runs
+  Failbacks,
 };
 
 Result<int> cluster_domain_command(bool activate, const Invocation& invocation, Io& io);

@@ -228,10 +228,10 @@ const FlagDef kFailoverTimeout{"timeout", "", FT::Text,
                                "How long each wait (pods, migration, domain) may take", "30m"};
 
 const std::vector<const FlagDef*> kActivationFlags = {
-    &kAllNamespaces,   &kStorkctlAllNamespaces, &kSelector,        &kIncludeNamespaces, &kExcludeNamespaces,
-    &kExcludeSelector, &kResourceTypes,         &kIncludeObjects,  &kExcludeObjects,    &kMaxInflight,
-    &kChunkSize,       &kWaitWorkloads,         &kWorkloadTimeout, &kForceCounts,       &kSystemNamespaces,
-    &kOutputReport,
+    &kAllNamespaces,     &kStorkctlAllNamespaces, &kSelector,         &kIncludeNamespaces,
+    &kExcludeNamespaces, &kExcludeSelector,       &kResourceTypes,    &kIncludeObjects,
+    &kExcludeObjects,    &kMaxInflight,           &kChunkSize,        &kWaitWorkloads,
+    &kWorkloadTimeout,   &kForceCounts,           &kSystemNamespaces, &kOutputReport,
 };
 
 // --- help texts -----------------------------------------------------------------------------------
@@ -423,6 +423,14 @@ VerbDef status_verb() {
        .aliases = {"app"},
        .summary = "Workloads with a recorded replica count",
        .run = [](const Invocation& i, Io& io) { return status_command(StatusView::Apps, i, io); }},
+      {.name = "failover",
+       .aliases = {"failovers"},
+       .summary = "Failovers: Stork's Actions (perform failover) and kubectl dr failover runs",
+       .run = [](const Invocation& i, Io& io) { return status_command(StatusView::Failovers, i, io); }},
+      {.name = "failback",
+       .aliases = {"failbacks"},
+       .summary = "Failbacks: Stork's Actions (perform failback) and kubectl dr failback runs",
+       .run = [](const Invocation& i, Io& io) { return status_command(StatusView::Failbacks, i, io); }},
   };
   verb.first_subcommand_is_default = true;
   return verb;

@@ -88,7 +88,7 @@ TEST_CASE("completion: resource words per verb", "[completion]") {
         std::vector<std::string>{"clusterdomain", "migration", "apps"});
   CHECK(values(dr::commands::complete({"status", ""}, source)) ==
         std::vector<std::string>{"clusterdomains", "clusterdomainupdates", "migrationschedules", "migrations",
-                                 "clusterpairs", "apps"});
+                                 "clusterpairs", "apps", "failover", "failback"});
   CHECK(values(dr::commands::complete({"suspend", ""}, source)) ==
         std::vector<std::string>{"migrationschedule"});
   CHECK(values(dr::commands::complete({"resume", "m"}, source)) ==

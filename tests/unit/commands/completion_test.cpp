@@ -63,8 +63,8 @@ bool has(const Completion& c, const std::string& value) {
 TEST_CASE("completion: verbs, with descriptions, filtered by prefix", "[completion]") {
   FakeSource source;
   const Completion all = dr::commands::complete({""}, source);
-  CHECK(values(all) ==
-        std::vector<std::string>{"deactivate", "status", "suspend", "activate", "resume", "perform", "failover", "failback", "version", "help"});
+  CHECK(values(all) == std::vector<std::string>{"deactivate", "status", "suspend", "activate", "resume",
+                                                "perform", "failover", "failback", "version", "help"});
   CHECK(all.directive == directive::kNoFileComp);
   CHECK_FALSE(all.candidates.front().description.empty());
   CHECK(values(dr::commands::complete({"s"}, source)) == std::vector<std::string>{"status", "suspend"});

@@ -204,5 +204,6 @@ TEST_CASE("verb table: verbs and subcommands are named once", "[verbs]") {
       }
     }
   }
-  CHECK(verbs == std::set<std::string>{"activate", "deactivate", "status", "suspend", "resume", "perform", "failover", "failback"});
+  CHECK(verbs == std::set<std::string>{"activate", "deactivate", "status", "suspend", "resume", "perform",
+                                       "failover", "failback"});
 }

@@ -44,7 +44,7 @@ expect_contains "kubectl dr status --help is the status command's help" "$OUT" $
 # kubectl already lists from the kubectl-dr-VERB files.
 run_capture env PATH="$PREFIX_PATH" kubectl __complete dr status ""
 expect_eq "kubectl completes status' resources (via kubectl_complete-dr-status)" \
-  "$(cut -f1 <<<"$OUT" | tr '\n' ' ')" "clusterdomains clusterdomainupdates migrationschedules migrations apps :4 "
+  "$(cut -f1 <<<"$OUT" | tr '\n' ' ')" "clusterdomains clusterdomainupdates migrationschedules migrations clusterpairs apps failover failback :4 "
 run_capture env PATH="$PREFIX_PATH" kubectl __complete dr ""
 expect_eq "each verb is offered once" "$(cut -f1 <<<"$OUT" | grep -c -x -e activate -e deactivate -e status -e suspend -e resume -e perform -e failover -e failback)" 8
 expect_contains "version is offered" "$OUT" $'\nversion\t'

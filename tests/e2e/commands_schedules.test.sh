@@ -60,10 +60,17 @@ kind: MigrationSchedule
 metadata:
   name: migrationschedule
 EOF
+# An explicit -n that disagrees with the first object's namespace is refused, as kubectl refuses it ...
 run_capture kubectl dr resume migrationschedule -f "$E2E_TMP/two.yaml" -n ns-00007
+expect_eq "multi-document YAML with a disagreeing -n: exit 1" "$RC" 1
+expect_eq "multi-document YAML with a disagreeing -n: nothing changed" "$(suspend_of ns-00006 migrationschedule)" "true"
+# ... while the context's namespace is only a default, for the object that has none.
+kubectl config set-context --current --namespace ns-00007 >/dev/null
+run_capture kubectl dr resume migrationschedule -f "$E2E_TMP/two.yaml"
+kubectl config set-context --current --namespace default >/dev/null
 expect_eq "multi-document YAML file exits 0" "$RC" 0
 expect_eq "multi-document YAML: ns-00006 resumed" "$(suspend_of ns-00006 migrationschedule)" "false"
-expect_eq "multi-document YAML: -n supplied ns-00007" "$(suspend_of ns-00007 migrationschedule)" "false"
+expect_eq "multi-document YAML: the context's namespace supplied ns-00007" "$(suspend_of ns-00007 migrationschedule)" "false"
 
 # -f with objects of another kind: refused before any write.
 before="$(suspended_set)"
@@ -154,6 +161,26 @@ usage "names and -c" resume migrationschedule migrationschedule -c remotecluster
 usage "--all and -f" suspend migrationschedule --all -f "$E2E_TMP/two.yaml"
 usage "a name with -A" suspend migrationschedule migrationschedule -A
 usage "not a migrationschedule" suspend clusterpair remotecluster -n ns-00001
+# -f DIRECTORY (and -R for its subdirectories) reads the manifests in it; an object's namespace that
+# disagrees with an explicit -n is refused, as kubectl refuses it.
+manifests="$E2E_TMP/manifests"
+mkdir -p "$manifests/nested/deeper"
+kubectl get migrationschedule migrationschedule -n ns-00004 -o yaml >"$manifests/a.yaml"
+kubectl get migrationschedule migrationschedule -n ns-00005 -o json >"$manifests/nested/deeper/b.json"
+run_capture kubectl dr resume migrationschedule -f "$manifests"
+expect_eq "-f DIR: exit 0" "$RC" 0
+expect_eq "-f DIR: its file only, not the subdirectory's" "$(suspend_of ns-00004 migrationschedule)/$(suspend_of ns-00005 migrationschedule)" \
+  "false/true"
+run_capture kubectl dr resume migrationschedule -f "$manifests" -R
+expect_eq "-f DIR -R: exit 0" "$RC" 0
+expect_eq "-f DIR -R: the subdirectories too" "$(suspend_of ns-00005 migrationschedule)" "false"
+run_capture kubectl dr suspend migrationschedule -f "$manifests/a.yaml" -n ns-00006
+expect_eq "-f with another -n: exit 1" "$RC" 1
+expect_contains "-f with another -n: kubectl's words" "$ERR" \
+  'the namespace from the provided object "ns-00004" does not match the namespace "ns-00006"'
+expect_eq "-f with another -n: nothing changed" "$(suspend_of ns-00004 migrationschedule)" "false"
+kubectl dr suspend migrationschedule -f "$manifests" -R >/dev/null
+
 usage "no resource word" resume
 usage "unknown flag" suspend migrationschedule --all --bogus
 expect_eq "usage errors changed nothing" "$(suspended_set)" "$before"

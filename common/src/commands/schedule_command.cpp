@@ -18,22 +18,22 @@ struct ScheduleRef {
   std::string name;
 };
 
-// Objects from -f: each must be a MigrationSchedule; its namespace comes from the object, else -n.
-Result<std::vector<ScheduleRef>> refs_from_files(const std::vector<std::string>& files,
-                                                 const std::string& fallback_ns, Io& io) {
+// Objects from -f (files, "-", directories; -R for their subdirectories): each must be a
+// MigrationSchedule; its namespace is its own, else -n's, and one that disagrees with an explicit -n
+// is refused, as kubectl refuses it.
+Result<std::vector<ScheduleRef>> refs_from_files(const std::vector<std::string>& files, bool recursive,
+                                                 const std::string& fallback_ns, bool namespace_explicit,
+                                                 Io& io) {
   std::vector<ScheduleRef> refs;
   for (const auto& file : files) {
-    std::string text;
+    std::vector<rapidjson::Document> objects;
     if (file == "-") {
-      text.assign(std::istreambuf_iterator<char>(io.in), std::istreambuf_iterator<char>());
+      DR_TRY_ASSIGN(auto text, cli::read_bounded(io.in, "standard input"));
+      DR_TRY_ASSIGN(objects, cli::read_objects(text, file));
     } else {
-      auto read = cli::read_file_or_stdin(file);
-      if (!read) return std::move(read).error();
-      text = std::move(read).value();
+      DR_TRY_ASSIGN(objects, cli::read_objects_from({file}, recursive));
     }
-    auto objects = cli::read_objects(text, file);
-    if (!objects) return std::move(objects).error();
-    for (const auto& object : *objects) {
+    for (const auto& object : objects) {
       std::string_view kind = stork::string_member(object, "kind");
       if (kind != "MigrationSchedule") {
         return Error::usage(
@@ -41,10 +41,10 @@ Result<std::vector<ScheduleRef>> refs_from_files(const std::vector<std::string>&
             std::string(kind) + "\"" +
             (stork::object_name(object).empty() ? "" : " (" + std::string(stork::object_name(object)) + ")"));
       }
-      ScheduleRef ref{std::string(stork::object_namespace(object)), std::string(stork::object_name(object))};
+      ScheduleRef ref{"", std::string(stork::object_name(object))};
       if (ref.name.empty())
         return Error::usage("error parsing " + file + ": a MigrationSchedule has no metadata.name");
-      if (ref.namespace_name.empty()) ref.namespace_name = fallback_ns;
+      DR_TRY_ASSIGN(ref.namespace_name, cli::namespace_for_object(object, fallback_ns, namespace_explicit));
       refs.push_back(std::move(ref));
     }
   }
@@ -57,6 +57,7 @@ struct ScheduleArgs {
   bool all = false;
   std::string cluster_pair;
   std::vector<std::string> files;
+  bool recursive = false;  // -R: directories given to -f, subdirectories included
 };
 
 Result<ScheduleArgs> read_args(bool suspend, const Invocation& invocation) {
@@ -65,6 +66,9 @@ Result<ScheduleArgs> read_args(bool suspend, const Invocation& invocation) {
   args.all = invocation.flag("all");
   args.cluster_pair = invocation.text("cluster-pair");
   args.files = invocation.common.filenames;
+  args.recursive = invocation.flag("recursive");
+  if (args.recursive && args.files.empty())
+    return Error::usage("-R/--recursive reads the directories given with -f");
   const int ways = (args.names.empty() ? 0 : 1) + (args.all ? 1 : 0) + (args.cluster_pair.empty() ? 0 : 1) +
                    (args.files.empty() ? 0 : 1);
   if (ways == 0) {
@@ -86,7 +90,9 @@ Result<std::vector<ScheduleRef>> resolve(const ScheduleArgs& args, const cli::Co
     for (const auto& name : args.names) refs.push_back({ns, name});
     return refs;
   }
-  if (!args.files.empty()) return refs_from_files(args.files, ns, io);
+  if (!args.files.empty()) {
+    return refs_from_files(args.files, args.recursive, ns, !flags.overrides.namespace_name.empty(), io);
+  }
   auto listed = api.list(
       kube::types::migrationschedules, flags.all_namespaces ? "" : ns, {},
       [&](rapidjson::Value& items, std::string_view) -> Result<void> {

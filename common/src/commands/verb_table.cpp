@@ -134,6 +134,9 @@ const FlagDef kFilename{
     "filename", "f", FT::List, "Filename, directory, or URL to files identifying the resource ('-' = stdin)",
     "",         "",  VS::Files};
 
+const FlagDef kRecursive{"recursive", "R", FT::Bool,
+                         "Process the directory used in -f, --filename recursively. Useful when you want to "
+                         "manage related manifests organized within the same directory."};
 const FlagDef kIncludeNamespaces{"include-namespaces", "", FT::List,
                                  "Only these namespaces (comma-separated or repeated)"};
 const FlagDef kExcludeNamespaces{"exclude-namespaces", "", FT::List, "Skip these namespaces"};
@@ -453,8 +456,9 @@ VerbDef schedule_verb(bool suspend) {
             "changes).\n-f reads MigrationSchedule objects, or a List of them, as JSON or YAML ('-' = "
             "stdin).";
   verb.examples = suspend ? kSuspendExamples : kResumeExamples;
-  verb.shared_flags = {&kAllNamespaces, &kStorkctlAllNamespaces, &kOutput,     &kNoHeaders, &kDryRun,
-                       &kFilename,      &kAllSchedules,          &kClusterPair};
+  verb.shared_flags = {
+      &kAllNamespaces, &kStorkctlAllNamespaces, &kOutput,     &kNoHeaders, &kDryRun, &kFilename,
+      &kRecursive,     &kAllSchedules,          &kClusterPair};
   SubcommandDef schedules{
       .name = "migrationschedule",
       .aliases = {"migrationschedules"},

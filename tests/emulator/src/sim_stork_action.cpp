@@ -29,6 +29,14 @@ struct ActionRef {
 };
 
 struct StageUpdate {
+  StageUpdate(std::string stage_to, std::string status_to, std::string why = "", bool finish = false,
+              const Val* summary_to = nullptr, int checks = -1)
+      : stage(std::move(stage_to)),
+        status(std::move(status_to)),
+        reason(std::move(why)),
+        finished(finish),
+        summary(summary_to),
+        scale_down_checks(checks) {}
   std::string stage;
   std::string status;
   std::string reason;

@@ -10,12 +10,6 @@ kubectl config use-context us-east-1b >/dev/null
 
 cdu_names() { kubectl get clusterdomainupdates -o json | jq -r '[.items[].metadata.name] | sort | join(" ")'; }
 cds_name="$(kubectl get clusterdomainsstatuses -o json | jq -r '.items[0].metadata.name')"
-set_domain_state() {  # set_domain_state DOMAIN Active|Inactive: what Stork would do after an update
-  local infos
-  infos="$(kubectl get clusterdomainsstatus "$cds_name" -o json |
-    jq -c --arg d "$1" --arg s "$2" '[.status.clusterDomainInfos[] | if .name == $d then .state = $s else . end]')"
-  kubectl patch clusterdomainsstatus "$cds_name" --type merge -p "{\"status\":{\"clusterDomainInfos\":$infos}}" >/dev/null
-}
 mark_update() {  # mark_update NAME STATUS [REASON]: Stork's verdict on a ClusterDomainUpdate
   kubectl patch clusterdomainupdate "$1" --type merge \
     -p "$(jq -nc --arg s "$2" --arg r "${3:-}" '{status: ({status: $s} + (if $r == "" then {} else {reason: $r} end))}')" >/dev/null

@@ -10,12 +10,6 @@ kubectl config use-context us-east-1b >/dev/null
 
 cdu_count() { kubectl get clusterdomainupdates -o json | jq '.items | length'; }
 cds_name="$(kubectl get clusterdomainsstatuses -o json | jq -r '.items[0].metadata.name')"
-set_domain_state() {  # set_domain_state DOMAIN Active|Inactive: what Stork would do after an update
-  local infos
-  infos="$(kubectl get clusterdomainsstatus "$cds_name" -o json |
-    jq -c --arg d "$1" --arg s "$2" '[.status.clusterDomainInfos[] | if .name == $d then .state = $s else . end]')"
-  kubectl patch clusterdomainsstatus "$cds_name" --type merge -p "{\"status\":{\"clusterDomainInfos\":$infos}}" >/dev/null
-}
 mark_update() { kubectl patch clusterdomainupdate "$1" --type merge -p "{\"status\":{\"status\":\"$2\"}}" >/dev/null; }
 
 # --- item 3: the local domain (this context's) is refused, nothing created; --force does it.

@@ -104,6 +104,16 @@ real_admin() {
   esac
 }
 
+# set_domain_state DOMAIN Active|Inactive: what Stork does to the (first) ClusterDomainsStatus after
+# an update, for tests that play Stork's part themselves.
+set_domain_state() {
+  local cds infos
+  cds="$(kubectl get clusterdomainsstatuses -o json | jq -r '.items[0].metadata.name')"
+  infos="$(kubectl get clusterdomainsstatus "$cds" -o json |
+    jq -c --arg d "$1" --arg s "$2" '[.status.clusterDomainInfos[] | if .name == $d then .state = $s else . end]')"
+  kubectl patch clusterdomainsstatus "$cds" --type merge -p "{\"status\":{\"clusterDomainInfos\":$infos}}" >/dev/null
+}
+
 FAILURES=0
 CHECKS=0
 # check NAME COMMAND...: runs the command, counts a failure when it exits non-zero.

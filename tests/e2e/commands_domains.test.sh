@@ -9,7 +9,6 @@ export KUBECONFIG
 kubectl config use-context us-east-1b >/dev/null
 
 cdu_names() { kubectl get clusterdomainupdates -o json | jq -r '[.items[].metadata.name] | sort | join(" ")'; }
-cds_name="$(kubectl get clusterdomainsstatuses -o json | jq -r '.items[0].metadata.name')"
 mark_update() {  # mark_update NAME STATUS [REASON]: Stork's verdict on a ClusterDomainUpdate
   kubectl patch clusterdomainupdate "$1" --type merge \
     -p "$(jq -nc --arg s "$2" --arg r "${3:-}" '{status: ({status: $s} + (if $r == "" then {} else {reason: $r} end))}')" >/dev/null

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dr/core/strings.hpp"
 #include "dr/kube/api_client.hpp"
 #include "dr/kube/names.hpp"
 #include "dr/kube/resource.hpp"
@@ -46,16 +47,6 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
-  std::vector<std::string_view> parts;
-  while (true) {
-    const auto at = text.find(separator);
-    parts.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return parts;
-    text.remove_prefix(at + 1);
-  }
-}
-
 void check_wire_characters(std::string_view text, std::string_view also_allowed) {
   for (unsigned char c : text) {
     const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -68,7 +59,7 @@ void check_wire_characters(std::string_view text, std::string_view also_allowed)
 void check_path(const dr::kube::ResourceType& type, std::string_view ns, std::string_view name) {
   const std::string path = type.path(ns, name);
   check_wire_characters(path, "/");
-  const auto segments = split(path, '/');
+  const auto segments = dr::strings::split(path, '/');
   // "", "apis", group, version, "namespaces", ns, plural, name
   require(segments.size() == 8, "an object path has exactly its segments");
   for (const auto segment : segments) require(segment != "." && segment != "..", "no segment climbs");
@@ -95,7 +86,7 @@ void check_query(std::string_view value) {
   check_wire_characters(query, "/?=&");
   const auto question = query.find('?');
   require(query.find('?', question + 1) == std::string::npos, "one query");
-  const auto parameters = split(std::string_view(query).substr(question + 1), '&');
+  const auto parameters = dr::strings::split(std::string_view(query).substr(question + 1), '&');
   require(parameters.size() == (value.empty() ? 1U : 2U), "a query has exactly its parameters");
   if (!value.empty()) require(percent_decode(parameters[0].substr(9)) == value, "a value decodes to itself");
 }

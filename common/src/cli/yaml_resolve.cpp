@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "yaml_writer.hpp"
@@ -315,10 +316,13 @@ bool yaml_key_less(std::string_view a_text, std::string_view b_text) {
     }
     std::size_t ai = i;
     std::size_t bi = i;
-    for (; ai < ar.size() && is_digit_cp(ar[ai]); ++ai)
-      an = an * 10 + static_cast<std::int64_t>(ar[ai] - '0');
-    for (; bi < br.size() && is_digit_cp(br[bi]); ++bi)
-      bn = bn * 10 + static_cast<std::int64_t>(br[bi] - '0');
+    // A run of digits longer than int64 holds (a hostile key) saturates instead of overflowing.
+    auto accumulate = [](std::int64_t n, char32_t digit) {
+      constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+      return n > (kMax - 9) / 10 ? kMax : n * 10 + static_cast<std::int64_t>(digit - '0');
+    };
+    for (; ai < ar.size() && is_digit_cp(ar[ai]); ++ai) an = accumulate(an, ar[ai]);
+    for (; bi < br.size() && is_digit_cp(br[bi]); ++bi) bn = accumulate(bn, br[bi]);
     if (an != bn) return an < bn;
     if (ai != bi) return ai < bi;
     return ar[i] < br[i];

@@ -101,7 +101,9 @@ connection, _ = listener.accept()
 print("accepted", flush=True)
 time.sleep(3600)' >"$E2E_TMP/silent.out" &
 silent_pid=$!
-for _ in $(seq 1 200); do [ -s "$E2E_TMP/silent.out" ] && break; sleep 0.05; done
+# Bounded generously (2 min): on a busy machine python's start alone took more than 10 s, and the
+# plugin then had no port to wait on.
+for _ in $(seq 1 2400); do [ -s "$E2E_TMP/silent.out" ] && break; sleep 0.05; done
 port="$(head -n 1 "$E2E_TMP/silent.out")"
 # A non-dumpable process's /proc/PID/environ (and mem, maps...) belongs to root, not to its user,
 # who cannot read it. As root, the plugin runs as another user so that the difference shows.
@@ -114,7 +116,7 @@ fi
 "${as_user[@]}" env HOME=/ KUBECONFIG=/dev/null "$DR_BIN_DIR/kubectl-dr-status" clusterdomains \
   --server "http://127.0.0.1:$port" --token e2e-core-secret-token-123456 >/dev/null 2>&1 &
 plugin_pid=$!
-for _ in $(seq 1 400); do grep -q accepted "$E2E_TMP/silent.out" && break; sleep 0.05; done
+for _ in $(seq 1 2400); do grep -q accepted "$E2E_TMP/silent.out" && break; sleep 0.05; done
 check "the plugin is waiting on the silent server" grep -q accepted "$E2E_TMP/silent.out"
 expect_eq "RLIMIT_CORE is 0 (soft and hard)" \
   "$(awk '/^Max core file size/ {print $5, $6}' "/proc/$plugin_pid/limits")" "0 0"
